@@ -1,0 +1,37 @@
+/**
+ * A fixed-window request limiter for simulators: `limit` requests per `windowMs`. A simulator can
+ * run "time-scaled" by giving a short window, so an hourly vendor limit is exercised in seconds.
+ */
+export class WindowLimiter {
+  readonly limit: number;
+  readonly windowMs: number;
+  #windowStart = 0;
+  #used = 0;
+
+  constructor(limit: number, windowMs: number) {
+    this.limit = limit;
+    this.windowMs = windowMs;
+  }
+
+  /** Takes one request; returns null when allowed, or the milliseconds until the window resets. */
+  take(now = Date.now()): number | null {
+    if (now - this.#windowStart >= this.windowMs) {
+      this.#windowStart = now;
+      this.#used = 0;
+    }
+    if (this.#used < this.limit) {
+      this.#used += 1;
+      return null;
+    }
+    return this.#windowStart + this.windowMs - now;
+  }
+
+  /** Remaining requests and seconds to reset, for x-ratelimit-* style headers. */
+  state(now = Date.now()): { remaining: number; resetSeconds: number } {
+    const fresh = now - this.#windowStart >= this.windowMs;
+    return {
+      remaining: fresh ? this.limit : Math.max(0, this.limit - this.#used),
+      resetSeconds: fresh ? Math.ceil(this.windowMs / 1000) : Math.max(0, Math.ceil((this.#windowStart + this.windowMs - now) / 1000)),
+    };
+  }
+}
