@@ -1,0 +1,95 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { loadConfig, parseConfig } from './load.ts';
+
+function writeConfig(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'roster-config-'));
+  const path = join(dir, 'roster.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('config', () => {
+  it('resolves env: and file: secrets without ever printing them', () => {
+    const path = writeConfig(`
+apps:
+  hr-scim:
+    type: scim
+    baseUrl: https://scim.example.com/scim/v2
+    auth: { type: bearer, token: env:HR_TOKEN }
+  umbrella:
+    type: scim
+    baseUrl: https://api.example.com/scim
+    auth: { type: basic, username: key-id, password: file:umbrella.secret }
+`);
+    writeFileSync(join(path, '..', 'umbrella.secret'), 's3cr3t-from-file\n');
+    const config = loadConfig(path, { env: { HR_TOKEN: 'tok-123456' } });
+    const [hr, umbrella] = config.apps;
+    assert.equal(hr?.name, 'hr-scim');
+    assert.ok(hr?.auth.type === 'bearer');
+    assert.equal(hr.auth.token.reveal(), 'tok-123456');
+    assert.ok(umbrella?.auth.type === 'basic');
+    assert.equal(umbrella.auth.password.reveal(), 's3cr3t-from-file');
+    const shown = JSON.stringify(config) + inspect(config, { depth: 10 }) + String(hr.auth.token);
+    assert.ok(!shown.includes('tok-123456') && !shown.includes('s3cr3t'), shown);
+    assert.equal(hr.timeoutMs, 30_000);
+  });
+
+  it('reports every problem at once, each with its path', () => {
+    const path = writeConfig(`
+apps:
+  a:
+    type: ldap
+    baseUrl: not a url
+    auth: { type: bearer, token: env:MISSING_TOKEN }
+  b:
+    type: scim
+    baseUrl: https://b.example.com
+    auth: { type: bearer, token: plain-text-token-here }
+colour: blue
+`);
+    assert.throws(
+      () => loadConfig(path, { env: {} }),
+      (error: Error) => {
+        assert.match(error.message, /apps\.a\.type: /);
+        assert.match(error.message, /apps\.a\.baseUrl: /);
+        assert.match(error.message, /apps\.b\.auth\.token: must be a secret reference/);
+        assert.match(error.message, /unknown key colour/);
+        assert.ok(!error.message.includes('plain-text-token-here'), 'an inline secret is not echoed');
+        assert.ok(!error.message.includes('\n'), 'one line');
+        return true;
+      },
+    );
+  });
+
+  it('names a missing secret but never prints a value', () => {
+    assert.throws(
+      () =>
+        parseConfig(
+          { apps: { z: { type: 'zscaler', baseUrl: 'https://zsapi.zscaler.net/api/v1', auth: { type: 'zscaler-session', username: 'admin@x.com', password: 'env:ZPASS', apiKey: 'env:ZKEY' } } } },
+          undefined,
+          { env: { ZPASS: 'hunter2' } },
+        ),
+      (error: Error) => {
+        assert.match(error.message, /1 problem: apps\.z\.auth\.apiKey: environment variable ZKEY is not set/);
+        assert.ok(!error.message.includes('hunter2'));
+        return true;
+      },
+    );
+  });
+
+  it('points at the line of broken YAML', () => {
+    const path = writeConfig('apps:\n  a: [unclosed\n');
+    assert.throws(() => loadConfig(path), /not valid YAML at line \d+/);
+  });
+
+  it('runs on defaults when the default file is absent, and refuses a named file that is missing', () => {
+    const config = loadConfig('/nonexistent/roster.yaml', { optional: true });
+    assert.deepEqual(config.apps, []);
+    assert.throws(() => loadConfig('/nonexistent/roster.yaml'), /config file \/nonexistent\/roster\.yaml not found/);
+  });
+});

@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { RosterError } from '../errors.ts';
+import { configSchema, type AppConfig, type AuthConfig } from './schema.ts';
+import { Secret } from './secret.ts';
+
+const secretFields = ['token', 'password', 'apiKey', 'clientSecret'] as const;
+type SecretField = (typeof secretFields)[number];
+type WithSecrets<T> = T extends unknown ? { [K in keyof T]: K extends SecretField ? Secret : T[K] } : never;
+
+export type ResolvedAuth = WithSecrets<AuthConfig>;
+export type ResolvedApp = Omit<AppConfig, 'auth'> & { name: string; auth: ResolvedAuth };
+
+export interface ResolvedConfig {
+  /** The file read, or undefined when roster runs on its defaults. */
+  path: string | undefined;
+  home: string;
+  databaseUrl: Secret | undefined;
+  peopleFile: string | undefined;
+  apps: ResolvedApp[];
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Allow a missing file at the default path: roster then runs with no apps. */
+  optional?: boolean;
+}
+
+/** Reads, validates and resolves a roster.yaml; every problem is reported at once, with its path. */
+export function loadConfig(path: string, options: LoadOptions = {}): ResolvedConfig {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    if (options.optional) return parseConfig({}, undefined, options);
+    throw new RosterError('config_invalid', `config file ${path} not found`);
+  }
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const where = first?.linePos?.[0] ? ` at line ${first.linePos[0].line}` : '';
+    throw new RosterError('config_invalid', `${path} is not valid YAML${where}: ${first?.message.split('\n')[0] ?? 'parse error'}`);
+  }
+  return parseConfig(doc.toJS() ?? {}, file, options);
+}
+
+/** Validates an already-parsed config object (from YAML, or built in code for the demo). */
+export function parseConfig(input: unknown, file: string | undefined, options: LoadOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const label = file ?? 'config';
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) throw configError(label, parsed.error.issues.map(describeIssue));
+  const baseDir = file ? dirname(file) : process.cwd();
+  const problems: string[] = [];
+  const secret = (ref: string, at: string): Secret => resolveSecret(ref, at, baseDir, env, problems);
+
+  const apps: ResolvedApp[] = Object.entries(parsed.data.apps).map(([name, app]) => {
+    const auth = { ...app.auth } as Record<string, unknown>;
+    for (const field of secretFields) {
+      if (typeof auth[field] === 'string') auth[field] = secret(auth[field], `apps.${name}.auth.${field}`);
+    }
+    return { ...app, name, auth: auth as ResolvedAuth };
+  });
+  const databaseUrl = parsed.data.database ? secret(parsed.data.database.url, 'database.url') : undefined;
+  if (problems.length > 0) throw configError(label, problems);
+  return {
+    path: file,
+    home: resolve(baseDir, parsed.data.home ?? '.roster'),
+    databaseUrl,
+    peopleFile: parsed.data.people ? resolve(baseDir, parsed.data.people.file) : undefined,
+    apps,
+  };
+}
+
+function resolveSecret(ref: string, at: string, baseDir: string, env: NodeJS.ProcessEnv, problems: string[]): Secret {
+  if (ref.startsWith('env:')) {
+    const name = ref.slice(4);
+    const value = env[name];
+    if (!value) problems.push(`${at}: environment variable ${name} is not set`);
+    return new Secret(value ?? '', ref);
+  }
+  const path = resolve(baseDir, ref.slice(5));
+  try {
+    const value = readFileSync(path, 'utf8').trim();
+    if (!value) problems.push(`${at}: secret file ${path} is empty`);
+    return new Secret(value, ref);
+  } catch {
+    problems.push(`${at}: secret file ${path} cannot be read`);
+    return new Secret('', ref);
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') return `${path === '(top level)' ? '' : `${path}: `}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  // zod puts the offending value in some messages; a mistyped secret must not be echoed back.
+  return `${path}: ${issue.message}`;
+}
+
+function configError(label: string, problems: string[]): RosterError {
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return new RosterError('config_invalid', `${label} has ${count}: ${problems.join('; ')}`, { problems });
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+export const connectorTypes = ['scim', 'zscaler', 'netskope', 'umbrella', 'rsa'] as const;
+export type ConnectorType = (typeof connectorTypes)[number];
+
+/** Credentials are always references: `env:NAME` or `file:path`, never the secret itself. */
+export const secretRef = z
+  .string()
+  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be a secret reference such as env:NAME or file:path, never the secret itself');
+
+const authSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('bearer'), token: secretRef }).strict(),
+  z.object({ type: z.literal('basic'), username: z.string().min(1), password: secretRef }).strict(),
+  z.object({ type: z.literal('header'), header: z.string().min(1), token: secretRef }).strict(),
+  z.object({ type: z.literal('zscaler-session'), username: z.string().min(1), password: secretRef, apiKey: secretRef }).strict(),
+  z
+    .object({ type: z.literal('oauth2-client-credentials'), tokenUrl: z.url(), clientId: z.string().min(1), clientSecret: secretRef })
+    .strict(),
+]);
+
+export const appSchema = z
+  .object({
+    type: z.enum(connectorTypes),
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    auth: authSchema,
+    /** Largest page to ask for; by default the largest the app says it allows. */
+    pageSize: z.number().int().positive().max(100_000).optional(),
+    /** Per-request timeout. */
+    timeoutMs: z.number().int().positive().default(30_000),
+    /** Longest Retry-After roster waits out in place before giving up on the run. */
+    maxWaitMs: z.number().int().nonnegative().default(60_000),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /** roster's home folder (embedded database, lock). Default .roster beside the config file. */
+    home: z.string().min(1).optional(),
+    /** PostgreSQL URL; absent → the embedded database. Usually env:DATABASE_URL. */
+    database: z.object({ url: secretRef }).strict().optional(),
+    people: z.object({ file: z.string().min(1) }).strict().optional(),
+    apps: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'app names are lowercase letters, digits, - and _'), appSchema).default({}),
+  })
+  .strict();
+
+export type AuthConfig = z.infer<typeof authSchema>;
+export type AppConfig = z.infer<typeof appSchema>;
+export type RawConfig = z.infer<typeof configSchema>;
