@@ -1,0 +1,20 @@
+/** A person's record inside one app, as the app reports it, in roster's common shape. */
+export interface RemoteAccount {
+  remoteId: string;
+  userName?: string | undefined;
+  email?: string | undefined;
+  externalId?: string | undefined;
+  displayName?: string | undefined;
+  givenName?: string | undefined;
+  familyName?: string | undefined;
+  active: boolean;
+  department?: string | undefined;
+  title?: string | undefined;
+  groups: string[];
+  /** The app's own record, kept whole for snapshots and for fields roster does not map. */
+  raw: unknown;
+}
+
+export interface Account extends RemoteAccount {
+  appName: string;
+}
