@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import type { RetryAfterForm } from '../shared/faults.ts';
+
+/** Every filter operator RFC 7644 §3.4.2.2 defines, lowercase. */
+export const ALL_FILTER_OPERATORS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr', 'and', 'or', 'not'] as const;
+
+export interface ScimRateLimit {
+  /** Requests allowed per window. */
+  requests: number;
+  /** Window length in milliseconds (a fixed window, as `WindowLimiter` keeps it). */
+  perMs: number;
+  /**
+   * How the 429 says when to come back. A bare kind (`'seconds'`, `'http-date'`, `'text'`, `'body'`,
+   * `'none'`) uses the real time left in the window, rounded up to whole seconds (at least 1); a
+   * full `RetryAfterForm` uses its own `seconds` instead. Default `'seconds'`.
+   */
+  retryAfter?: RetryAfterForm | RetryAfterForm['kind'];
+}
+
+/**
+ * Behaviour of the simulated SCIM service provider. Every field can be changed while it runs,
+ * by assigning to the `settings` object the simulator returns.
+ */
+export interface ScimSimulatorSettings {
+  /** Bearer token every non-discovery request must carry. Default: a random token made at start. */
+  token: string;
+  /** When set, HTTP Basic with these credentials is accepted as well as the bearer token. Default: unset. */
+  basic: { username: string; password: string } | undefined;
+  /** Largest page a list answers; a larger `count` is cut to it (RFC 7644 §3.4.2.4). Default 100. */
+  maxPageSize: number;
+  /** Filter operators accepted, lowercase; any other answers 400 invalidFilter. Default: all 13. */
+  supportedFilterOperators: readonly string[];
+  /**
+   * Attributes a filter may name, as dotted paths (case-insensitive; `emails` also allows
+   * `emails.value` etc.). Any other answers 400 invalidFilter. Default: undefined — any attribute.
+   */
+  filterableAttributes: readonly string[] | undefined;
+  /** What a successful PATCH answers: 200 with the resource, or 204 with no body. Default 200. */
+  patchStatus: 200 | 204;
+  /** Whether /Groups exists. Off: /Groups answers 404 and discovery leaves groups out. Default true. */
+  groups: boolean;
+  /** Real rate limiting across every /scim/v2 request. Default: none. */
+  rateLimit: ScimRateLimit | undefined;
+  /** Weak ETags in meta.version and the ETag header; If-Match is checked (412). Default true. */
+  etags: boolean;
+  /** Added to every answer, in milliseconds. Default 0. */
+  latencyMs: number;
+}
+
+export type ScimSimulatorOptions = Partial<ScimSimulatorSettings>;
+
+export function makeToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export function resolveSettings(options: ScimSimulatorOptions = {}): ScimSimulatorSettings {
+  return {
+    token: options.token ?? makeToken(),
+    basic: options.basic,
+    maxPageSize: options.maxPageSize ?? 100,
+    supportedFilterOperators: options.supportedFilterOperators ?? [...ALL_FILTER_OPERATORS],
+    filterableAttributes: options.filterableAttributes,
+    patchStatus: options.patchStatus ?? 200,
+    groups: options.groups ?? true,
+    rateLimit: options.rateLimit,
+    etags: options.etags ?? true,
+    latencyMs: options.latencyMs ?? 0,
+  };
+}
