@@ -1,0 +1,115 @@
+import { WindowLimiter } from '../shared/rate-limit.ts';
+
+export type ZiaMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** `limit` requests per `windowMs` (before time scaling). */
+export interface RateWindow {
+  limit: number;
+  windowMs: number;
+}
+
+export type RateLimitConfig = Record<ZiaMethod, RateWindow[]>;
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/** The vendor's documented per-session limits, per method. POST and PUT have separate budgets. */
+export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
+  GET: [
+    { limit: 2, windowMs: SECOND },
+    { limit: 1000, windowMs: HOUR },
+  ],
+  POST: [
+    { limit: 1, windowMs: SECOND },
+    { limit: 400, windowMs: HOUR },
+  ],
+  PUT: [
+    { limit: 1, windowMs: SECOND },
+    { limit: 400, windowMs: HOUR },
+  ],
+  DELETE: [
+    { limit: 1, windowMs: MINUTE },
+    { limit: 4, windowMs: HOUR },
+  ],
+};
+
+/** "1/SECOND", "4/HOUR", as the vendor's 429 message names a limit (from the unscaled window). */
+export function limitLabel(w: RateWindow): string {
+  const unit =
+    w.windowMs === SECOND ? 'SECOND' : w.windowMs === MINUTE ? 'MINUTE' : w.windowMs === HOUR ? 'HOUR' : `${w.windowMs}MS`;
+  return `${w.limit}/${unit}`;
+}
+
+export interface RateVerdict {
+  /** x-ratelimit-* headers for this answer. */
+  headers: Record<string, string>;
+  /** Set when the request is refused: which window, and whole seconds until it resets (≥ 1). */
+  exceeded?: { label: string; retryAfterSeconds: number };
+}
+
+interface Bucket {
+  window: RateWindow;
+  limiter: WindowLimiter;
+}
+
+/** Per-session, per-method fixed windows; a request must fit every window of its method. */
+export class RateLimits {
+  readonly #config: RateLimitConfig;
+  readonly #timeScale: number;
+  readonly #now: () => number;
+  readonly #buckets = new Map<string, Bucket[]>();
+
+  constructor(config: RateLimitConfig, timeScale = 1, now: () => number = Date.now) {
+    this.#config = config;
+    this.#timeScale = timeScale;
+    this.#now = now;
+  }
+
+  take(sessionKey: string, method: string): RateVerdict | null {
+    const m = method.toUpperCase();
+    if (m !== 'GET' && m !== 'POST' && m !== 'PUT' && m !== 'DELETE') return null;
+    const key = `${sessionKey}\u0000${m}`;
+    let buckets = this.#buckets.get(key);
+    if (!buckets) {
+      buckets = this.#config[m].map((window) => ({
+        window,
+        limiter: new WindowLimiter(window.limit, Math.max(1, Math.round(window.windowMs * this.#timeScale))),
+      }));
+      this.#buckets.set(key, buckets);
+    }
+    if (buckets.length === 0) return null;
+    const now = this.#now();
+    const full = buckets.find((b) => b.limiter.state(now).remaining === 0);
+    if (full) {
+      const wait = full.limiter.take(now) ?? 0; // refused: counts nothing, tells the wait
+      return {
+        headers: headersFor(full, now),
+        exceeded: { label: limitLabel(full.window), retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) },
+      };
+    }
+    for (const b of buckets) b.limiter.take(now);
+    // Report the window closest to running out; on a tie, the longer one.
+    let binding = buckets[0] as Bucket;
+    for (const b of buckets) {
+      const r = b.limiter.state(now).remaining;
+      const br = binding.limiter.state(now).remaining;
+      if (r < br || (r === br && b.limiter.windowMs > binding.limiter.windowMs)) binding = b;
+    }
+    return { headers: headersFor(binding, now) };
+  }
+
+  /** Forget every session's usage. */
+  reset(): void {
+    this.#buckets.clear();
+  }
+}
+
+function headersFor(b: Bucket, now: number): Record<string, string> {
+  const s = b.limiter.state(now);
+  return {
+    'x-ratelimit-limit': String(b.window.limit),
+    'x-ratelimit-remaining': String(s.remaining),
+    'x-ratelimit-reset': String(s.resetSeconds),
+  };
+}
