@@ -61,6 +61,7 @@ export function generateOrganisation(options: SampleOrgOptions = {}): Person[] {
       active: true,
       department: department?.name ?? 'Executive',
       title,
+      managerId: undefined,
       groups,
     };
   };

@@ -1,0 +1,141 @@
+import type { RemoteAccount } from '../core/account.ts';
+import type { Queryable } from './database.ts';
+
+export interface AppRecord {
+  name: string;
+  type: string;
+  baseUrl: string;
+}
+
+/** Registers an app (or updates its type and URL); credentials never reach the database. */
+export async function ensureApp(db: Queryable, app: AppRecord): Promise<void> {
+  await db.query(
+    `insert into apps (name, type, base_url) values ($1, $2, $3)
+     on conflict (name) do update set type = excluded.type, base_url = excluded.base_url`,
+    [app.name, app.type, app.baseUrl],
+  );
+}
+
+export async function startSyncRun(db: Queryable, appName: string): Promise<number> {
+  const [row] = await db.query<{ id: number }>("insert into sync_runs (app_name, status) values ($1, 'running') returning id", [appName]);
+  if (!row) throw new Error('sync run not created');
+  return Number(row.id);
+}
+
+/** Stores one page of accounts under a running sync; they stay invisible until the run succeeds. */
+export async function insertAccounts(db: Queryable, syncId: number, appName: string, accounts: readonly RemoteAccount[]): Promise<void> {
+  if (accounts.length === 0) return;
+  const unique = [...new Map(accounts.map((a) => [a.remoteId, a])).values()];
+  const rows = unique.map((a) => ({
+    remote_id: a.remoteId,
+    user_name: a.userName ?? null,
+    email: a.email ?? null,
+    external_id: a.externalId ?? null,
+    display_name: a.displayName ?? null,
+    given_name: a.givenName ?? null,
+    family_name: a.familyName ?? null,
+    active: a.active,
+    department: a.department ?? null,
+    title: a.title ?? null,
+    groups: a.groups,
+    raw: a.raw ?? {},
+  }));
+  // An app that lists one account twice across pages (it changed while being paged) keeps the last copy.
+  await db.query(
+    `insert into accounts (sync_id, app_name, remote_id, user_name, email, external_id, display_name, given_name, family_name, active, department, title, groups, raw)
+     select $2, $3, x.remote_id, x.user_name, x.email, x.external_id, x.display_name, x.given_name, x.family_name, x.active, x.department, x.title, x.groups, x.raw
+       from jsonb_to_recordset($1::jsonb) as x(remote_id text, user_name text, email text, external_id text, display_name text, given_name text,
+            family_name text, active boolean, department text, title text, groups jsonb, raw jsonb)
+     on conflict (sync_id, remote_id) do update set user_name = excluded.user_name, email = excluded.email, external_id = excluded.external_id,
+       display_name = excluded.display_name, given_name = excluded.given_name, family_name = excluded.family_name, active = excluded.active,
+       department = excluded.department, title = excluded.title, groups = excluded.groups, raw = excluded.raw`,
+    [JSON.stringify(rows), syncId, appName],
+  );
+}
+
+/** Makes a finished run's accounts the app's current state and drops the previous run's. */
+export async function completeSyncRun(db: Queryable, syncId: number, appName: string, counts: { accountsRead: number; listRequests: number }): Promise<void> {
+  await db.query(
+    "update sync_runs set status = 'succeeded', finished_at = now(), accounts_read = $2, list_requests = $3 where id = $1",
+    [syncId, counts.accountsRead, counts.listRequests],
+  );
+  await db.query('update apps set current_sync_id = $1 where name = $2', [syncId, appName]);
+  await db.query('delete from accounts where app_name = $1 and sync_id <> $2', [appName, syncId]);
+}
+
+/** Records a failed run and discards what it had read: the last good state stays current. */
+export async function failSyncRun(db: Queryable, syncId: number, error: string, counts: { accountsRead: number; listRequests: number }): Promise<void> {
+  await db.query('delete from accounts where sync_id = $1', [syncId]);
+  await db.query(
+    "update sync_runs set status = 'failed', finished_at = now(), error = $2, accounts_read = $3, list_requests = $4 where id = $1",
+    [syncId, error, counts.accountsRead, counts.listRequests],
+  );
+}
+
+interface AccountRow {
+  remote_id: string;
+  user_name: string | null;
+  email: string | null;
+  external_id: string | null;
+  display_name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  active: boolean;
+  department: string | null;
+  title: string | null;
+  groups: string[];
+  raw: unknown;
+}
+
+/** The accounts of an app's last successful sync. */
+export async function currentAccounts(db: Queryable, appName: string): Promise<RemoteAccount[]> {
+  const rows = await db.query<AccountRow>(
+    `select a.* from accounts a join apps p on p.name = a.app_name and p.current_sync_id = a.sync_id
+      where a.app_name = $1 order by a.remote_id`,
+    [appName],
+  );
+  return rows.map((r) => ({
+    remoteId: r.remote_id,
+    userName: r.user_name ?? undefined,
+    email: r.email ?? undefined,
+    externalId: r.external_id ?? undefined,
+    displayName: r.display_name ?? undefined,
+    givenName: r.given_name ?? undefined,
+    familyName: r.family_name ?? undefined,
+    active: r.active,
+    department: r.department ?? undefined,
+    title: r.title ?? undefined,
+    groups: r.groups,
+    raw: r.raw,
+  }));
+}
+
+export interface SyncRunSummary {
+  id: number;
+  appName: string;
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: Date;
+  finishedAt: Date | null;
+  accountsRead: number;
+  listRequests: number;
+  error: string | null;
+}
+
+/** Per app: its type, the current (last good) run and the latest run, which may have failed. */
+export async function appSyncState(db: Queryable): Promise<{ app: AppRecord; current: SyncRunSummary | undefined; latest: SyncRunSummary | undefined }[]> {
+  const apps = await db.query<{ name: string; type: string; base_url: string; current_sync_id: number | null }>('select * from apps order by name');
+  const runs = await db.query<{ id: number; app_name: string; status: SyncRunSummary['status']; started_at: Date; finished_at: Date | null; accounts_read: number; list_requests: number; error: string | null }>(
+    `select r.* from sync_runs r
+      where r.id in (select max(id) from sync_runs group by app_name) or r.id in (select current_sync_id from apps)`,
+  );
+  const summary = (id: number | null | undefined) => {
+    const r = runs.find((run) => Number(run.id) === Number(id));
+    return r
+      ? { id: Number(r.id), appName: r.app_name, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at, accountsRead: r.accounts_read, listRequests: r.list_requests, error: r.error }
+      : undefined;
+  };
+  return apps.map((a) => {
+    const latestId = Math.max(0, ...runs.filter((r) => r.app_name === a.name).map((r) => Number(r.id)));
+    return { app: { name: a.name, type: a.type, baseUrl: a.base_url }, current: summary(a.current_sync_id), latest: summary(latestId) };
+  });
+}

@@ -1,0 +1,81 @@
+import type { Person } from '../core/person.ts';
+import type { Queryable } from './database.ts';
+
+interface PersonRow {
+  id: string;
+  external_id: string | null;
+  user_name: string;
+  display_name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  email: string | null;
+  emails: string[];
+  active: boolean;
+  department: string | null;
+  title: string | null;
+  manager_id: string | null;
+  groups: string[];
+}
+
+/** Inserts or updates people by id, in one statement; returns how many were new. */
+export async function upsertPeople(db: Queryable, people: readonly Person[], source: string): Promise<{ created: number; updated: number }> {
+  if (people.length === 0) return { created: 0, updated: 0 };
+  const rows = people.map((p) => ({
+    id: p.id,
+    external_id: p.externalId ?? null,
+    user_name: p.userName,
+    display_name: p.displayName ?? null,
+    given_name: p.givenName ?? null,
+    family_name: p.familyName ?? null,
+    email: p.email ?? null,
+    emails: p.emails,
+    active: p.active,
+    department: p.department ?? null,
+    title: p.title ?? null,
+    manager_id: p.managerId ?? null,
+    groups: p.groups,
+  }));
+  const result = await db.query<{ created: boolean }>(
+    `insert into people (id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups, source)
+     select x.id, x.external_id, x.user_name, x.display_name, x.given_name, x.family_name, x.email, x.emails, x.active, x.department, x.title, x.manager_id, x.groups, $2
+       from jsonb_to_recordset($1::jsonb) as x(id text, external_id text, user_name text, display_name text, given_name text, family_name text,
+            email text, emails jsonb, active boolean, department text, title text, manager_id text, groups jsonb)
+     on conflict (id) do update set
+       external_id = excluded.external_id, user_name = excluded.user_name, display_name = excluded.display_name,
+       given_name = excluded.given_name, family_name = excluded.family_name, email = excluded.email, emails = excluded.emails,
+       active = excluded.active, department = excluded.department, title = excluded.title, manager_id = excluded.manager_id,
+       groups = excluded.groups, source = excluded.source, updated_at = now()
+     returning (xmax = 0) as created`,
+    [JSON.stringify(rows), source],
+  );
+  const created = result.filter((r) => r.created).length;
+  return { created, updated: result.length - created };
+}
+
+export async function listPeople(db: Queryable): Promise<Person[]> {
+  const rows = await db.query<PersonRow>('select * from people order by id');
+  return rows.map(toPerson);
+}
+
+export async function countPeople(db: Queryable): Promise<{ total: number; active: number }> {
+  const [row] = await db.query<{ total: number; active: number }>('select count(*)::int as total, count(*) filter (where active)::int as active from people');
+  return row ?? { total: 0, active: 0 };
+}
+
+function toPerson(row: PersonRow): Person {
+  return {
+    id: row.id,
+    externalId: row.external_id ?? undefined,
+    userName: row.user_name,
+    displayName: row.display_name ?? undefined,
+    givenName: row.given_name ?? undefined,
+    familyName: row.family_name ?? undefined,
+    email: row.email ?? undefined,
+    emails: row.emails,
+    active: row.active,
+    department: row.department ?? undefined,
+    title: row.title ?? undefined,
+    managerId: row.manager_id ?? undefined,
+    groups: row.groups,
+  };
+}
