@@ -52,7 +52,7 @@ test('the session cookie is the first Set-Cookie header, in the exact vendor for
 });
 
 test('requests without a valid cookie get SESSION_NOT_VALID', async () => {
-  for (const headers of [{}, { cookie: 'JSESSIONID=0123456789ABCDEF0123456789ABCDEF' }]) {
+  for (const headers of [{}, { cookie: 'JSESSIONID=0123456789ABCDEF0123456789ABCDEF' }] as Array<Record<string, string>>) {
     const res = await ziaClient(sim.baseUrl, headers).get('/users');
     assert.equal(res.status, 401);
     assert.deepEqual(await res.json(), { code: 'SESSION_NOT_VALID', message: 'Session is not valid' });

@@ -2,11 +2,15 @@ import { obfuscateApiKey } from './obfuscate.ts';
 import type { ZiaCredentials } from './auth.ts';
 import { DEFAULT_CREDENTIALS } from './simulator.ts';
 
+/** A fetch Response whose JSON body is loosely typed, for terse assertions in tests. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test JSON is asserted field by field
+export type LooseResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 /** Logs in the way the vendor's SDKs do; returns the response and the `JSESSIONID=…` cookie pair. */
 export async function ziaLogin(
   baseUrl: string,
   options: { credentials?: ZiaCredentials; timestamp?: number | string; apiKey?: string } = {},
-): Promise<{ res: Response; cookie: string | undefined }> {
+): Promise<{ res: LooseResponse; cookie: string | undefined }> {
   const creds = options.credentials ?? DEFAULT_CREDENTIALS;
   const timestamp = options.timestamp ?? Date.now();
   const res = await fetch(`${baseUrl}/authenticatedSession`, {
@@ -26,7 +30,7 @@ export async function ziaLogin(
 
 /** A tiny JSON client bound to one base URL and one set of auth headers. */
 export function ziaClient(baseUrl: string, auth: Record<string, string>) {
-  const call = (method: string, path: string, body?: unknown) =>
+  const call = (method: string, path: string, body?: unknown): Promise<LooseResponse> =>
     fetch(`${baseUrl}${path}`, {
       method,
       headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
