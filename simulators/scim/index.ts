@@ -1,0 +1,10 @@
+export { createScimSimulator, startScimSimulator, SCIM_BASE_PATH } from './simulator.ts';
+export type { ScimSimulator, RunningScimSimulator, StartOptions } from './simulator.ts';
+export { ALL_FILTER_OPERATORS, resolveSettings } from './settings.ts';
+export type { ScimSimulatorSettings, ScimSimulatorOptions, ScimRateLimit } from './settings.ts';
+export { ScimStore } from './store.ts';
+export type { StoredResource, Member } from './store.ts';
+export { generateUsers } from './generate.ts';
+export type { GenerateUsersOptions } from './generate.ts';
+export { RequestLog } from './request-log.ts';
+export type { RequestRecord, RequestMatch } from './request-log.ts';

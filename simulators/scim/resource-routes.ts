@@ -1,0 +1,117 @@
+import { Hono, type Context } from 'hono';
+import type { SimulatorEnv } from '../shared/server.ts';
+import { applyPatch, ScimError } from './protocol.ts';
+import { checkIfMatch, etagListMatches, readJsonBody, scimJson } from './http.ts';
+import { listResources, parseListQuery, pathListParam, searchParams, type ListParams } from './listing.ts';
+import type { NormalizedBody, NormalizeOptions } from './normalize.ts';
+import { etagOf, patchable, project, type RenderContext, type Resource } from './render.ts';
+import type { ScimSimulatorSettings } from './settings.ts';
+import { notFound, type ScimStore, type StoredResource } from './store.ts';
+
+/** What differs between /Users and /Groups; the routes themselves are shared. */
+export interface ResourceKind {
+  type: 'User' | 'Group';
+  coreSchema: string;
+  extensionSchemas: readonly string[];
+  all(store: ScimStore): readonly StoredResource[];
+  get(store: ScimStore, id: string): StoredResource | undefined;
+  normalize(body: unknown, options: NormalizeOptions & { requireSchemas?: boolean }): NormalizedBody;
+  create(store: ScimStore, body: NormalizedBody): StoredResource;
+  replace(store: ScimStore, id: string, body: NormalizedBody): StoredResource;
+  remove(store: ScimStore, id: string): boolean;
+  render(resource: StoredResource, ctx: RenderContext): Resource;
+  /** For filters an index answers (e.g. userName eq): the few resources that can match. */
+  candidates?(store: ScimStore, filterText: string): StoredResource[] | undefined;
+  /** Refuses a PATCH result that wrote a read-only attribute (400 mutability). */
+  checkPatched?(result: Resource): void;
+}
+
+export interface RouteDeps {
+  store: ScimStore;
+  settings: ScimSimulatorSettings;
+}
+
+export function renderContext(c: Context, deps: RouteDeps): RenderContext {
+  return { store: deps.store, baseUrl: `${new URL(c.req.url).origin}/scim/v2`, groups: deps.settings.groups, etags: deps.settings.etags };
+}
+
+/** GET (list, one), POST, POST /.search, PUT, PATCH, DELETE for one resource type. */
+export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<SimulatorEnv> {
+  const { store, settings } = deps;
+  const urns = { core: [kind.coreSchema], extensions: kind.extensionSchemas };
+  const app = new Hono<SimulatorEnv>();
+
+  const etagHeaders = (resource: StoredResource): Record<string, string> => (settings.etags ? { etag: etagOf(resource) } : {});
+  const projectionOf = (c: Context) => ({
+    attributes: pathListParam('attributes', c.req.query('attributes'), urns.extensions, urns.core),
+    excludedAttributes: pathListParam('excludedAttributes', c.req.query('excludedAttributes'), urns.extensions, urns.core),
+  });
+  const existing = (id: string): StoredResource => {
+    const resource = kind.get(store, id);
+    if (!resource) throw notFound(kind.type, id);
+    return resource;
+  };
+  const answer = (c: Context, resource: StoredResource, status: number, extra: Record<string, string> = {}): Response => {
+    const body = project(kind.render(resource, renderContext(c, deps)), projectionOf(c));
+    return scimJson(body, status, { ...etagHeaders(resource), ...extra });
+  };
+  const list = (c: Context, params: ListParams): Response => {
+    const query = parseListQuery(params, settings, urns);
+    const ctx = renderContext(c, deps);
+    const body = listResources(query, {
+      all: kind.all(store),
+      candidates: query.filterText === undefined ? undefined : kind.candidates?.(store, query.filterText),
+      render: (r) => kind.render(r, ctx),
+    });
+    return scimJson(body);
+  };
+
+  app.get('/', (c) => list(c, c.req.query()));
+  app.post('/.search', async (c) => list(c, searchParams(await readJsonBody(c))));
+
+  app.get('/:id', (c) => {
+    const resource = existing(c.req.param('id'));
+    const ifNoneMatch = c.req.header('if-none-match');
+    if (settings.etags && ifNoneMatch !== undefined && etagListMatches(ifNoneMatch, etagOf(resource))) {
+      return new Response(null, { status: 304, headers: etagHeaders(resource) });
+    }
+    return answer(c, resource, 200);
+  });
+
+  app.post('/', async (c) => {
+    const created = kind.create(store, kind.normalize(await readJsonBody(c), {}));
+    return answer(c, created, 201, { location: `${renderContext(c, deps).baseUrl}/${kind.type}s/${created.id}` });
+  });
+
+  app.put('/:id', async (c) => {
+    const id = c.req.param('id');
+    const current = existing(id);
+    checkIfMatch(c, etagOf(current), settings.etags);
+    const body = kind.normalize(await readJsonBody(c), {});
+    if (body.id !== undefined && body.id !== id) throw new ScimError(400, `'id' is immutable: the body says ${JSON.stringify(body.id)}, the URL ${id}`, 'mutability');
+    return answer(c, kind.replace(store, id, body), 200);
+  });
+
+  app.patch('/:id', async (c) => {
+    const id = c.req.param('id');
+    const current = existing(id);
+    checkIfMatch(c, etagOf(current), settings.etags);
+    const schemas = [kind.coreSchema, ...kind.extensionSchemas.filter((urn) => urn in current.attrs)];
+    const result = applyPatch(patchable(current, schemas), await readJsonBody(c));
+    kind.checkPatched?.(result);
+    const body = kind.normalize(result, { requireSchemas: false, coerceBooleanStrings: true });
+    if (body.id !== id) throw new ScimError(400, "'id' is immutable", 'mutability');
+    const updated = kind.replace(store, id, body);
+    if (settings.patchStatus === 204) return new Response(null, { status: 204, headers: etagHeaders(updated) });
+    return answer(c, updated, 200);
+  });
+
+  app.delete('/:id', (c) => {
+    const id = c.req.param('id');
+    checkIfMatch(c, etagOf(existing(id)), settings.etags);
+    kind.remove(store, id);
+    return new Response(null, { status: 204 });
+  });
+
+  return app;
+}

@@ -1,0 +1,43 @@
+import type { Hono } from 'hono';
+import type { SimulatorEnv } from '../shared/server.ts';
+import { ScimError, SCIM } from './protocol.ts';
+import { eqLookup } from './listing.ts';
+import { normalizeUser } from './normalize.ts';
+import { renderUser } from './render.ts';
+import { resourceRoutes, type ResourceKind, type RouteDeps } from './resource-routes.ts';
+import type { StoredResource } from './store.ts';
+
+export const userKind: ResourceKind = {
+  type: 'User',
+  coreSchema: SCIM.user,
+  extensionSchemas: [SCIM.enterpriseUser],
+  all: (store) => store.listUsers(),
+  get: (store, id) => store.getUser(id),
+  normalize: normalizeUser,
+  create: (store, body) => store.createUser(body.attrs),
+  replace: (store, id, body) => store.replaceUser(id, body.attrs),
+  remove: (store, id) => store.deleteUser(id),
+  render: renderUser,
+  candidates(store, filterText): StoredResource[] | undefined {
+    const lookup = eqLookup(filterText);
+    if (lookup?.attribute === 'username') {
+      const user = store.findUserByUserName(lookup.value);
+      return user ? [user] : [];
+    }
+    if (lookup?.attribute === 'id') {
+      const user = store.getUser(lookup.value);
+      return user ? [user] : [];
+    }
+    return undefined;
+  },
+  checkPatched(result) {
+    if (Object.keys(result).some((key) => key.toLowerCase() === 'groups')) {
+      throw new ScimError(400, "'groups' is read-only on a User: change the Group's members instead", 'mutability');
+    }
+  },
+};
+
+/** /Users: list, search, read, create, replace, patch, delete. */
+export function userRoutes(deps: RouteDeps): Hono<SimulatorEnv> {
+  return resourceRoutes(userKind, deps);
+}
