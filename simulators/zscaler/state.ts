@@ -187,6 +187,7 @@ export class ZiaState {
 
   /** The API view of a stored user: nested refs with current names, no password. */
   render(u: StoredUser): ZiaUser {
+    const dept = u.departmentId === undefined ? undefined : this.departments.get(u.departmentId);
     const out: ZiaUser = {
       id: u.id,
       name: u.name,
@@ -195,17 +196,16 @@ export class ZiaState {
         const g = this.groups.get(id);
         return g ? [{ id: g.id, name: g.name }] : [];
       }),
+      ...(dept ? { department: { id: dept.id, name: dept.name } } : {}),
+      ...(u.comments !== undefined ? { comments: u.comments } : {}),
+      ...(u.tempAuthEmail !== undefined ? { tempAuthEmail: u.tempAuthEmail } : {}),
       adminUser: u.adminUser,
+      ...(u.type !== undefined ? { type: u.type } : {}),
+      ...(u.authMethods.length > 0 ? { authMethods: [...u.authMethods] } : {}),
       isNonEditable: u.isNonEditable,
       disabled: u.disabled,
       deleted: false,
     };
-    const dept = u.departmentId === undefined ? undefined : this.departments.get(u.departmentId);
-    if (dept) out.department = { id: dept.id, name: dept.name };
-    if (u.comments !== undefined) out.comments = u.comments;
-    if (u.tempAuthEmail !== undefined) out.tempAuthEmail = u.tempAuthEmail;
-    if (u.type !== undefined) out.type = u.type;
-    if (u.authMethods.length > 0) out.authMethods = [...u.authMethods];
     return out;
   }
 
