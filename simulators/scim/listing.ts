@@ -13,7 +13,6 @@ export interface ListParams {
 }
 
 export interface ListQuery {
-  filterText: string | undefined;
   filter: Filter | undefined;
   startIndex: number;
   count: number;
@@ -74,7 +73,6 @@ export function parseListQuery(
   }
   const filterText = params.filter?.trim() ? params.filter : undefined;
   return {
-    filterText,
     filter: filterText === undefined ? undefined : checkedFilter(filterText, settings, urns.core),
     startIndex,
     count,
@@ -120,13 +118,13 @@ export function searchParams(body: unknown): ListParams {
   return { filter, startIndex, count, attributes, excludedAttributes };
 }
 
-/** Indexed lookups for the filters connectors send most: `userName eq "x"` and `id eq "x"`. */
-export function eqLookup(filterText: string): { attribute: string; value: string } | undefined {
-  const match = /^\s*(userName|id|displayName)\s+eq\s+("(?:[^"\\]|\\.)*")\s*$/i.exec(filterText);
-  if (!match?.[1] || !match[2]) return undefined;
-  try {
-    return { attribute: match[1].toLowerCase(), value: JSON.parse(match[2]) as string };
-  } catch {
-    return undefined;
-  }
+/**
+ * The filters connectors send most, `userName eq "x"` and `id eq "x"`, can be answered from an
+ * index: this says which attribute (lowercase) and value, or undefined for any other filter.
+ */
+export function eqLookup(filter: Filter, coreSchema: string): { attribute: string; value: string } | undefined {
+  if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
+  const { schema, attribute, subAttribute } = filter.path;
+  if (subAttribute !== undefined || (schema !== undefined && schema.toLowerCase() !== coreSchema.toLowerCase())) return undefined;
+  return { attribute: attribute.toLowerCase(), value: filter.value };
 }

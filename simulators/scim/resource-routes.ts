@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { SimulatorEnv } from '../shared/server.ts';
-import { applyPatch, ScimError } from './protocol.ts';
+import { applyPatch, ScimError, type Filter } from './protocol.ts';
 import { checkIfMatch, etagListMatches, readJsonBody, scimJson } from './http.ts';
 import { listResources, parseListQuery, pathListParam, searchParams, type ListParams } from './listing.ts';
 import type { NormalizedBody, NormalizeOptions } from './normalize.ts';
@@ -21,7 +21,7 @@ export interface ResourceKind {
   remove(store: ScimStore, id: string): boolean;
   render(resource: StoredResource, ctx: RenderContext): Resource;
   /** For filters an index answers (e.g. userName eq): the few resources that can match. */
-  candidates?(store: ScimStore, filterText: string): StoredResource[] | undefined;
+  candidates?(store: ScimStore, filter: Filter): StoredResource[] | undefined;
   /** Refuses a PATCH result that wrote a read-only attribute (400 mutability). */
   checkPatched?(result: Resource): void;
 }
@@ -60,7 +60,7 @@ export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<Simula
     const ctx = renderContext(c, deps);
     const body = listResources(query, {
       all: kind.all(store),
-      candidates: query.filterText === undefined ? undefined : kind.candidates?.(store, query.filterText),
+      candidates: query.filter === undefined ? undefined : kind.candidates?.(store, query.filter),
       render: (r) => kind.render(r, ctx),
     });
     return scimJson(body);

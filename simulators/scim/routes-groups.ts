@@ -18,8 +18,8 @@ export const groupKind: ResourceKind = {
   replace: (store, id, body) => store.replaceGroup(id, body.attrs),
   remove: (store, id) => store.deleteGroup(id),
   render: renderGroup,
-  candidates(store, filterText): StoredResource[] | undefined {
-    const lookup = eqLookup(filterText);
+  candidates(store, filter): StoredResource[] | undefined {
+    const lookup = eqLookup(filter, SCIM.group);
     if (lookup?.attribute !== 'id') return undefined;
     const group = store.getGroup(lookup.value);
     return group ? [group] : [];

@@ -18,8 +18,8 @@ export const userKind: ResourceKind = {
   replace: (store, id, body) => store.replaceUser(id, body.attrs),
   remove: (store, id) => store.deleteUser(id),
   render: renderUser,
-  candidates(store, filterText): StoredResource[] | undefined {
-    const lookup = eqLookup(filterText);
+  candidates(store, filter): StoredResource[] | undefined {
+    const lookup = eqLookup(filter, SCIM.user);
     if (lookup?.attribute === 'username') {
       const user = store.findUserByUserName(lookup.value);
       return user ? [user] : [];
