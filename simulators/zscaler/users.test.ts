@@ -177,3 +177,16 @@ test('groups and departments page the same way; unknown paths are 404 with an em
   assert.equal(await unknown.text(), '');
   assert.equal((await fetch(`${sim.origin}/elsewhere`)).status, 404);
 });
+
+test("oversizePage 'clamp' silently serves maxPageSize: a short page is not proof of the end", async () => {
+  const small = await startZiaSimulator({ rateLimits: false, maxPageSize: 50, oversizePage: 'clamp', users: makeSeedUsers(120) });
+  try {
+    const s = await ziaSession(small.baseUrl);
+    const first = await (await s.get('/users?pageSize=100')).json();
+    assert.equal(first.length, 50, 'asked for 100, got 50 with no error');
+    const second = await (await s.get('/users?page=2&pageSize=100')).json();
+    assert.equal(second[0].name, 'User 00051', 'pages are cut at the clamped size');
+  } finally {
+    await small.close();
+  }
+});
