@@ -1,4 +1,4 @@
-import { SCIM } from '../../src/scim/schemas.ts';
+import { SCIM } from './protocol.ts';
 
 /** One attribute definition, in the shape RFC 7643 §7 serves from /Schemas. */
 export interface AttributeDef {

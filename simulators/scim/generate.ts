@@ -1,4 +1,4 @@
-import { SCIM } from '../../src/scim/schemas.ts';
+import { SCIM } from './protocol.ts';
 
 export interface GenerateUsersOptions {
   /** Email and userName domain. Default 'example.com'. */

@@ -1,5 +1,4 @@
-import { ScimError } from '../../src/scim/errors.ts';
-import { SCIM } from '../../src/scim/schemas.ts';
+import { ScimError, SCIM } from './protocol.ts';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, findAttribute, type AttributeDef } from './attributes.ts';
 
 /** A resource's own attributes as stored: canonical names, no id, meta, schemas or derived groups. */

@@ -1,11 +1,15 @@
-// The SCIM protocol pieces the simulator uses, from src/scim (one place to import them from).
-export { ScimError, type ScimType } from '../../src/scim/errors.ts';
-export { SCIM, SCIM_CONTENT_TYPE, listResponse, type ListResponse } from '../../src/scim/schemas.ts';
-
-export { parseFilter, matchesFilter, filterOperators, filterAttributes, type Filter } from '../../src/scim/filter.ts';
-
-// TEMPORARY until src/scim/patch.ts lands.
-import { ScimError } from '../../src/scim/errors.ts';
-export function applyPatch(_resource: Record<string, unknown>, _body: unknown): Record<string, unknown> {
-  throw new ScimError(501, 'PATCH not available yet');
-}
+// The SCIM protocol pieces the simulator uses (errors, URNs, filter engine, PATCH engine), all from
+// src/scim: the simulator has no filter parser or PATCH engine of its own.
+export {
+  ScimError,
+  SCIM,
+  SCIM_CONTENT_TYPE,
+  listResponse,
+  parseFilter,
+  matchesFilter,
+  filterOperators,
+  filterAttributes,
+  applyPatch,
+  DEFAULT_READ_ONLY,
+} from '../../src/scim/index.ts';
+export type { ScimType, ListResponse, Filter, PatchOptions } from '../../src/scim/index.ts';

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { SimulatorEnv } from '../shared/server.ts';
-import { applyPatch, ScimError, type Filter } from './protocol.ts';
+import { applyPatch, ScimError, type Filter, type PatchOptions } from './protocol.ts';
 import { checkIfMatch, etagListMatches, readJsonBody, scimJson } from './http.ts';
 import { listResources, parseListQuery, pathListParam, searchParams, type ListParams } from './listing.ts';
 import type { NormalizedBody, NormalizeOptions } from './normalize.ts';
@@ -22,8 +22,8 @@ export interface ResourceKind {
   render(resource: StoredResource, ctx: RenderContext): Resource;
   /** For filters an index answers (e.g. userName eq): the few resources that can match. */
   candidates?(store: ScimStore, filter: Filter): StoredResource[] | undefined;
-  /** Refuses a PATCH result that wrote a read-only attribute (400 mutability). */
-  checkPatched?(result: Resource): void;
+  /** Options for the PATCH engine (e.g. which attributes are read-only). */
+  patchOptions?: PatchOptions;
 }
 
 export interface RouteDeps {
@@ -97,8 +97,7 @@ export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<Simula
     const current = existing(id);
     checkIfMatch(c, etagOf(current), settings.etags);
     const schemas = [kind.coreSchema, ...kind.extensionSchemas.filter((urn) => urn in current.attrs)];
-    const result = applyPatch(patchable(current, schemas), await readJsonBody(c));
-    kind.checkPatched?.(result);
+    const result = applyPatch(patchable(current, schemas), await readJsonBody(c), kind.patchOptions);
     const body = kind.normalize(result, { requireSchemas: false, coerceBooleanStrings: true });
     if (body.id !== id) throw new ScimError(400, "'id' is immutable", 'mutability');
     const updated = kind.replace(store, id, body);

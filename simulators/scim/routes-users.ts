@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { SimulatorEnv } from '../shared/server.ts';
-import { ScimError, SCIM } from './protocol.ts';
+import { DEFAULT_READ_ONLY, SCIM } from './protocol.ts';
 import { eqLookup } from './listing.ts';
 import { normalizeUser } from './normalize.ts';
 import { renderUser } from './render.ts';
@@ -30,11 +30,8 @@ export const userKind: ResourceKind = {
     }
     return undefined;
   },
-  checkPatched(result) {
-    if (Object.keys(result).some((key) => key.toLowerCase() === 'groups')) {
-      throw new ScimError(400, "'groups' is read-only on a User: change the Group's members instead", 'mutability');
-    }
-  },
+  // `groups` is derived from group membership: a PATCH writing it answers 400 mutability.
+  patchOptions: { readOnly: [...DEFAULT_READ_ONLY, 'groups'] },
 };
 
 /** /Users: list, search, read, create, replace, patch, delete. */

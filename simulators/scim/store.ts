@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ScimError } from '../../src/scim/errors.ts';
+import { ScimError } from './protocol.ts';
 import { generateUsers, type GenerateUsersOptions } from './generate.ts';
 import { normalizeGroup, normalizeUser, type Attributes } from './normalize.ts';
 
