@@ -282,7 +282,7 @@ describe('applyPatch: read-only attributes', () => {
   });
 
   it('accepts a full path-less replace that repeats id and meta unchanged', () => {
-    const full = { ...user(), displayName: 'Babs' };
+    const full: Record<string, unknown> = { ...user(), displayName: 'Babs' };
     delete full.schemas;
     const result = patch(user(), [{ op: 'replace', value: full }]);
     assert.equal(result.displayName, 'Babs');
