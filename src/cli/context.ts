@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { loadConfig, type ResolvedConfig } from '../config/load.ts';
+import type { Database } from '../store/database.ts';
+import { openDatabase } from '../store/open.ts';
+
+export interface GlobalOptions {
+  config?: string;
+  home?: string;
+}
+
+export interface Context {
+  config: ResolvedConfig;
+  db: Database;
+  home: string;
+  close(): Promise<void>;
+}
+
+/** The config file in use: --config, else $ROSTER_CONFIG, else ./roster.yaml when it exists. */
+export function readConfig(options: GlobalOptions): ResolvedConfig {
+  const named = options.config ?? process.env.ROSTER_CONFIG;
+  return loadConfig(named ?? 'roster.yaml', { optional: named === undefined });
+}
+
+/** Loads the config and opens the database (PostgreSQL when DATABASE_URL is set, else PGlite under the home). */
+export async function openContext(options: GlobalOptions, config = readConfig(options)): Promise<Context> {
+  const home = resolve(options.home ?? process.env.ROSTER_HOME ?? config.home);
+  const databaseUrl = process.env.DATABASE_URL || config.databaseUrl?.reveal() || undefined;
+  const db = await openDatabase({ databaseUrl, home });
+  return { config, db, home, close: () => db.close() };
+}
+
+/** Runs fn with an open context and always closes the database (and its folder lock). */
+export async function withContext<T>(options: GlobalOptions, fn: (context: Context) => Promise<T>, config?: ResolvedConfig): Promise<T> {
+  const context = await openContext(options, config);
+  try {
+    return await fn(context);
+  } finally {
+    await context.close();
+  }
+}
+
+export function actorFromEnvironment(): string {
+  return `operator:${process.env.ROSTER_ACTOR ?? process.env.USER ?? 'unknown'}`;
+}

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import type { ResolvedApp } from '../config/load.ts';
+import { createConnector } from '../connectors/registry.ts';
+import type { AccountPage } from '../connectors/connector.ts';
+import { syncApp, type SyncResult } from '../engine/sync.ts';
+import { RosterError } from '../errors.ts';
+import type { Database } from '../store/database.ts';
+import { actorFromEnvironment, withContext, type GlobalOptions } from './context.ts';
+import { formatSyncResult } from './format.ts';
+
+/** Syncs apps one after another, with a progress bar per app when the terminal shows one. */
+export async function syncApps(db: Database, apps: readonly ResolvedApp[], actor: string, output: NodeJS.WriteStream = process.stderr): Promise<SyncResult[]> {
+  const results: SyncResult[] = [];
+  for (const app of apps) {
+    const connector = createConnector(app);
+    const bar = output.isTTY ? new SingleBar({ format: `${app.name} [{bar}] {value}/{total} accounts`, stream: output, hideCursor: true }, Presets.shades_classic) : undefined;
+    let barStarted = false;
+    const onPage = (_name: string, page: AccountPage) => {
+      if (!bar) return;
+      if (!barStarted) {
+        bar.start(page.total ?? page.readSoFar, 0);
+        barStarted = true;
+      }
+      bar.setTotal(Math.max(page.total ?? 0, page.readSoFar));
+      bar.update(page.readSoFar);
+    };
+    try {
+      results.push(await syncApp(db, { name: app.name, type: app.type, baseUrl: app.baseUrl }, connector, { actor, onPage }));
+    } finally {
+      if (barStarted) bar?.stop();
+      await connector.close();
+    }
+  }
+  return results;
+}
+
+export function registerSync(program: Command): void {
+  program
+    .command('sync')
+    .description('read every account from every configured app, link accounts to people, record it all in the audit trail')
+    .option('--app <name...>', 'only these apps')
+    .action(async (options: { app?: string[] }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      await withContext(globals, async ({ db, config }) => {
+        if (config.apps.length === 0) throw new RosterError('config_invalid', `no apps configured${config.path ? ` in ${config.path}` : ' (no roster.yaml here)'}; see roster.example.yaml, or run npm start for the demo`);
+        const unknown = (options.app ?? []).filter((name) => !config.apps.some((a) => a.name === name));
+        if (unknown.length > 0) throw new RosterError('input_invalid', `no app named ${unknown.join(', ')}; configured: ${config.apps.map((a) => a.name).join(', ')}`);
+        const apps = options.app ? config.apps.filter((a) => options.app?.includes(a.name)) : config.apps;
+        const results = await syncApps(db, apps, actorFromEnvironment());
+        for (const result of results) console.log(formatSyncResult(result));
+        const failed = results.filter((r) => !r.ok);
+        if (failed.length > 0) {
+          throw new RosterError('app_unreachable', `${failed.length} of ${results.length} app${results.length > 1 ? 's' : ''} failed to sync (${failed.map((f) => f.appName).join(', ')}); their last good state is kept`);
+        }
+      });
+    });
+}

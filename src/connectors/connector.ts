@@ -1,0 +1,51 @@
+import type { RemoteAccount } from '../core/account.ts';
+import type { ConnectorType } from '../config/schema.ts';
+import type { HttpExchange } from './http/client.ts';
+
+/** What a connector can do; the contract suite checks a missing ability is refused cleanly. */
+export interface Capabilities {
+  createAccount: boolean;
+  updateAccount: boolean;
+  /** Can switch an account off and on without deleting it. */
+  deactivate: boolean;
+  deleteAccount: boolean;
+  groups: boolean;
+}
+
+/** The attributes roster writes to an app, in its common shape; connectors map them to the vendor's. */
+export interface AccountInput {
+  userName: string;
+  email?: string | undefined;
+  externalId?: string | undefined;
+  displayName?: string | undefined;
+  givenName?: string | undefined;
+  familyName?: string | undefined;
+  active?: boolean | undefined;
+  department?: string | undefined;
+  title?: string | undefined;
+}
+
+export interface AccountPage {
+  accounts: RemoteAccount[];
+  /** Position of this page, for progress: accounts read so far and the total, when the app says. */
+  readSoFar: number;
+  total: number | undefined;
+}
+
+export interface Connector {
+  readonly appName: string;
+  readonly type: ConnectorType;
+  readonly capabilities: Capabilities;
+  /** Every account, page by page, in pages as large as the app allows. */
+  listAccounts(): AsyncIterable<AccountPage>;
+  getAccount(remoteId: string): Promise<RemoteAccount | undefined>;
+  findAccount(by: { userName?: string; email?: string }): Promise<RemoteAccount | undefined>;
+  createAccount(input: AccountInput): Promise<RemoteAccount>;
+  /** Changes only the attributes given; never loses the others. */
+  updateAccount(remoteId: string, changes: Partial<AccountInput>): Promise<RemoteAccount>;
+  setActive(remoteId: string, active: boolean): Promise<RemoteAccount>;
+  deleteAccount(remoteId: string): Promise<void>;
+  /** Reports every request on the wire (for audit, metrics and benchmarks). Returns an unsubscribe. */
+  observe(observer: (exchange: HttpExchange) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,99 @@
+import type { RemoteAccount } from '../../core/account.ts';
+import type { AccountInput, AccountPage, Capabilities, Connector } from '../connector.ts';
+import type { AuthStrategy } from '../http/auth.ts';
+import { HttpClient, type HttpExchange } from '../http/client.ts';
+import { ScimClient } from './client.ts';
+import { scimManifest } from './manifest.ts';
+import { accountFromScimUser, patchOperationsFor, scimUserFromInput } from './mapping.ts';
+
+export interface ScimConnectorOptions {
+  appName: string;
+  baseUrl: string;
+  auth: AuthStrategy;
+  /** Page size to ask for; by default the app's advertised maximum. */
+  pageSize?: number | undefined;
+  timeoutMs?: number | undefined;
+  maxWaitMs?: number | undefined;
+  backoffBaseMs?: number | undefined;
+}
+
+/** Any SCIM 2.0 app (RFC 7643/7644): also the base the SCIM-speaking vendors build on. */
+export class ScimConnector implements Connector {
+  readonly appName: string;
+  readonly type = 'scim' as const;
+  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
+  readonly client: ScimClient;
+  readonly #pageSize: number | undefined;
+
+  constructor(options: ScimConnectorOptions) {
+    this.appName = options.appName;
+    this.#pageSize = options.pageSize;
+    const http = new HttpClient({
+      appName: options.appName,
+      baseUrl: options.baseUrl,
+      auth: options.auth,
+      contentType: scimManifest.contentType,
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
+      ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+    });
+    this.client = new ScimClient(http);
+  }
+
+  observe(observer: (exchange: HttpExchange) => void): () => void {
+    return this.client.http.observe(observer);
+  }
+
+  async *listAccounts(): AsyncIterable<AccountPage> {
+    const count = this.#pageSize ?? (await this.client.maxPageSize()) ?? scimManifest.paging.defaultPageSize;
+    let startIndex = 1;
+    let readSoFar = 0;
+    for (;;) {
+      const page = await this.client.list('Users', { startIndex, count });
+      const resources = page.Resources ?? [];
+      readSoFar += resources.length;
+      yield { accounts: resources.map(accountFromScimUser), readSoFar, total: page.totalResults };
+      // Advance by what came back: the app may serve fewer than asked.
+      startIndex += resources.length;
+      if (resources.length === 0 || startIndex > page.totalResults) return;
+    }
+  }
+
+  async getAccount(remoteId: string): Promise<RemoteAccount | undefined> {
+    const user = await this.client.get('Users', remoteId);
+    return user ? accountFromScimUser(user) : undefined;
+  }
+
+  async findAccount(by: { userName?: string; email?: string }): Promise<RemoteAccount | undefined> {
+    const filter = by.userName ? `userName eq ${JSON.stringify(by.userName)}` : by.email ? `emails.value eq ${JSON.stringify(by.email)}` : undefined;
+    if (!filter) return undefined;
+    const page = await this.client.list('Users', { startIndex: 1, count: 2, filter });
+    const first = page.Resources?.[0];
+    return first ? accountFromScimUser(first) : undefined;
+  }
+
+  async createAccount(input: AccountInput): Promise<RemoteAccount> {
+    return accountFromScimUser(await this.client.create('Users', scimUserFromInput(input)));
+  }
+
+  async updateAccount(remoteId: string, changes: Partial<AccountInput>): Promise<RemoteAccount> {
+    const operations = patchOperationsFor(changes);
+    if (operations.length === 0) {
+      const current = await this.getAccount(remoteId);
+      if (current) return current;
+    }
+    return accountFromScimUser(await this.client.patch('Users', remoteId, operations));
+  }
+
+  async setActive(remoteId: string, active: boolean): Promise<RemoteAccount> {
+    return accountFromScimUser(await this.client.patch('Users', remoteId, [{ op: 'replace', path: 'active', value: active }]));
+  }
+
+  async deleteAccount(remoteId: string): Promise<void> {
+    await this.client.delete('Users', remoteId);
+  }
+
+  async close(): Promise<void> {
+    await this.client.http.close();
+  }
+}

@@ -1,0 +1,14 @@
+/** The generic SCIM 2.0 app's facts, as data (RFC 7643/7644). */
+export const scimManifest = {
+  type: 'scim',
+  authKinds: ['bearer', 'basic', 'header'],
+  baseUrlForm: 'https://<host>/<path>/scim/v2',
+  paging: { style: 'startIndex/count', firstIndex: 1, defaultPageSize: 100, pageSizeFrom: 'ServiceProviderConfig filter.maxResults' },
+  rateLimits: 'unknown: honour 429 and Retry-After',
+  contentType: 'application/scim+json',
+  quirks: [
+    'a server may cap count below what was asked: page by what came back, not by what was asked',
+    'PATCH answers 200 with the resource or 204 with nothing',
+    'discovery endpoints may need no auth',
+  ],
+} as const;
