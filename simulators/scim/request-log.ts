@@ -58,7 +58,7 @@ export class RequestLog {
       try {
         await next();
       } finally {
-        const record: RequestRecord = { method: c.req.method, path: c.req.path, query: c.req.query(), status: c.res.status, at };
+        const record: RequestRecord = { method: c.req.method, path: c.req.path, query: { ...c.req.query() }, status: c.res.status, at };
         if ((c.env as SimulatorEnv['Bindings'] | undefined)?.incoming?.socket?.destroyed) record.status = 0;
         if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
           try {

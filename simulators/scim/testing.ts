@@ -52,3 +52,9 @@ export function groupBody(displayName: string, memberIds: string[] = []): Record
 export function patchBody(...operations: Record<string, unknown>[]): Record<string, unknown> {
   return { schemas: [SCIM.patchOp], Operations: operations };
 }
+
+/** A response's JSON body, loosely typed for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+export async function json(res: Response): Promise<any> {
+  return res.json();
+}
