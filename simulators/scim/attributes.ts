@@ -154,6 +154,9 @@ export const GROUP_SCHEMA: SchemaDef = { id: SCIM.group, name: 'Group', descript
 
 /** Finds a definition by name, case-insensitively (attribute names are, RFC 7643 §2.1). */
 export function findAttribute(defs: readonly AttributeDef[], name: string): AttributeDef | undefined {
-  const lower = name.toLowerCase();
-  return defs.find((d) => d.name.toLowerCase() === lower);
+  let index = indexes.get(defs);
+  if (!index) indexes.set(defs, (index = new Map(defs.flatMap((d) => [[d.name, d], [d.name.toLowerCase(), d]]))));
+  return index.get(name) ?? index.get(name.toLowerCase());
 }
+
+const indexes = new WeakMap<readonly AttributeDef[], Map<string, AttributeDef>>();

@@ -70,9 +70,15 @@ function attributeValue(def: AttributeDef, value: unknown, where: string, option
  * checks their types, and drops unknown ones, nulls, empty values and read-only ones (RFC 7644
  * §3.3: read-only values a client sends are ignored).
  */
-export function normalizeAttributes(input: Attributes, defs: readonly AttributeDef[], prefix: string, options: NormalizeOptions = {}): Attributes {
-  const out: Attributes = {};
-  for (const [key, value] of Object.entries(input)) {
+export function normalizeAttributes(
+  input: Attributes,
+  defs: readonly AttributeDef[],
+  prefix: string,
+  options: NormalizeOptions = {},
+  out: Attributes = {},
+): Attributes {
+  for (const key in input) {
+    const value = input[key];
     const def = findAttribute(defs, key);
     if (!def || value === null || value === undefined) continue;
     if (def.mutability === 'readOnly' && !options.keepReadOnly) continue;
@@ -83,8 +89,16 @@ export function normalizeAttributes(input: Attributes, defs: readonly AttributeD
   return out;
 }
 
+/** The value under `name` whatever case its key is written in (RFC 7643 §2.1). */
+function caseless(obj: Attributes, name: string): unknown {
+  if (name in obj) return obj[name];
+  const lower = name.toLowerCase();
+  for (const key in obj) if (key.toLowerCase() === lower) return obj[key];
+  return undefined;
+}
+
 function checkSchemas(body: Attributes, core: string): void {
-  const schemas = Object.entries(body).find(([k]) => k.toLowerCase() === 'schemas')?.[1];
+  const schemas = caseless(body, 'schemas');
   if (!Array.isArray(schemas) || !schemas.every((s) => typeof s === 'string')) {
     throw new ScimError(400, "Request body must carry 'schemas', an array of schema URNs", 'invalidSyntax');
   }
@@ -99,34 +113,33 @@ export interface NormalizedBody {
   attrs: Attributes;
 }
 
-function bodyId(body: Attributes): unknown {
-  return Object.entries(body).find(([k]) => k.toLowerCase() === 'id')?.[1];
-}
 
 /** Checks and canonicalises a User body (POST, PUT or the result of a PATCH). */
 export function normalizeUser(body: unknown, options: NormalizeOptions & { requireSchemas?: boolean } = {}): NormalizedBody {
   if (!isObject(body)) throw new ScimError(400, 'Request body must be a JSON object', 'invalidSyntax');
   if (options.requireSchemas !== false) checkSchemas(body, SCIM.user);
-  const attrs = withExternalId(body, normalizeAttributes(body, USER_SCHEMA.attributes, '', options));
-  const enterpriseKey = SCIM.enterpriseUser.toLowerCase();
-  for (const [key, value] of Object.entries(body)) {
-    if (key.toLowerCase() !== enterpriseKey || value === null) continue;
-    if (!isObject(value)) throw invalid(`'${SCIM.enterpriseUser}' must be an object`);
-    const ext = normalizeAttributes(value, ENTERPRISE_USER_SCHEMA.attributes, SCIM.enterpriseUser, options);
-    if (Object.keys(ext).length > 0) attrs[SCIM.enterpriseUser] = ext;
+  const attrs = normalizeAttributes(body, USER_SCHEMA.attributes, '', options, externalIdOf(body));
+  const enterprise = caseless(body, SCIM.enterpriseUser);
+  if (enterprise !== undefined && enterprise !== null) {
+    if (!isObject(enterprise)) throw invalid(`'${SCIM.enterpriseUser}' must be an object`);
+    const ext = normalizeAttributes(enterprise, ENTERPRISE_USER_SCHEMA.attributes, SCIM.enterpriseUser, options);
+    for (const _ in ext) {
+      attrs[SCIM.enterpriseUser] = ext;
+      break;
+    }
   }
   const userName = attrs['userName'];
   if (typeof userName !== 'string' || userName.trim() === '') {
     throw new ScimError(400, "Attribute 'userName' is required", 'invalidValue');
   }
-  return { id: bodyId(body), attrs };
+  return { id: caseless(body, 'id'), attrs };
 }
 
 /** Checks and canonicalises a Group body. Member references are checked by the store. */
 export function normalizeGroup(body: unknown, options: NormalizeOptions & { requireSchemas?: boolean } = {}): NormalizedBody {
   if (!isObject(body)) throw new ScimError(400, 'Request body must be a JSON object', 'invalidSyntax');
   if (options.requireSchemas !== false) checkSchemas(body, SCIM.group);
-  const attrs = withExternalId(body, normalizeAttributes(body, GROUP_SCHEMA.attributes, '', options));
+  const attrs = normalizeAttributes(body, GROUP_SCHEMA.attributes, '', options, externalIdOf(body));
   const displayName = attrs['displayName'];
   if (typeof displayName !== 'string' || displayName.trim() === '') {
     throw new ScimError(400, "Attribute 'displayName' is required", 'invalidValue');
@@ -151,13 +164,13 @@ export function normalizeGroup(body: unknown, options: NormalizeOptions & { requ
     if (kept.length > 0) attrs['members'] = kept;
     else delete attrs['members'];
   }
-  return { id: bodyId(body), attrs };
+  return { id: caseless(body, 'id'), attrs };
 }
 
-/** `externalId` is common to every resource (RFC 7643 §3.1): a case-exact string, put first. */
-function withExternalId(body: Attributes, attrs: Attributes): Attributes {
-  const value = Object.entries(body).find(([k]) => k.toLowerCase() === 'externalid')?.[1];
-  if (value === undefined || value === null) return attrs;
+/** `externalId` is common to every resource (RFC 7643 §3.1): a case-exact string, kept first. */
+function externalIdOf(body: Attributes): Attributes {
+  const value = caseless(body, 'externalId');
+  if (value === undefined || value === null) return {};
   if (typeof value !== 'string') throw invalid(`Attribute 'externalId' must be a string, got ${JSON.stringify(value)}`);
-  return { externalId: value, ...attrs };
+  return { externalId: value };
 }
