@@ -16,9 +16,9 @@ export interface Context {
 }
 
 /** The config file in use: --config, else $ROSTER_CONFIG, else ./roster.yaml when it exists. */
-export function readConfig(options: GlobalOptions): ResolvedConfig {
+export function readConfig(options: GlobalOptions, needs: { appSecrets?: boolean } = {}): ResolvedConfig {
   const named = options.config ?? process.env.ROSTER_CONFIG;
-  return loadConfig(named ?? 'roster.yaml', { optional: named === undefined });
+  return loadConfig(named ?? 'roster.yaml', { optional: named === undefined, appSecrets: needs.appSecrets ?? false });
 }
 
 /** Loads the config and opens the database (PostgreSQL when DATABASE_URL is set, else PGlite under the home). */

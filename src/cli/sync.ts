@@ -6,7 +6,7 @@ import type { AccountPage } from '../connectors/connector.ts';
 import { syncApp, type SyncResult } from '../engine/sync.ts';
 import { RosterError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
-import { actorFromEnvironment, withContext, type GlobalOptions } from './context.ts';
+import { actorFromEnvironment, readConfig, withContext, type GlobalOptions } from './context.ts';
 import { formatSyncResult } from './format.ts';
 
 /** Syncs apps one after another, with a progress bar per app when the terminal shows one. */
@@ -53,6 +53,6 @@ export function registerSync(program: Command): void {
         if (failed.length > 0) {
           throw new RosterError('app_unreachable', `${failed.length} of ${results.length} app${results.length > 1 ? 's' : ''} failed to sync (${failed.map((f) => f.appName).join(', ')}); their last good state is kept`);
         }
-      });
+      }, readConfig(globals, { appSecrets: true }));
     });
 }

@@ -93,3 +93,10 @@ colour: blue
     assert.throws(() => loadConfig('/nonexistent/roster.yaml'), /config file \/nonexistent\/roster\.yaml not found/);
   });
 });
+
+it('leaves app secrets unread for commands that never call an app', () => {
+  const config = parseConfig({ apps: { hr: { type: 'scim', baseUrl: 'https://x.example/scim/v2', auth: { type: 'bearer', token: 'env:NOT_SET_ANYWHERE' } } } }, undefined, { env: {}, appSecrets: false });
+  const auth = config.apps[0]?.auth;
+  assert.ok(auth?.type === 'bearer');
+  assert.throws(() => auth.token.reveal(), /env:NOT_SET_ANYWHERE was not resolved/);
+});

@@ -26,6 +26,11 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Allow a missing file at the default path: roster then runs with no apps. */
   optional?: boolean;
+  /**
+   * Resolve the apps' credentials (default true). Commands that never call an app (import, status,
+   * audit) pass false, so a missing app secret does not stop them; such secrets refuse to reveal.
+   */
+  appSecrets?: boolean;
 }
 
 /** Reads, validates and resolves a roster.yaml; every problem is reported at once, with its path. */
@@ -53,11 +58,12 @@ export function parseConfig(input: unknown, file: string | undefined, options: L
   const baseDir = file ? dirname(file) : process.cwd();
   const problems: string[] = [];
   const secret = (ref: string, at: string): Secret => resolveSecret(ref, at, baseDir, env, problems);
+  const appSecret = options.appSecrets === false ? (ref: string) => Secret.unresolved(ref) : secret;
 
   const apps: ResolvedApp[] = Object.entries(parsed.data.apps).map(([name, app]) => {
     const auth = { ...app.auth } as Record<string, unknown>;
     for (const field of secretFields) {
-      if (typeof auth[field] === 'string') auth[field] = secret(auth[field], `apps.${name}.auth.${field}`);
+      if (typeof auth[field] === 'string') auth[field] = appSecret(auth[field], `apps.${name}.auth.${field}`);
     }
     return { ...app, name, auth: auth as ResolvedAuth };
   });

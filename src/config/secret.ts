@@ -7,16 +7,22 @@ const redacted = '[redacted]';
  * only reveal() gives the value, at the moment a request needs it.
  */
 export class Secret {
-  readonly #value: string;
+  readonly #value: string | undefined;
   /** Where the value came from (env:NAME, file:path), safe to show. */
   readonly source: string;
 
-  constructor(value: string, source: string) {
+  constructor(value: string | undefined, source: string) {
     this.#value = value;
     this.source = source;
   }
 
+  /** A reference kept but not read, for commands that never use it. */
+  static unresolved(source: string): Secret {
+    return new Secret(undefined, source);
+  }
+
   reveal(): string {
+    if (this.#value === undefined) throw new Error(`secret ${this.source} was not resolved for this command`);
     return this.#value;
   }
 

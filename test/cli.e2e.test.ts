@@ -1,0 +1,140 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateUsers, startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
+
+const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI in a child process, as a user would, with no DATABASE_URL (embedded store). */
+function roster(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  delete env.DATABASE_URL;
+  delete env.ROSTER_CONFIG;
+  delete env.ROSTER_HOME;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [main, ...args], { cwd: options.cwd, env, timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function workspace(config?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'roster-cli-'));
+  if (config !== undefined) writeFileSync(join(dir, 'roster.yaml'), config);
+  return dir;
+}
+
+function assertOneLineError(run: Run, pattern: RegExp): void {
+  assert.notEqual(run.code, 0, 'non-zero exit');
+  const lines = run.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line, got:\n${run.stderr}`);
+  assert.match(lines[0] ?? '', pattern);
+}
+
+describe('roster CLI', () => {
+  let sim: RunningScimSimulator;
+  before(async () => {
+    sim = await startScimSimulator({ maxPageSize: 100 });
+    sim.store.seedUsers(generateUsers(230, { domain: 'acme.example' }));
+  });
+  after(() => sim.close());
+
+  const appConfig = (baseUrl: string) => `apps:\n  hr:\n    type: scim\n    baseUrl: ${baseUrl}\n    auth: { type: bearer, token: env:HR_TOKEN }\n`;
+
+  it('demo: runs with no configuration and prints the findings it planted', async () => {
+    const cwd = workspace();
+    const run = await roster(['demo', '--size', '120'], { cwd });
+    assert.equal(run.code, 0, run.stderr);
+    const planted = /Planted in the tenant: (\d+) orphans, (\d+) missing, (\d+) leavers still active, (\d+) drifted/.exec(run.stdout);
+    assert.ok(planted, run.stdout);
+    const found = /linked (\d+)\s+orphaned (\d+)\s+missing (\d+)\s+leavers still active (\d+)\s+drifted (\d+)/.exec(run.stdout);
+    assert.ok(found, run.stdout);
+    assert.deepEqual(found.slice(2), planted.slice(1), 'roster finds exactly what was planted');
+    const status = await roster(['status', '--json', '--home', '.roster/demo'], { cwd });
+    assert.equal(status.code, 0, status.stderr);
+    const report = JSON.parse(status.stdout) as { apps: { findings: { orphans: unknown[] } }[] };
+    assert.equal(report.apps[0]?.findings.orphans.length, Number(planted[1]));
+  });
+
+  it('import, sync, status and audit against a configured app', async () => {
+    const cwd = workspace(appConfig(sim.baseUrl));
+    writeFileSync(join(cwd, 'people.csv'), 'userName,givenName,familyName,department,active\nnobody@acme.example,No,Body,Sales,true\n');
+    const imported = await roster(['import', 'people.csv'], { cwd });
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /imported 1 people from people.csv \(1 new, 0 updated\)/);
+    const synced = await roster(['sync'], { cwd, env: { HR_TOKEN: sim.settings.token } });
+    assert.equal(synced.code, 0, synced.stderr);
+    assert.match(synced.stdout, /hr: read 230 accounts in 3 list requests/);
+    const status = await roster(['status'], { cwd });
+    assert.match(status.stdout, /linked 0\s+orphaned 230\s+missing 1/);
+    const audit = await roster(['audit', '--action', 'app.read', '--json'], { cwd });
+    const reads = audit.stdout.trim().split('\n').map((line) => JSON.parse(line) as { target: string });
+    assert.equal(reads.filter((r) => r.target.startsWith('GET /scim/v2/Users')).length, 3, 'every list read is in the audit trail');
+    assert.ok(!audit.stdout.includes(sim.settings.token), 'the token never reaches the audit trail');
+  });
+
+  it('a bad people file changes nothing and says which rows are wrong', async () => {
+    const cwd = workspace('');
+    writeFileSync(join(cwd, 'people.csv'), 'userName,email,active\nok@acme.example,ok@acme.example,yes\n,missing@acme.example,yes\nbad@acme.example,not-an-email,maybe\n');
+    const run = await roster(['import', 'people.csv'], { cwd });
+    assertOneLineError(run, /^roster: people\.csv has 3 problems, nothing imported: row 3 userName: userName is required; row 4 email: not an email address; row 4 active: active must be true or false/);
+    const status = await roster(['status', '--json'], { cwd });
+    assert.equal((JSON.parse(status.stdout) as { people: { total: number } }).people.total, 0);
+  });
+
+  it('bad config: one line naming every problem, non-zero exit', async () => {
+    const cwd = workspace('apps:\n  hr:\n    type: scim\n    baseUrl: nope\n    auth: { type: bearer, token: sk-live-inline }\n');
+    const run = await roster(['sync'], { cwd });
+    assertOneLineError(run, /^roster: .*roster\.yaml has 2 problems: apps\.hr\.baseUrl: .*; apps\.hr\.auth\.token: must be a secret reference/);
+    assert.ok(!run.stderr.includes('sk-live-inline'));
+  });
+
+  it('a missing secret is named, not printed', async () => {
+    const cwd = workspace(appConfig(sim.baseUrl));
+    const run = await roster(['sync'], { cwd });
+    assertOneLineError(run, /apps\.hr\.auth\.token: environment variable HR_TOKEN is not set/);
+  });
+
+  it('an unreachable app: one actionable line, non-zero exit, and the failure is recorded', async () => {
+    const cwd = workspace(appConfig('http://127.0.0.1:9/scim/v2'));
+    const run = await roster(['sync'], { cwd, env: { HR_TOKEN: 'x' } });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stdout, /hr: sync FAILED after 0 accounts: hr: cannot reach http:\/\/127\.0\.0\.1:9 \(connection refused\); check the app's baseUrl/);
+    assertOneLineError(run, /^roster: 1 of 1 app failed to sync \(hr\); their last good state is kept$/);
+  });
+
+  it('a wrong token: one actionable line, and the token is not echoed', async () => {
+    const cwd = workspace(appConfig(sim.baseUrl));
+    const run = await roster(['sync'], { cwd, env: { HR_TOKEN: 'wrong-token-123' } });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stdout, /answered 401 .*check the credentials in roster\.yaml/);
+    assert.ok(!(run.stdout + run.stderr).includes('wrong-token-123'));
+  });
+
+  it('a second process on the same embedded database gets a clear error', async () => {
+    const cwd = workspace('');
+    const lockDir = join(cwd, '.roster', 'db');
+    await roster(['status'], { cwd });
+    // Pretend a live roster process (this test's own parent) holds the folder.
+    writeFileSync(join(lockDir, 'roster.lock'), String(process.pid));
+    const run = await roster(['status'], { cwd });
+    assertOneLineError(run, /database folder .* is in use by another roster process \(pid \d+\)/);
+    assert.equal(readFileSync(join(lockDir, 'roster.lock'), 'utf8'), String(process.pid), 'the other process keeps its lock');
+  });
+
+  it('an unknown command or option exits non-zero', async () => {
+    const run = await roster(['frobnicate'], { cwd: workspace() });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /unknown command 'frobnicate'/);
+  });
+});
