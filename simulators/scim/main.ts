@@ -44,9 +44,10 @@ for (let g = 0; g < groupCount; g++) {
   simulator.store.seedGroups([{ displayName: `Group ${g + 1}`, members }]);
 }
 
-console.log(`SCIM simulator at ${simulator.baseUrl} (${users.length} users, ${groupCount} groups)`);
-if (fromEnv) console.log(`Bearer token: the value of ${TOKEN_ENV}`);
-else console.log(`Bearer token (made up for this run; set ${TOKEN_ENV} to choose one):\n  ${TOKEN_ENV}=${token}`);
+const tokenLine = fromEnv
+  ? `Bearer token: the value of ${TOKEN_ENV}`
+  : `Bearer token (made up for this run; set ${TOKEN_ENV} to choose one):\n  ${TOKEN_ENV}=${token}`;
+console.log(`SCIM simulator at ${simulator.baseUrl} (${users.length} users, ${groupCount} groups)\n${tokenLine}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
