@@ -3,12 +3,22 @@ import { RosterError } from '../errors.ts';
 import type { Connector } from './connector.ts';
 import { authStrategyFor } from './http/auth-from-config.ts';
 import { ScimConnector } from './scim/connector.ts';
+import { ZscalerConnector } from './zscaler/connector.ts';
+import { ZiaSessionAuth } from './zscaler/session-auth.ts';
 
 /** Builds the connector for a configured app. */
 export function createConnector(app: ResolvedApp): Connector {
   switch (app.type) {
     case 'scim':
       return new ScimConnector({ appName: app.name, baseUrl: app.baseUrl, auth: authStrategyFor(app), pageSize: app.pageSize, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs });
+    case 'zscaler': {
+      // Legacy API: a JSESSIONID session; OneAPI (https://api.zsapi.net/zia/api/v1): a bearer token.
+      const auth =
+        app.auth.type === 'zscaler-session'
+          ? new ZiaSessionAuth({ appName: app.name, baseUrl: app.baseUrl, username: app.auth.username, password: app.auth.password, apiKey: app.auth.apiKey, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs })
+          : authStrategyFor(app);
+      return new ZscalerConnector({ appName: app.name, baseUrl: app.baseUrl, auth, pageSize: app.pageSize, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs });
+    }
     default:
       throw new RosterError('config_invalid', `apps.${app.name}.type: the ${app.type} connector is not available yet`);
   }
