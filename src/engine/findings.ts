@@ -23,7 +23,8 @@ export async function appStatuses(db: Queryable): Promise<AppStatus[]> {
   for (const { app, current, latest } of states) {
     let findings: AppFindings | undefined;
     if (current) {
-      const [accounts, links] = await Promise.all([currentAccounts(db, app.name), listLinks(db, app.name)]);
+      const accounts = await currentAccounts(db, app.name, { raw: false });
+      const links = await listLinks(db, app.name);
       const reasons = new Map(linkAccounts(app.name, people, accounts, links).unlinked.map((u) => [u.account.remoteId, u.reason]));
       findings = findIssues(app.name, people, accounts, links, reasons);
     }

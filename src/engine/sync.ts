@@ -67,7 +67,10 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
     }
     const linked = await db.transaction(async (tx) => {
       await completeSyncRun(tx, syncId, app.name, { accountsRead, listRequests });
-      const [people, accounts, existing] = await Promise.all([listPeople(tx), currentAccounts(tx, app.name), listLinks(tx, app.name)]);
+      // One connection in a transaction: queries go one at a time.
+      const people = await listPeople(tx);
+      const accounts = await currentAccounts(tx, app.name, { raw: false });
+      const existing = await listLinks(tx, app.name);
       const { links } = linkAccounts(app.name, people, accounts, existing);
       await replaceLinks(tx, app.name, links);
       return links.length;

@@ -87,10 +87,11 @@ interface AccountRow {
   raw: unknown;
 }
 
-/** The accounts of an app's last successful sync. */
-export async function currentAccounts(db: Queryable, appName: string): Promise<RemoteAccount[]> {
+/** The accounts of an app's last successful sync; `raw: false` leaves out the apps' whole records. */
+export async function currentAccounts(db: Queryable, appName: string, options: { raw?: boolean } = {}): Promise<RemoteAccount[]> {
+  const columns = 'a.remote_id, a.user_name, a.email, a.external_id, a.display_name, a.given_name, a.family_name, a.active, a.department, a.title, a.groups';
   const rows = await db.query<AccountRow>(
-    `select a.* from accounts a join apps p on p.name = a.app_name and p.current_sync_id = a.sync_id
+    `select ${columns}${options.raw === false ? ', null as raw' : ', a.raw'} from accounts a join apps p on p.name = a.app_name and p.current_sync_id = a.sync_id
       where a.app_name = $1 order by a.remote_id`,
     [appName],
   );
@@ -106,7 +107,7 @@ export async function currentAccounts(db: Queryable, appName: string): Promise<R
     department: r.department ?? undefined,
     title: r.title ?? undefined,
     groups: r.groups,
-    raw: r.raw,
+    raw: r.raw ?? undefined,
   }));
 }
 
