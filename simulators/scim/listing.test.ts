@@ -93,6 +93,11 @@ test('richer filters: extension attributes, value paths, and/or/not, id is case-
   assert.equal(await count(`emails[type eq "work" and value eq "${String(target?.attrs['userName'])}"]`), 1);
   assert.equal(await count(`id eq "${target?.id}"`), 1);
   assert.equal(await count(`id eq "${target?.id.toUpperCase()}"`), 0);
+  const externalId = String(target?.attrs['externalId']);
+  assert.equal(await count(`externalId eq "${externalId}"`), 1);
+  assert.equal(await count(`externalId eq "${externalId.toUpperCase()}"`), 0, 'externalId is case-exact');
+  const title = String(target?.attrs['title']);
+  assert.equal(await count(`title eq "${title.toUpperCase()}"`), users.filter((u) => u.attrs['title'] === title).length);
   assert.equal(await count('userName sw "ada."'), users.filter((u) => String(u.attrs['userName']).startsWith('ada.')).length);
 });
 

@@ -2,6 +2,7 @@ import { ScimError, filterAttributes, filterOperators, listResponse, matchesFilt
 import { project, splitPath, type Resource } from './render.ts';
 import type { ScimSimulatorSettings } from './settings.ts';
 import type { StoredResource } from './store.ts';
+import { findAttribute, type AttributeDef } from './attributes.ts';
 
 /** The raw list parameters, from a query string (GET) or a SearchRequest body (POST /.search). */
 export interface ListParams {
@@ -127,4 +128,25 @@ export function eqLookup(filter: Filter, coreSchema: string): { attribute: strin
   const { schema, attribute, subAttribute } = filter.path;
   if (subAttribute !== undefined || (schema !== undefined && schema.toLowerCase() !== coreSchema.toLowerCase())) return undefined;
   return { attribute: attribute.toLowerCase(), value: filter.value };
+}
+
+/**
+ * For `<attr> eq "v"` on a single-valued top-level string attribute (externalId, displayName, …):
+ * the resources whose stored value equals v ignoring case — a superset of the matches, cheap to
+ * find without rendering every resource; matchesFilter still decides.
+ */
+export function prefilterEq(
+  all: readonly StoredResource[],
+  lookup: { attribute: string; value: string } | undefined,
+  defs: readonly AttributeDef[],
+): StoredResource[] | undefined {
+  if (!lookup) return undefined;
+  const def = findAttribute(defs, lookup.attribute);
+  const name = lookup.attribute === 'externalid' ? 'externalId' : def && def.type === 'string' && !def.multiValued ? def.name : undefined;
+  if (!name) return undefined;
+  const wanted = lookup.value.toLowerCase();
+  return all.filter((r) => {
+    const value = r.attrs[name];
+    return typeof value === 'string' && value.toLowerCase() === wanted;
+  });
 }

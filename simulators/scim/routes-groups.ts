@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
 import type { SimulatorEnv } from '../shared/server.ts';
 import { SCIM } from './protocol.ts';
-import { eqLookup } from './listing.ts';
+import { eqLookup, prefilterEq } from './listing.ts';
+import { GROUP_SCHEMA } from './attributes.ts';
 import { normalizeGroup } from './normalize.ts';
 import { renderGroup } from './render.ts';
 import { resourceRoutes, type ResourceKind, type RouteDeps } from './resource-routes.ts';
@@ -20,9 +21,11 @@ export const groupKind: ResourceKind = {
   render: renderGroup,
   candidates(store, filter): StoredResource[] | undefined {
     const lookup = eqLookup(filter, SCIM.group);
-    if (lookup?.attribute !== 'id') return undefined;
-    const group = store.getGroup(lookup.value);
-    return group ? [group] : [];
+    if (lookup?.attribute === 'id') {
+      const group = store.getGroup(lookup.value);
+      return group ? [group] : [];
+    }
+    return prefilterEq(store.listGroups(), lookup, GROUP_SCHEMA.attributes);
   },
 };
 

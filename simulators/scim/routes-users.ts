@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
 import type { SimulatorEnv } from '../shared/server.ts';
 import { DEFAULT_READ_ONLY, SCIM } from './protocol.ts';
-import { eqLookup } from './listing.ts';
+import { eqLookup, prefilterEq } from './listing.ts';
+import { USER_SCHEMA } from './attributes.ts';
 import { normalizeUser } from './normalize.ts';
 import { renderUser } from './render.ts';
 import { resourceRoutes, type ResourceKind, type RouteDeps } from './resource-routes.ts';
@@ -28,7 +29,7 @@ export const userKind: ResourceKind = {
       const user = store.getUser(lookup.value);
       return user ? [user] : [];
     }
-    return undefined;
+    return prefilterEq(store.listUsers(), lookup, USER_SCHEMA.attributes);
   },
   // `groups` is derived from group membership: a PATCH writing it answers 400 mutability.
   patchOptions: { readOnly: [...DEFAULT_READ_ONLY, 'groups'] },
