@@ -1,0 +1,46 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { priorities, RateBudget } from './rate-budget.ts';
+
+it('spaces requests to the documented rate, per method', async () => {
+  const budget = new RateBudget({ rules: [{ methods: ['GET'], limit: 5, windowMs: 500 }, { methods: ['POST'], limit: 1, windowMs: 1000 }] });
+  const started = Date.now();
+  for (let i = 0; i < 10; i += 1) await budget.acquire('GET');
+  const getMs = Date.now() - started;
+  assert.ok(getMs >= 450 && getMs < 1500, `5 at once, then 5 more over ~500 ms (took ${getMs})`);
+  assert.equal(budget.delayFor('POST'), 0, 'POST has its own budget');
+  await budget.acquire('POST');
+  assert.ok(budget.delayFor('POST') > 900);
+});
+
+it('serves leavers before joiners before reads when they wait', async () => {
+  const budget = new RateBudget({ rules: [{ limit: 1, windowMs: 100 }] });
+  await budget.acquire('GET');
+  const order: string[] = [];
+  const waits = [
+    budget.acquire('GET', priorities.read).then(() => order.push('read')),
+    budget.acquire('POST', priorities.joinerMover).then(() => order.push('joiner')),
+    budget.acquire('DELETE', priorities.leaver).then(() => order.push('leaver')),
+  ];
+  await Promise.all(waits);
+  assert.deepEqual(order, ['leaver', 'joiner', 'read']);
+});
+
+it('stops everything when the app says nothing is left, until its reset', async () => {
+  let now = 1_000_000;
+  const budget = new RateBudget({ rules: [{ limit: 100, windowMs: 1000 }], now: () => now });
+  budget.observe({ 'ratelimit-remaining': '0', 'ratelimit-reset': '7' });
+  assert.equal(budget.delayFor('GET'), 7000);
+  now += 7000;
+  assert.equal(budget.delayFor('GET'), 0);
+  budget.observe({ 'x-ratelimit-remaining': '12', 'x-ratelimit-reset': '30' });
+  assert.equal(budget.delayFor('GET'), 0, 'remaining > 0 does not block');
+});
+
+it('runs an hourly limit in a fraction of the time when scaled like the simulator', () => {
+  const budget = new RateBudget({ rules: [{ limit: 2, windowMs: 3_600_000 }], timeScale: 1 / 3600 });
+  void budget.acquire('GET');
+  void budget.acquire('GET');
+  const delay = budget.delayFor('GET');
+  assert.ok(delay > 0 && delay <= 500, `the third waits about half a scaled hour (${delay} ms)`);
+});

@@ -1,0 +1,134 @@
+/**
+ * A rate budget for one credential, shared by every request made with it: token buckets for the
+ * limits the vendor documents (per method where it documents them so), tightened by what the
+ * app's rate-limit headers say is left. Waiting requests go out by priority (leavers first, then
+ * joiners and movers, then reads), and in arrival order within a priority.
+ */
+
+export interface RateRule {
+  /** Methods this rule counts (default: all). */
+  methods?: readonly string[];
+  limit: number;
+  windowMs: number;
+}
+
+export const priorities = { leaver: 0, joinerMover: 1, read: 2 } as const;
+export type Priority = (typeof priorities)[keyof typeof priorities];
+
+interface Bucket {
+  rule: RateRule;
+  tokens: number;
+  updated: number;
+}
+
+interface Waiter {
+  method: string;
+  priority: number;
+  seq: number;
+  resolve: () => void;
+}
+
+export interface RateBudgetOptions {
+  rules: readonly RateRule[];
+  /** Shrinks every window (1/3600: an hour lasts a second), to match a time-scaled simulator. */
+  timeScale?: number;
+  now?: () => number;
+}
+
+export class RateBudget {
+  readonly #buckets: Bucket[];
+  readonly #now: () => number;
+  readonly #waiters: Waiter[] = [];
+  #seq = 0;
+  #blockedUntil = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: RateBudgetOptions) {
+    const scale = options.timeScale ?? 1;
+    this.#now = options.now ?? Date.now;
+    const start = this.#now();
+    this.#buckets = options.rules.map((rule) => ({ rule: { ...rule, windowMs: rule.windowMs * scale }, tokens: rule.limit, updated: start }));
+  }
+
+  /** Milliseconds until a request with this method may go, were it first in line. */
+  delayFor(method: string): number {
+    const now = this.#now();
+    let delay = Math.max(0, this.#blockedUntil - now);
+    for (const bucket of this.#matching(method)) {
+      this.#refill(bucket, now);
+      if (bucket.tokens < 1) delay = Math.max(delay, Math.ceil(((1 - bucket.tokens) * bucket.rule.windowMs) / bucket.rule.limit));
+    }
+    return delay;
+  }
+
+  /** Resolves when the request may go, having spent its tokens. */
+  acquire(method: string, priority: number = priorities.read): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiters.push({ method: method.toUpperCase(), priority, seq: (this.#seq += 1), resolve });
+      this.#waiters.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+      this.#pump();
+    });
+  }
+
+  /**
+   * Takes in what an answer's headers say: `ratelimit-remaining` / `x-ratelimit-remaining` of 0
+   * blocks every request until `*-reset` seconds have passed.
+   */
+  observe(headers: Record<string, string | undefined>): void {
+    const remaining = Number(headers['ratelimit-remaining'] ?? headers['x-ratelimit-remaining']);
+    const reset = Number(headers['ratelimit-reset'] ?? headers['x-ratelimit-reset']);
+    if (remaining === 0 && Number.isFinite(reset) && reset >= 0) {
+      const now = this.#now();
+      const resetMs = reset > 1e9 ? reset * 1000 - now : reset * 1000;
+      this.#blockedUntil = Math.max(this.#blockedUntil, now + resetMs);
+    }
+  }
+
+  /** After a 429: nothing goes until the app's wait has passed. */
+  pause(ms: number): void {
+    this.#blockedUntil = Math.max(this.#blockedUntil, this.#now() + ms);
+  }
+
+  #pump(): void {
+    if (this.#timer) return;
+    while (this.#waiters.length > 0) {
+      const head = this.#waiters[0];
+      if (!head) return;
+      const delay = this.delayFor(head.method);
+      if (delay > 0) {
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined;
+          this.#pump();
+        }, delay);
+        return;
+      }
+      for (const bucket of this.#matching(head.method)) bucket.tokens -= 1;
+      this.#waiters.shift();
+      head.resolve();
+    }
+  }
+
+  #matching(method: string): Bucket[] {
+    const upper = method.toUpperCase();
+    return this.#buckets.filter((b) => !b.rule.methods || b.rule.methods.includes(upper));
+  }
+
+  #refill(bucket: Bucket, now: number): void {
+    const elapsed = now - bucket.updated;
+    if (elapsed <= 0) return;
+    bucket.tokens = Math.min(bucket.rule.limit, bucket.tokens + (elapsed * bucket.rule.limit) / bucket.rule.windowMs);
+    bucket.updated = now;
+  }
+}
+
+const shared = new Map<string, RateBudget>();
+
+/** One budget per credential in this process: every connector and worker using it shares it. */
+export function budgetFor(key: string, create: () => RateBudget): RateBudget {
+  let budget = shared.get(key);
+  if (!budget) {
+    budget = create();
+    shared.set(key, budget);
+  }
+  return budget;
+}
