@@ -112,6 +112,8 @@ export class HttpClient {
       try {
         response = await this.#send(url, req);
       } catch (error) {
+        // An auth strategy's own failure (a refused login) is already in roster's words: not a network error.
+        if (error instanceof RosterError) throw error;
         const reason = describeNetworkError(error);
         failures += 1;
         // A refused connection never reached the app, so even a POST is safe to send again.

@@ -285,19 +285,15 @@ export class ZscalerConnector implements Connector {
       const deadline = Date.now() + this.#poll.timeoutMs;
       let status: ZiaActivationStatus = await this.client.activate();
       let wait = this.#poll.firstMs;
-      let activations = 1;
-      while (status !== 'ACTIVE') {
+      // Polls answer INPROGRESS while it runs; after it, ACTIVE, or PENDING when something was
+      // staged since (by us, which marks this connector dirty again, or by another admin).
+      for (let polled = false; status === 'INPROGRESS' || (status === 'PENDING' && !polled); polled = true) {
         if (Date.now() > deadline) {
           throw new RosterError('app_error', `${this.appName}: ZIA activation still ${status} after ${Math.round(this.#poll.timeoutMs / 1000)} s; staged changes are not live yet`, { appName: this.appName, status });
         }
         await sleep(wait);
         wait = Math.min(wait * 2, this.#poll.capMs);
         status = await this.client.status();
-        // PENDING after our activation ended: more was staged meanwhile (by us or another admin).
-        if (status === 'PENDING' && activations < 3) {
-          activations += 1;
-          status = await this.client.activate();
-        }
       }
     } catch (error) {
       this.#dirty = true;

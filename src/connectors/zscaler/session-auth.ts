@@ -19,7 +19,7 @@ export interface ZiaSessionAuthOptions {
   now?: () => number;
 }
 
-/** After a fresh login, a 401 within this long is taken to belong to the old session: no second login. */
+/** A 401 this soon after a login may belong to the session that login replaced. */
 const FRESH_MS = 2000;
 
 const noAuth: AuthStrategy = { kind: 'none', headers: () => ({}) };
@@ -71,10 +71,21 @@ export class ZiaSessionAuth implements AuthStrategy {
       await this.#pending;
       return true;
     }
-    if (this.#session !== undefined && Date.now() - this.#loggedInAt < FRESH_MS) return true;
+    // A login that just finished may already have replaced the session this request died on:
+    // ask the app whether the current one lives before making another.
+    if (this.#session !== undefined && Date.now() - this.#loggedInAt < FRESH_MS && (await this.#alive(this.#session))) return true;
+    if (this.#pending) {
+      await this.#pending;
+      return true;
+    }
     this.#session = undefined;
     await this.#login();
     return true;
+  }
+
+  async #alive(session: string): Promise<boolean> {
+    const res = await this.#http.request({ method: 'GET', path: zscalerManifest.session.loginPath, headers: { cookie: `${zscalerManifest.session.cookie}=${session}` }, accept: [401] });
+    return res.status === 200;
   }
 
   /** Ends the session on the app. Best effort: a session that cannot be closed dies idle anyway. */

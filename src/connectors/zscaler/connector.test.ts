@@ -1,0 +1,421 @@
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Secret } from '../../config/secret.ts';
+import { isRosterError } from '../../errors.ts';
+import { DEFAULT_CREDENTIALS, makeSeedUsers, startZiaSimulator, type RunningZiaSimulator, type ZiaSimulatorOptions } from '../../../simulators/zscaler/index.ts';
+import type { AccountPage } from '../connector.ts';
+import { bearerAuth } from '../http/auth.ts';
+import type { HttpExchange } from '../http/client.ts';
+import { ZscalerConnector, type ZscalerConnectorOptions } from './connector.ts';
+import { zscalerManifest } from './manifest.ts';
+import { ZiaSessionAuth } from './session-auth.ts';
+
+let fixtures: { done(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(fixtures.map((f) => f.done()));
+  fixtures = [];
+});
+
+type FixtureOptions = Partial<ZscalerConnectorOptions> & { apiKey?: string; fast?: boolean };
+
+/** A ZscalerConnector logged in to a strict ZIA simulator on 127.0.0.1 (no rate limits unless asked). */
+async function fixture(simOptions: ZiaSimulatorOptions = {}, options: FixtureOptions = {}) {
+  const sim = await startZiaSimulator({ rateLimits: false, ...simOptions });
+  const { apiKey, fast = true, ...rest } = options;
+  const auth = new ZiaSessionAuth({
+    appName: 'zia',
+    baseUrl: sim.baseUrl,
+    username: DEFAULT_CREDENTIALS.username,
+    password: new Secret(DEFAULT_CREDENTIALS.password, 'env:ZIA_PASSWORD'),
+    apiKey: new Secret(apiKey ?? DEFAULT_CREDENTIALS.apiKey, 'env:ZIA_API_KEY'),
+  });
+  const connector = new ZscalerConnector({
+    appName: 'zia',
+    baseUrl: sim.baseUrl,
+    auth,
+    defaultDepartment: 'Engineering',
+    defaultGroups: ['Employees'],
+    ...(fast ? { backoffBaseMs: 5, activationPollMs: 20, editLock: { editLockBaseMs: 20, editLockCapMs: 100 } } : {}),
+    ...rest,
+  });
+  const exchanges: HttpExchange[] = [];
+  connector.observe((e) => exchanges.push(e));
+  let closed = false;
+  const f = {
+    sim,
+    auth,
+    connector,
+    exchanges,
+    /** Requests the simulator answered, as `METHOD /path status` with the /api/v1 prefix dropped. */
+    calls: (match?: RegExp) => sim.requests.map((r) => `${r.method} ${r.path.replace(/^\/api\/v1/, '')} ${r.status}`).filter((c) => !match || match.test(c)),
+    async done() {
+      if (closed) return;
+      closed = true;
+      try {
+        await connector.close();
+      } finally {
+        await sim.close();
+      }
+    },
+  };
+  fixtures.push(f);
+  return f;
+}
+
+async function all(pages: AsyncIterable<AccountPage>): Promise<AccountPage[]> {
+  const out: AccountPage[] = [];
+  for await (const page of pages) out.push(page);
+  return out;
+}
+
+const idOf = (sim: RunningZiaSimulator, email: string): string => String(sim.state.draftUsers().find((u) => u.email === email)?.id);
+
+describe('ZIA session login', () => {
+  it('logs in with the obfuscated key, carries the session, and logs out on close', async () => {
+    const f = await fixture({ users: [{ name: 'Ada Lovelace', email: 'ada@example.com', department: 'Sales', groups: ['Employees'] }] });
+    const ada = await f.connector.getAccount(idOf(f.sim, 'ada@example.com'));
+    assert.equal(ada?.email, 'ada@example.com');
+    assert.deepEqual(f.calls(), ['POST /authenticatedSession 200', `GET /users/${ada?.remoteId} 200`]);
+    await f.connector.close();
+    assert.equal(f.calls().at(-1), 'DELETE /authenticatedSession 204', 'logged out');
+    assert.equal(f.sim.sessions.size, 0);
+    assert.equal(f.sim.state.activations, 0, 'nothing written, nothing activated');
+  });
+
+  it('a wrong API key is a clear auth_failed that names what to check and leaks no secret', async () => {
+    const f = await fixture({}, { apiKey: 'WrOnGkEy1234' });
+    await assert.rejects(f.connector.getAccount('1'), (error: unknown) => {
+      assert.ok(isRosterError(error, 'auth_failed'));
+      assert.match(error.message, /^zia: ZIA refused the login for admin@example\.com \(AUTHENTICATION_FAILED\); check the username, password and API key/);
+      assert.ok(!error.message.includes('WrOnGkEy1234') && !error.message.includes(DEFAULT_CREDENTIALS.password));
+      assert.ok(!JSON.stringify(error.facts).includes('WrOnGkEy1234'));
+      return true;
+    });
+    assert.deepEqual(f.calls(), ['POST /authenticatedSession 401'], 'no API request was tried without a session');
+  });
+
+  it('a key that is not 12 characters is a config error, before anything is sent', async () => {
+    const f = await fixture({}, { apiKey: 'short' });
+    await assert.rejects(f.connector.getAccount('1'), (error: unknown) => isRosterError(error, 'config_invalid') && /12 characters \(from env:ZIA_API_KEY\)/.test(error.message));
+    assert.deepEqual(f.calls(), []);
+  });
+
+  it('a session that expires mid-run is renewed transparently, once for concurrent requests', async () => {
+    const f = await fixture({ users: makeSeedUsers(5) });
+    const ids = f.sim.state.draftUsers().map((u) => String(u.id));
+    assert.ok(await f.connector.getAccount(ids[0] as string));
+    f.sim.sessions.expireAll();
+    const got = await Promise.all(ids.map((id) => f.connector.getAccount(id)));
+    assert.deepEqual(got.map((a) => a?.remoteId), ids, 'every read answered as if nothing happened');
+    assert.equal(f.auth.logins, 2, 'one first login and one re-login, shared');
+    assert.equal(f.calls(/ 401$/).length > 0, true, 'the app did refuse the dead session');
+  });
+
+  it('an idle session (tiny sessionIdleMs) is re-logged in, and a write in flight still lands', async () => {
+    const f = await fixture({ sessionIdleMs: 40 });
+    await f.connector.createAccount({ userName: 'idle1@example.com', displayName: 'Idle One' });
+    await sleep(80);
+    await f.connector.createAccount({ userName: 'idle2@example.com', displayName: 'Idle Two' });
+    assert.deepEqual(f.calls(/POST \/users /), ['POST /users 200', 'POST /users 401', 'POST /users 200']);
+    assert.equal(f.auth.logins, 2);
+    await f.connector.close();
+    assert.deepEqual(f.sim.state.liveUsers().map((u) => u.email), ['idle1@example.com', 'idle2@example.com']);
+  });
+
+  it('reports the login and logout on the wire to observers, without credentials', async () => {
+    const f = await fixture();
+    await all(f.connector.listAccounts());
+    await f.connector.close();
+    assert.deepEqual(f.exchanges.map((e) => `${e.method} ${e.path} ${e.status}`), [
+      'POST /api/v1/authenticatedSession 200',
+      'GET /api/v1/users?page=1&pageSize=10000 200',
+      'DELETE /api/v1/authenticatedSession 204',
+    ]);
+    assert.ok(!JSON.stringify(f.exchanges).includes(DEFAULT_CREDENTIALS.password));
+  });
+});
+
+describe('listing', () => {
+  it('reads 2,500 users in one request, mapped to accounts', async () => {
+    const f = await fixture({ users: [{ name: 'Grace Hopper', email: 'grace@example.com', department: 'Finance', groups: ['Employees', 'Contractors'], disabled: true }, ...makeSeedUsers(2499)] });
+    const pages = await all(f.connector.listAccounts());
+    assert.equal(pages.length, 1);
+    assert.equal(pages[0]?.accounts.length, 2500);
+    assert.equal(pages[0]?.readSoFar, 2500);
+    assert.deepEqual(f.calls(/GET \/users/), ['GET /users 200']);
+    assert.equal(f.sim.requests.find((r) => r.path.endsWith('/users'))?.query, `?page=1&pageSize=${zscalerManifest.paging.maxPageSize}`);
+    const grace = pages[0]?.accounts.find((a) => a.email === 'grace@example.com');
+    assert.deepEqual({ ...grace, raw: undefined }, {
+      remoteId: idOf(f.sim, 'grace@example.com'),
+      userName: 'grace@example.com',
+      email: 'grace@example.com',
+      displayName: 'Grace Hopper',
+      active: false,
+      department: 'Finance',
+      groups: ['Employees', 'Contractors'],
+      raw: undefined,
+    });
+    assert.equal((grace?.raw as { isNonEditable: boolean }).isNonEditable, false, 'the whole record is kept');
+  });
+
+  it('reads exactly 10,000 users in two requests (a full page needs one more to prove the end)', async () => {
+    const f = await fixture({ users: makeSeedUsers(10_000) });
+    const pages = await all(f.connector.listAccounts());
+    assert.equal(pages.reduce((n, p) => n + p.accounts.length, 0), 10_000);
+    assert.deepEqual(f.calls(/GET \/users/), ['GET /users 200', 'GET /users 200']);
+    assert.equal(new Set(pages.flatMap((p) => p.accounts.map((a) => a.remoteId))).size, 10_000);
+  });
+
+  it('never asks for a page above the maximum, so a clamping tenant cannot end the list early', async () => {
+    // The configured page size is above the manifest's max; a rejecting tenant would answer 400.
+    const big = await fixture({ users: makeSeedUsers(30) }, { pageSize: 50_000 });
+    assert.equal((await all(big.connector.listAccounts()))[0]?.accounts.length, 30);
+    assert.match(big.sim.requests.find((r) => r.path.endsWith('/users'))?.query ?? '', /pageSize=10000$/);
+    // A tenant that clamps at 50: set pageSize to its max and every user is read.
+    const small = await fixture({ users: makeSeedUsers(120), maxPageSize: 50, oversizePage: 'clamp' }, { pageSize: 50 });
+    const pages = await all(small.connector.listAccounts());
+    assert.equal(pages.reduce((n, p) => n + p.accounts.length, 0), 120);
+    assert.equal(small.calls(/GET \/users/).length, 3);
+  });
+
+  it('finds an account by exact email, not by a longer address that contains it', async () => {
+    const f = await fixture({ users: [{ name: 'Long', email: 'xann@example.com', department: 'Sales', groups: ['Employees'] }, { name: 'Ann', email: 'ann@example.com', department: 'Sales', groups: ['Employees'] }] });
+    assert.equal((await f.connector.findAccount({ email: 'ANN@example.com' }))?.displayName, 'Ann');
+    assert.equal(await f.connector.findAccount({ userName: 'nobody@example.com' }), undefined);
+  });
+});
+
+describe('writes', () => {
+  const seed = (): ZiaSimulatorOptions => ({
+    users: [{ name: 'Kay Keeper', email: 'kay@example.com', department: 'Sales', groups: ['Employees', 'Engineering'], comments: 'badge 4471', disabled: true, tempAuthEmail: 'kay.tmp@example.com' }],
+  });
+
+  it('changing one attribute keeps every other field (PUT is a full replace)', async () => {
+    const f = await fixture(seed());
+    const id = idOf(f.sim, 'kay@example.com');
+    const updated = await f.connector.updateAccount(id, { displayName: 'Kay Keeper-Smith' });
+    assert.equal(updated.displayName, 'Kay Keeper-Smith');
+    const stored = f.sim.state.draftUsers().find((u) => String(u.id) === id);
+    assert.equal(stored?.name, 'Kay Keeper-Smith');
+    assert.deepEqual(stored?.groups.map((g) => g.name), ['Employees', 'Engineering'], 'groups kept');
+    assert.equal(stored?.comments, 'badge 4471', 'comments kept');
+    assert.equal(stored?.disabled, true, 'still disabled');
+    assert.equal(stored?.department?.name, 'Sales', 'department kept');
+    assert.equal(stored?.tempAuthEmail, 'kay.tmp@example.com');
+    // A department move keeps the rest too, and setActive flips only `disabled`.
+    await f.connector.updateAccount(id, { department: 'Finance' });
+    const active = await f.connector.setActive(id, true);
+    assert.equal(active.active, true);
+    const after = f.sim.state.draftUsers().find((u) => String(u.id) === id);
+    assert.deepEqual([after?.department?.name, after?.groups.length, after?.comments, after?.disabled, after?.name], ['Finance', 2, 'badge 4471', false, 'Kay Keeper-Smith']);
+    assert.deepEqual(f.calls(/^PUT/).length, 3);
+  });
+
+  it('a change that changes nothing sends no write', async () => {
+    const f = await fixture(seed());
+    const id = idOf(f.sim, 'kay@example.com');
+    await f.connector.setActive(id, false);
+    await f.connector.updateAccount(id, { department: 'Sales', displayName: 'Kay Keeper' });
+    assert.deepEqual(f.calls(/^PUT/), []);
+    await f.connector.close();
+    assert.equal(f.sim.state.activations, 0);
+  });
+
+  it('creates are not live until activation; a batch of writes ends with exactly one activation at close', async () => {
+    const f = await fixture(seed());
+    const a = await f.connector.createAccount({ userName: 'new1@example.com', displayName: 'New One' });
+    await f.connector.createAccount({ userName: 'new2@example.com', givenName: 'New', familyName: 'Two', department: 'Sales', groups: ['Contractors', 'Engineering'] });
+    await f.connector.setActive(idOf(f.sim, 'kay@example.com'), true);
+    assert.equal(a.active, true);
+    assert.equal(a.department, 'Engineering');
+    assert.deepEqual(a.groups, ['Employees']);
+    assert.ok(!JSON.stringify(a.raw).includes('password'), 'the password is never handed back');
+    assert.equal(f.connector.dirty, true);
+    assert.deepEqual(f.sim.state.liveUsers().map((u) => u.email), ['kay@example.com'], 'staged, not live');
+    assert.equal(f.sim.state.liveUsers()[0]?.disabled, true);
+    assert.equal(f.sim.state.status(), 'PENDING');
+    await f.connector.close();
+    assert.equal(f.sim.state.activations, 1);
+    const live = f.sim.state.liveUsers();
+    assert.deepEqual(live.map((u) => u.email), ['kay@example.com', 'new1@example.com', 'new2@example.com']);
+    assert.deepEqual(live[2]?.groups.map((g) => g.name), ['Contractors', 'Engineering']);
+    assert.equal(live[2]?.name, 'New Two');
+    assert.equal(live[0]?.disabled, false);
+    assert.equal(f.calls(/POST \/status\/activate/).length, 1);
+    assert.equal(f.calls().at(-1), 'DELETE /authenticatedSession 204', 'activated, then logged out');
+  });
+
+  it('activate() makes writes live now; close() then has nothing left to activate', async () => {
+    const f = await fixture();
+    await f.connector.createAccount({ userName: 'now@example.com' });
+    await f.connector.activate();
+    assert.equal(f.connector.dirty, false);
+    assert.deepEqual(f.sim.state.liveUsers().map((u) => u.email), ['now@example.com']);
+    assert.equal(await f.connector.flush(), false);
+    await f.connector.close();
+    assert.equal(f.sim.state.activations, 1);
+  });
+
+  it('the generated password meets the policy and differs per user', async () => {
+    const f = await fixture();
+    await f.connector.createAccount({ userName: 'p1@example.com' });
+    await f.connector.createAccount({ userName: 'p2@example.com' });
+    const [p1, p2] = [...f.sim.state.draft.values()].map((u) => u.password ?? '');
+    assert.ok(p1 && p2 && p1 !== p2);
+    for (const p of [p1, p2]) assert.match(p, /^(?=.*[A-Za-z])(?=.*\d)(?=.*[^A-Za-z0-9]).{24}$/);
+  });
+
+  it('an unknown department or group is a clear error and creates nothing', async () => {
+    const f = await fixture();
+    await assert.rejects(f.connector.createAccount({ userName: 'x@example.com', department: 'Marketing' }), (error: unknown) => {
+      assert.ok(isRosterError(error, 'input_invalid'));
+      assert.equal(error.message, 'zia: ZIA has no department named "Marketing" and roster creates none; add it in ZIA first (known: Engineering, Sales, Finance)');
+      return true;
+    });
+    await assert.rejects(f.connector.createAccount({ userName: 'x@example.com', groups: ['Admins'] }), /no group named "Admins"/);
+    const bare = await fixture({}, { defaultGroups: undefined });
+    await assert.rejects(bare.connector.createAccount({ userName: 'x@example.com' }), /ZIA requires groups for every user: give them, or set the connector option defaultGroups/);
+    assert.deepEqual([...f.calls(/^POST \/users/), ...bare.calls(/^POST \/users/)], []);
+    assert.deepEqual(f.calls(/departments|groups/), ['GET /departments 200', 'GET /groups 200'], 'names listed once, then cached');
+    await f.connector.close();
+    assert.equal(f.sim.state.activations, 0);
+  });
+
+  it('an IdP-synced user is refused with a clear error, and nothing is sent', async () => {
+    const f = await fixture({ users: [{ name: 'Synced', email: 'synced@example.com', department: 'Sales', groups: ['Employees'], isNonEditable: true }, ...makeSeedUsers(4)] });
+    const id = idOf(f.sim, 'synced@example.com');
+    for (const attempt of [() => f.connector.setActive(id, false), () => f.connector.deleteAccount(id), () => f.connector.deleteAccounts(f.sim.state.draftUsers().map((u) => String(u.id)))]) {
+      await assert.rejects(attempt(), (error: unknown) => {
+        assert.ok(isRosterError(error, 'forbidden'));
+        assert.match(error.message, /synced from the identity provider .*synced@example\.com.*change it in the IdP, nothing was changed/);
+        return true;
+      });
+    }
+    assert.deepEqual(f.calls(/^(PUT|DELETE \/users|POST \/users)/), []);
+    assert.equal(f.sim.state.draftUsers().length, 5);
+    // Should the app refuse anyway (403 SCOPE_LIMITED), the words are just as plain.
+    await assert.rejects(f.connector.client.replaceUser(Number(id), { name: 'X', email: 'synced@example.com', groups: [] }), (error: unknown) => {
+      assert.ok(isRosterError(error, 'forbidden'));
+      assert.match(error.message, /SCOPE_LIMITED.*users synced from the identity provider can only be changed there/);
+      return true;
+    });
+  });
+
+  it('a write refused with 409 EDIT_LOCK_NOT_AVAILABLE is retried until it lands', async () => {
+    const f = await fixture(seed());
+    f.sim.state.editLockConflicts = 3;
+    await f.connector.updateAccount(idOf(f.sim, 'kay@example.com'), { displayName: 'Locked Out' });
+    assert.deepEqual(f.calls(/^PUT/).map((c) => c.split(' ')[2]), ['409', '409', '409', '200']);
+    f.sim.state.editLockConflicts = 1;
+    await f.connector.close();
+    assert.deepEqual(f.calls(/activate/).map((c) => c.split(' ')[2]), ['409', '200'], 'the activation itself is retried too');
+    assert.equal(f.sim.state.liveUsers()[0]?.name, 'Locked Out');
+  });
+
+  it('a write during an activation waits out the edit lock and is activated after', async () => {
+    const f = await fixture({ activationMs: 150 });
+    await f.connector.createAccount({ userName: 'first@example.com' });
+    const activating = f.connector.activate();
+    await sleep(30);
+    await f.connector.createAccount({ userName: 'second@example.com' });
+    await activating;
+    assert.ok(f.calls(/POST \/users 409/).length > 0, 'the second create met the edit lock');
+    assert.equal(f.connector.dirty, true);
+    await f.connector.close();
+    assert.equal(f.sim.state.activations, 2);
+    assert.deepEqual(f.sim.state.liveUsers().map((u) => u.email), ['first@example.com', 'second@example.com']);
+  });
+});
+
+describe('deletes', () => {
+  it('deleteAccount snapshots the whole record first, then hard-deletes', async () => {
+    const f = await fixture({ users: [{ name: 'Leaver', email: 'leaver@example.com', department: 'Sales', groups: ['Contractors'], comments: 'laptop 88' }] });
+    const id = idOf(f.sim, 'leaver@example.com');
+    const seen: unknown[] = [];
+    f.connector.onSnapshot((s) => seen.push(s));
+    await f.connector.deleteAccount(id);
+    assert.equal(seen.length, 1);
+    assert.deepEqual((seen[0] as { record: unknown }).record, { ...f.sim.state.liveUsers()[0] });
+    assert.equal(await f.connector.getAccount(id), undefined);
+    await assert.rejects(f.connector.deleteAccount(id), (error: unknown) => isRosterError(error, 'not_found'));
+    await f.connector.close();
+    assert.deepEqual(f.sim.state.liveUsers(), []);
+    assert.equal(f.sim.state.activations, 1);
+  });
+
+  it('deleting 1,200 users takes 3 bulkDelete calls and 1 activation, returns the snapshots and the unknown ids', async () => {
+    const f = await fixture({ users: makeSeedUsers(1300) });
+    const ids = f.sim.state.draftUsers().slice(0, 1200).map((u) => String(u.id));
+    const result = await f.connector.deleteAccounts([...ids, '999999999', 'not-a-number']);
+    assert.equal(result.snapshots.length, 1200);
+    assert.deepEqual(result.notFound, ['999999999', 'not-a-number']);
+    assert.equal(result.snapshots[0]?.record.email, 'user00001@example.com');
+    assert.deepEqual(f.calls(/bulkDelete/), ['POST /users/bulkDelete 204', 'POST /users/bulkDelete 204', 'POST /users/bulkDelete 204']);
+    assert.equal(f.sim.state.draftUsers().length, 100);
+    assert.equal(f.sim.state.liveUsers().length, 1300, 'staged until activation');
+    await f.connector.close();
+    assert.equal(f.sim.state.activations, 1);
+    assert.equal(f.sim.state.liveUsers().length, 100);
+  });
+});
+
+describe('rate limits', () => {
+  for (const style of ['header', 'none'] as const) {
+    it(`survives 429 (${style === 'header' ? 'retry-after header and body field' : 'no Retry-After at all'}) at the documented per-method limits`, async () => {
+      const f = await fixture({ rateLimits: {}, retryAfterStyle: style, users: makeSeedUsers(3) });
+      const ids = f.sim.state.draftUsers().map((u) => String(u.id));
+      const started = Date.now();
+      const got = [];
+      for (const id of ids) got.push(await f.connector.getAccount(id));
+      assert.deepEqual(got.map((a) => a?.remoteId), ids);
+      assert.equal(f.calls(/ 429$/).length, 1, 'the third GET in a second was refused once');
+      assert.ok(Date.now() - started >= 500, 'and roster waited before trying again');
+    });
+  }
+
+  it('survives a 429 whose only hint is the JSON body field', async () => {
+    const f = await fixture({ users: makeSeedUsers(1) });
+    f.sim.faults.set({ rateLimit: { count: 1, retryAfter: { kind: 'body', seconds: 1 } }, pathIncludes: '/users' });
+    const started = Date.now();
+    assert.ok(await f.connector.getAccount(String(f.sim.state.draftUsers()[0]?.id)));
+    assert.ok(Date.now() - started >= 900);
+    assert.equal(f.sim.faults.injected.rateLimit, 1);
+  });
+});
+
+describe('OneAPI', () => {
+  it('lists users on /zia/api/v1 with a bearer token', async () => {
+    const sim = await startZiaSimulator({ rateLimits: false, oneApiToken: 'tok-123', users: makeSeedUsers(3) });
+    const connector = new ZscalerConnector({ appName: 'zia', baseUrl: sim.oneApiBaseUrl, auth: bearerAuth(new Secret('tok-123', 'env:ZIA_TOKEN')) });
+    fixtures.push({ done: async () => { await connector.close(); await sim.close(); } });
+    const pages = await all(connector.listAccounts());
+    assert.equal(pages[0]?.accounts.length, 3);
+    assert.deepEqual(sim.requests.map((r) => r.path), ['/zia/api/v1/users']);
+  });
+});
+
+describe('request budget', () => {
+  it('list 10,000; onboard 1; offboard 1; offboard 1,000', async (t) => {
+    const count = async (setup: ZiaSimulatorOptions, run: (f: Awaited<ReturnType<typeof fixture>>) => Promise<unknown>) => {
+      const f = await fixture(setup, { fast: false });
+      await run(f);
+      await f.connector.close();
+      return f.calls();
+    };
+    const list = await count({ users: makeSeedUsers(10_000) }, (f) => all(f.connector.listAccounts()));
+    const onboard = await count({}, (f) => f.connector.createAccount({ userName: 'joiner@example.com', displayName: 'Joiner', department: 'Sales' }));
+    const offboardDelete = await count({ users: makeSeedUsers(10) }, (f) => f.connector.deleteAccount(idOf(f.sim, 'user00001@example.com')));
+    const offboardDisable = await count({ users: makeSeedUsers(10) }, (f) => f.connector.setActive(idOf(f.sim, 'user00001@example.com'), false));
+    const offboard1000 = await count({ users: makeSeedUsers(2500) }, (f) => f.connector.deleteAccounts(f.sim.state.draftUsers().slice(0, 1000).map((u) => String(u.id))));
+    for (const [name, calls] of Object.entries({ list, onboard, offboardDelete, offboardDisable, offboard1000 })) t.diagnostic(`${name}: ${calls.length} requests: ${calls.join(', ')}`);
+    const plain = (calls: string[]) => calls.map((c) => c.split(' ').slice(0, 2).join(' '));
+    const session = (inner: string[]) => ['POST /authenticatedSession', ...inner, 'DELETE /authenticatedSession'];
+    const activation = ['POST /status/activate', 'GET /status'];
+    assert.deepEqual(plain(list), session(['GET /users', 'GET /users']));
+    assert.deepEqual(plain(onboard).sort(), session(['GET /departments', 'GET /groups', 'POST /users', ...activation]).sort());
+    assert.deepEqual(plain(offboardDelete), session([`GET /users/${offboardDelete[1]?.split('/')[2]?.split(' ')[0]}`, `DELETE /users/${offboardDelete[1]?.split('/')[2]?.split(' ')[0]}`, ...activation]));
+    assert.equal(offboardDisable.length, 6, 'login, GET, PUT, activate, status, logout');
+    assert.deepEqual(plain(offboard1000), session(['GET /users', 'POST /users/bulkDelete', 'POST /users/bulkDelete', 'GET /users', ...activation]));
+  });
+});
