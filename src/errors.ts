@@ -12,6 +12,7 @@ export const errorCodes = {
   bad_request: 'the app rejected the request (4xx)',
   invalid_response: 'the app answered with something roster cannot read',
   precondition_failed: 'the resource changed since it was read (412)',
+  unsupported: 'the app cannot do this (see the connector capabilities)',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -45,6 +45,14 @@ export interface Connector {
   updateAccount(remoteId: string, changes: Partial<AccountInput>): Promise<RemoteAccount>;
   setActive(remoteId: string, active: boolean): Promise<RemoteAccount>;
   deleteAccount(remoteId: string): Promise<void>;
+  /** Adds the account to a group named as the app names it (capability `groups`). */
+  addToGroup(remoteId: string, group: string): Promise<void>;
+  removeFromGroup(remoteId: string, group: string): Promise<void>;
+  /**
+   * Makes every write so far take effect where the app stages them (ZIA's activation); a no-op
+   * elsewhere. The executor calls it once after a batch; close() calls it too.
+   */
+  flush(): Promise<void>;
   /** Reports every request on the wire (for audit, metrics and benchmarks). Returns an unsubscribe. */
   observe(observer: (exchange: HttpExchange) => void): () => void;
   close(): Promise<void>;

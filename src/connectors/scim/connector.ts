@@ -1,4 +1,5 @@
 import type { RemoteAccount } from '../../core/account.ts';
+import { RosterError } from '../../errors.ts';
 import type { AccountInput, AccountPage, Capabilities, Connector } from '../connector.ts';
 import type { AuthStrategy } from '../http/auth.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
@@ -24,6 +25,7 @@ export class ScimConnector implements Connector {
   readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
   readonly client: ScimClient;
   readonly #pageSize: number | undefined;
+  readonly #groupIds = new Map<string, string>();
 
   constructor(options: ScimConnectorOptions) {
     this.appName = options.appName;
@@ -92,6 +94,28 @@ export class ScimConnector implements Connector {
   async deleteAccount(remoteId: string): Promise<void> {
     await this.client.delete('Users', remoteId);
   }
+
+  async addToGroup(remoteId: string, group: string): Promise<void> {
+    await this.client.patch('Groups', await this.#groupId(group), [{ op: 'add', path: 'members', value: [{ value: remoteId }] }]);
+  }
+
+  async removeFromGroup(remoteId: string, group: string): Promise<void> {
+    await this.client.patch('Groups', await this.#groupId(group), [{ op: 'remove', path: `members[value eq ${JSON.stringify(remoteId)}]` }]);
+  }
+
+  /** A group's id by its displayName, looked up once per connector. */
+  async #groupId(name: string): Promise<string> {
+    const known = this.#groupIds.get(name);
+    if (known) return known;
+    const page = await this.client.list('Groups', { startIndex: 1, count: 2, filter: `displayName eq ${JSON.stringify(name)}`, excludedAttributes: 'members' });
+    const id = page.Resources?.[0]?.id;
+    if (typeof id !== 'string') throw new RosterError('not_found', `${this.appName}: no group named ${name}`);
+    this.#groupIds.set(name, id);
+    return id;
+  }
+
+  /** SCIM writes take effect at once: nothing is staged. */
+  async flush(): Promise<void> {}
 
   async close(): Promise<void> {
     await this.client.http.close();
