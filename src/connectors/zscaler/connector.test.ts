@@ -338,9 +338,21 @@ describe('deletes', () => {
     assert.equal(seen.length, 1);
     assert.deepEqual((seen[0] as { record: unknown }).record, { ...f.sim.state.liveUsers()[0] });
     assert.equal(await f.connector.getAccount(id), undefined);
-    await assert.rejects(f.connector.deleteAccount(id), (error: unknown) => isRosterError(error, 'not_found'));
+    assert.deepEqual(f.calls(/DELETE \/users/), [], 'no DELETE: its budget is 4 an hour; bulkDelete is a POST');
+    await assert.rejects(f.connector.deleteAccount(id), (error: unknown) => isRosterError(error, 'not_found') && error.message === `zia: no ZIA user with id ${id}`);
+    assert.equal(f.calls(/bulkDelete/).length, 1, 'an unknown id sends no delete');
     await f.connector.close();
     assert.deepEqual(f.sim.state.liveUsers(), []);
+    assert.equal(f.sim.state.activations, 1);
+  });
+
+  it('offboards leavers one after another at the real rate limits without meeting DELETE\'s 1 a minute', async () => {
+    const f = await fixture({ rateLimits: {}, users: makeSeedUsers(5) });
+    const started = Date.now();
+    for (const user of f.sim.state.draftUsers().slice(0, 3)) await f.connector.deleteAccount(String(user.id));
+    await f.connector.close();
+    assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms, not minutes`);
+    assert.deepEqual(f.sim.state.liveUsers().map((u) => u.email), ['user00004@example.com', 'user00005@example.com']);
     assert.equal(f.sim.state.activations, 1);
   });
 
@@ -409,13 +421,13 @@ describe('request budget', () => {
     const offboardDisable = await count({ users: makeSeedUsers(10) }, (f) => f.connector.setActive(idOf(f.sim, 'user00001@example.com'), false));
     const offboard1000 = await count({ users: makeSeedUsers(2500) }, (f) => f.connector.deleteAccounts(f.sim.state.draftUsers().slice(0, 1000).map((u) => String(u.id))));
     for (const [name, calls] of Object.entries({ list, onboard, offboardDelete, offboardDisable, offboard1000 })) t.diagnostic(`${name}: ${calls.length} requests: ${calls.join(', ')}`);
-    const plain = (calls: string[]) => calls.map((c) => c.split(' ').slice(0, 2).join(' '));
+    const plain = (calls: string[]) => calls.map((c) => c.split(' ').slice(0, 2).join(' ').replace(/\/\d+$/, '/{id}'));
     const session = (inner: string[]) => ['POST /authenticatedSession', ...inner, 'DELETE /authenticatedSession'];
     const activation = ['POST /status/activate', 'GET /status'];
     assert.deepEqual(plain(list), session(['GET /users', 'GET /users']));
     assert.deepEqual(plain(onboard).sort(), session(['GET /departments', 'GET /groups', 'POST /users', ...activation]).sort());
-    assert.deepEqual(plain(offboardDelete), session([`GET /users/${offboardDelete[1]?.split('/')[2]?.split(' ')[0]}`, `DELETE /users/${offboardDelete[1]?.split('/')[2]?.split(' ')[0]}`, ...activation]));
-    assert.equal(offboardDisable.length, 6, 'login, GET, PUT, activate, status, logout');
+    assert.deepEqual(plain(offboardDelete), session(['GET /users/{id}', 'POST /users/bulkDelete', 'GET /users/{id}', ...activation]));
+    assert.deepEqual(plain(offboardDisable), session(['GET /users/{id}', 'PUT /users/{id}', ...activation]));
     assert.deepEqual(plain(offboard1000), session(['GET /users', 'POST /users/bulkDelete', 'POST /users/bulkDelete', 'GET /users', ...activation]));
   });
 });
