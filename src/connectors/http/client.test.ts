@@ -127,3 +127,36 @@ describe('HttpClient', () => {
     assert.equal(server.hits(), 2);
   });
 });
+
+describe('HttpClient with a rate budget', () => {
+  it('paces requests to the budget and fails fast, to be rescheduled, when the wait is too long', async () => {
+    const { RateBudget } = await import('./rate-budget.ts');
+    const server = await scripted(json(200, {}));
+    const budget = new RateBudget({ rules: [{ methods: ['GET'], limit: 2, windowMs: 400 }, { methods: ['DELETE'], limit: 1, windowMs: 3_600_000 }] });
+    const { c } = client(server.url, { budget, maxWaitMs: 1000 });
+    const started = Date.now();
+    for (let i = 0; i < 4; i += 1) await c.request({ method: 'GET', path: '/Users' });
+    assert.ok(Date.now() - started >= 350, 'the 3rd and 4th waited for the window');
+    await c.request({ method: 'DELETE', path: '/Users/1' });
+    await assert.rejects(c.request({ method: 'DELETE', path: '/Users/2' }), (error: unknown) => {
+      assert.ok(isRosterError(error, 'rate_limited'));
+      assert.ok(Number(error.facts.retryAfterMs) > 3_000_000);
+      return true;
+    });
+    assert.equal(server.hits(), 5, 'the refused request never went out');
+  });
+
+  it('holds every request on the credential after a 429, not just the one that got it', async () => {
+    const { RateBudget } = await import('./rate-budget.ts');
+    const server = await scripted(json(429, {}, { 'retry-after': '1' }), json(200, {}));
+    const budget = new RateBudget({ rules: [] });
+    const first = client(server.url, { budget }).c;
+    const second = client(server.url, { budget }).c;
+    const started = Date.now();
+    const a = first.request({ method: 'GET', path: '/a' });
+    await new Promise((r) => setTimeout(r, 100));
+    await second.request({ method: 'GET', path: '/b' });
+    assert.ok(Date.now() - started >= 900, 'the second client waited out the first one’s 429');
+    await a;
+  });
+});

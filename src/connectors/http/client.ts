@@ -4,6 +4,7 @@ import { RosterError } from '../../errors.ts';
 import type { AuthStrategy } from './auth.ts';
 import { backoffDelay } from './backoff.ts';
 import { httpError } from './errors.ts';
+import { priorities, type RateBudget } from './rate-budget.ts';
 import { retryAfterFrom } from './retry-after.ts';
 
 export interface HttpRequest {
@@ -15,6 +16,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Statuses the caller handles itself instead of getting an error (e.g. 404 on a lookup). */
   accept?: readonly number[];
+  /** Who goes first when the credential's rate budget makes requests wait (see priorities). */
+  priority?: number;
 }
 
 export interface HttpResponse {
@@ -50,6 +53,8 @@ export interface HttpClientOptions {
   backoffBaseMs?: number;
   backoffCapMs?: number;
   contentType?: string;
+  /** The credential's shared rate budget; requests wait their turn in it. */
+  budget?: RateBudget | undefined;
   onExchange?: (exchange: HttpExchange) => void;
 }
 
@@ -66,7 +71,8 @@ export class HttpClient {
   readonly #base: URL;
   readonly #auth: AuthStrategy;
   readonly #agent: Agent;
-  readonly #options: Required<Omit<HttpClientOptions, 'onExchange' | 'appName' | 'baseUrl' | 'auth'>>;
+  readonly #options: Required<Omit<HttpClientOptions, 'onExchange' | 'appName' | 'baseUrl' | 'auth' | 'budget'>>;
+  readonly #budget: RateBudget | undefined;
   readonly #observers: ((exchange: HttpExchange) => void)[] = [];
 
   constructor(options: HttpClientOptions) {
@@ -82,6 +88,7 @@ export class HttpClient {
       backoffCapMs: options.backoffCapMs ?? 10_000,
       contentType: options.contentType ?? 'application/json',
     };
+    this.#budget = options.budget;
     if (options.onExchange) this.#observers.push(options.onExchange);
     this.#agent = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
   }
@@ -107,10 +114,12 @@ export class HttpClient {
     let rateLimited = 0;
     let renewed = false;
     for (let attempt = 1; ; attempt += 1) {
+      await this.#waitForBudget(req, label);
       const started = performance.now();
       let response: HttpResponse;
       try {
         response = await this.#send(url, req);
+        this.#budget?.observe(response.headers);
       } catch (error) {
         // An auth strategy's own failure (a refused login) is already in roster's words: not a network error.
         if (error instanceof RosterError) throw error;
@@ -147,6 +156,7 @@ export class HttpClient {
           throw new RosterError('rate_limited', `${this.appName}: rate limited; the app asks to wait ${Math.ceil(waitMs / 1000)} s, longer than roster waits in place (${Math.ceil(this.#options.maxWaitMs / 1000)} s)`, { appName: this.appName, retryAfterMs: waitMs, path: label });
         }
         this.#emit({ method: req.method, path: label, status, attempt, ms, waitMs });
+        this.#budget?.pause(waitMs);
         await sleep(waitMs);
         continue;
       }
@@ -163,6 +173,16 @@ export class HttpClient {
       this.#emit({ method: req.method, path: label, status, attempt, ms });
       throw httpError(this.appName, req.method, label, status, response.body, { attempts: attempt });
     }
+  }
+
+  /** Waits for the credential's budget; a wait longer than roster sits out is a rate_limited failure to reschedule. */
+  async #waitForBudget(req: HttpRequest, label: string): Promise<void> {
+    if (!this.#budget) return;
+    const delay = this.#budget.delayFor(req.method);
+    if (delay > this.#options.maxWaitMs) {
+      throw new RosterError('rate_limited', `${this.appName}: the ${req.method} budget for this credential is spent for ${Math.ceil(delay / 1000)} s`, { appName: this.appName, retryAfterMs: delay, path: label });
+    }
+    await this.#budget.acquire(req.method, req.priority ?? priorities.read);
   }
 
   async close(): Promise<void> {

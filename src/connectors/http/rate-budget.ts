@@ -121,6 +121,11 @@ export class RateBudget {
   }
 }
 
+/** Rules from limits documented per method, as manifests write them. */
+export function rulesPerMethod(limits: Record<string, readonly { limit: number; windowMs: number }[]>): RateRule[] {
+  return Object.entries(limits).flatMap(([method, rules]) => rules.map((rule) => ({ methods: [method], ...rule })));
+}
+
 const shared = new Map<string, RateBudget>();
 
 /** One budget per credential in this process: every connector and worker using it shares it. */
