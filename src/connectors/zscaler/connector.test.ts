@@ -212,6 +212,22 @@ describe('writes', () => {
     assert.deepEqual(f.calls(/^PUT/).length, 3);
   });
 
+  it('adds to and removes from a group, keeping the other groups and every other field', async () => {
+    const f = await fixture(seed());
+    const id = idOf(f.sim, 'kay@example.com');
+    await f.connector.addToGroup(id, 'Contractors');
+    await f.connector.addToGroup(id, 'Contractors');
+    await f.connector.removeFromGroup(id, 'Employees');
+    await f.connector.removeFromGroup(id, 'Employees');
+    assert.equal(f.calls(/^PUT/).length, 2, 'a membership already so sends nothing');
+    await assert.rejects(f.connector.addToGroup(id, 'Nobody'), (error: unknown) => isRosterError(error, 'input_invalid'));
+    await f.connector.close();
+    const kay = f.sim.state.liveUsers()[0];
+    assert.deepEqual(kay?.groups.map((g) => g.name), ['Engineering', 'Contractors']);
+    assert.deepEqual([kay?.comments, kay?.disabled, kay?.department?.name], ['badge 4471', true, 'Sales']);
+    assert.equal(f.sim.state.activations, 1);
+  });
+
   it('a change that changes nothing sends no write', async () => {
     const f = await fixture(seed());
     const id = idOf(f.sim, 'kay@example.com');
@@ -252,7 +268,7 @@ describe('writes', () => {
     await f.connector.activate();
     assert.equal(f.connector.dirty, false);
     assert.deepEqual(f.sim.state.liveUsers().map((u) => u.email), ['now@example.com']);
-    assert.equal(await f.connector.flush(), false);
+    await f.connector.flush();
     await f.connector.close();
     assert.equal(f.sim.state.activations, 1);
   });

@@ -197,6 +197,24 @@ export class ZscalerConnector implements Connector {
     return this.updateAccount(remoteId, { active });
   }
 
+  /** Adds the user to a group named as ZIA names it; the other groups and fields stay. */
+  async addToGroup(remoteId: string, group: string): Promise<void> {
+    const [current, ref] = await Promise.all([this.#editable(remoteId), this.#groupRefs([group])]);
+    const groups = current.groups ?? [];
+    const add = ref[0];
+    if (!add || groups.some((g) => g.id === add.id)) return;
+    await this.#staged(() => this.client.replaceUser(current.id, replacementFor(current, { groups: [...groups, add] })));
+  }
+
+  /** Removes the user from a group; the other groups and fields stay. */
+  async removeFromGroup(remoteId: string, group: string): Promise<void> {
+    const [current, ref] = await Promise.all([this.#editable(remoteId), this.#groupRefs([group])]);
+    const groups = current.groups ?? [];
+    const drop = ref[0];
+    if (!drop || !groups.some((g) => g.id === drop.id)) return;
+    await this.#staged(() => this.client.replaceUser(current.id, replacementFor(current, { groups: groups.filter((g) => g.id !== drop.id) })));
+  }
+
   /** The user's full record as ZIA holds it now, or undefined when there is no such user. */
   async snapshot(remoteId: string): Promise<ZiaSnapshot | undefined> {
     const id = idOf(remoteId);
@@ -244,12 +262,10 @@ export class ZscalerConnector implements Connector {
     return { snapshots, notFound };
   }
 
-  /** Activates staged writes if there are any; true when it activated. */
-  async flush(): Promise<boolean> {
+  /** Makes staged writes live: activates when anything was written since the last activation. */
+  async flush(): Promise<void> {
     if (this.#activating) await this.#activating;
-    if (!this.#dirty) return false;
-    await this.activate();
-    return true;
+    if (this.#dirty) await this.activate();
   }
 
   /**
