@@ -5,8 +5,8 @@ import { scimJson } from './http.ts';
 import { listResponse, ScimError, SCIM } from './protocol.ts';
 import type { ScimSimulatorSettings } from './settings.ts';
 
-function baseUrl(c: Context): string {
-  return `${new URL(c.req.url).origin}/scim/v2`;
+function baseUrlOf(c: Context, basePath: string): string {
+  return `${new URL(c.req.url).origin}${basePath}`;
 }
 
 /** RFC 7644 §4: discovery endpoints take no filter (403). */
@@ -78,14 +78,15 @@ export function schemas(settings: ScimSimulatorSettings, base: string): Record<s
   return defs.map((def) => ({
     schemas: [SCIM.schema],
     ...def,
-    attributes: settings.groups ? def.attributes : def.attributes.filter((a) => a.name !== 'groups'),
+    attributes: settings.groups && settings.userGroups ? def.attributes : def.attributes.filter((a) => a.name !== 'groups'),
     meta: { resourceType: 'Schema', location: `${base}/Schemas/${def.id}` },
   }));
 }
 
 /** /ServiceProviderConfig, /ResourceTypes, /Schemas: no authentication needed (as ZIA SCIM does). */
-export function discoveryRoutes(settings: ScimSimulatorSettings): Hono<SimulatorEnv> {
+export function discoveryRoutes(settings: ScimSimulatorSettings, basePath = '/scim/v2'): Hono<SimulatorEnv> {
   const app = new Hono<SimulatorEnv>();
+  const baseUrl = (c: Context) => baseUrlOf(c, basePath);
   app.get('/ServiceProviderConfig', (c) => scimJson(serviceProviderConfig(settings, baseUrl(c))));
 
   app.get('/ResourceTypes', (c) => {

@@ -1,5 +1,5 @@
 export { createScimSimulator, startScimSimulator, SCIM_BASE_PATH } from './simulator.ts';
-export type { ScimSimulator, RunningScimSimulator, StartOptions } from './simulator.ts';
+export type { ScimSimulator, RunningScimSimulator, StartOptions, ScimSimulatorHooks } from './simulator.ts';
 export { ALL_FILTER_OPERATORS, resolveSettings } from './settings.ts';
 export type { ScimSimulatorSettings, ScimSimulatorOptions, ScimRateLimit } from './settings.ts';
 export { ScimStore } from './store.ts';

@@ -4,7 +4,7 @@ import { applyPatch, ScimError, type Filter, type PatchOptions } from './protoco
 import { checkIfMatch, etagListMatches, readJsonBody, scimJson } from './http.ts';
 import { listResources, parseListQuery, pathListParam, searchParams, type ListParams } from './listing.ts';
 import type { NormalizedBody, NormalizeOptions } from './normalize.ts';
-import { etagOf, patchable, project, type RenderContext, type Resource } from './render.ts';
+import { etagOf, patchable, project, type Projection, type RenderContext, type Resource } from './render.ts';
 import type { ScimSimulatorSettings } from './settings.ts';
 import { notFound, type ScimStore, type StoredResource } from './store.ts';
 
@@ -29,10 +29,20 @@ export interface ResourceKind {
 export interface RouteDeps {
   store: ScimStore;
   settings: ScimSimulatorSettings;
+  /** Where the SCIM endpoints live. Default /scim/v2. */
+  basePath?: string;
 }
 
 export function renderContext(c: Context, deps: RouteDeps): RenderContext {
-  return { store: deps.store, baseUrl: `${new URL(c.req.url).origin}/scim/v2`, groups: deps.settings.groups, etags: deps.settings.etags };
+  const groups = deps.settings.groups && deps.settings.userGroups;
+  return { store: deps.store, baseUrl: `${new URL(c.req.url).origin}${deps.basePath ?? '/scim/v2'}`, groups, etags: deps.settings.etags };
+}
+
+/** With `groupMembers: 'when-asked'`, a group's members are left out unless `attributes` asks for them. */
+function withDefaultExclusions<P extends Projection>(kind: ResourceKind, settings: ScimSimulatorSettings, projection: P): P {
+  if (kind.type !== 'Group' || settings.groupMembers !== 'when-asked') return projection;
+  if (projection.attributes && projection.attributes.length > 0) return projection;
+  return { ...projection, excludedAttributes: [...(projection.excludedAttributes ?? []), ['members']] };
 }
 
 /** GET (list, one), POST, POST /.search, PUT, PATCH, DELETE for one resource type. */
@@ -42,10 +52,11 @@ export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<Simula
   const app = new Hono<SimulatorEnv>();
 
   const etagHeaders = (resource: StoredResource): Record<string, string> => (settings.etags ? { etag: etagOf(resource) } : {});
-  const projectionOf = (c: Context) => ({
-    attributes: pathListParam('attributes', c.req.query('attributes'), urns.extensions, urns.core),
-    excludedAttributes: pathListParam('excludedAttributes', c.req.query('excludedAttributes'), urns.extensions, urns.core),
-  });
+  const projectionOf = (c: Context) =>
+    withDefaultExclusions(kind, settings, {
+      attributes: pathListParam('attributes', c.req.query('attributes'), urns.extensions, urns.core),
+      excludedAttributes: pathListParam('excludedAttributes', c.req.query('excludedAttributes'), urns.extensions, urns.core),
+    });
   const existing = (id: string): StoredResource => {
     const resource = kind.get(store, id);
     if (!resource) throw notFound(kind.type, id);
@@ -56,7 +67,7 @@ export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<Simula
     return scimJson(body, status, { ...etagHeaders(resource), ...extra });
   };
   const list = (c: Context, params: ListParams): Response => {
-    const query = parseListQuery(params, settings, urns);
+    const query = withDefaultExclusions(kind, settings, parseListQuery(params, settings, urns));
     const ctx = renderContext(c, deps);
     const body = listResources(query, {
       all: kind.all(store),

@@ -39,6 +39,16 @@ export interface ScimSimulatorSettings {
   patchStatus: 200 | 204;
   /** Whether /Groups exists. Off: /Groups answers 404 and discovery leaves groups out. Default true. */
   groups: boolean;
+  /**
+   * Whether users show the derived `groups` attribute (when `groups` is on). Off: /Groups still
+   * works, but users carry no `groups` and the User schema leaves it out (as Netskope). Default true.
+   */
+  userGroups: boolean;
+  /**
+   * When groups show `members`: `'always'`, or `'when-asked'` — left out unless the request names
+   * `members` in `attributes` (as Netskope: `?attributes=members`). Default `'always'`.
+   */
+  groupMembers: 'always' | 'when-asked';
   /** Real rate limiting across every /scim/v2 request. Default: none. */
   rateLimit: ScimRateLimit | undefined;
   /** Weak ETags in meta.version and the ETag header; If-Match is checked (412). Default true. */
@@ -62,6 +72,8 @@ export function resolveSettings(options: ScimSimulatorOptions = {}): ScimSimulat
     filterableAttributes: options.filterableAttributes,
     patchStatus: options.patchStatus ?? 200,
     groups: options.groups ?? true,
+    userGroups: options.userGroups ?? true,
+    groupMembers: options.groupMembers ?? 'always',
     rateLimit: options.rateLimit,
     etags: options.etags ?? true,
     latencyMs: options.latencyMs ?? 0,
