@@ -223,9 +223,9 @@ export class ZscalerConnector implements Connector {
   }
 
   /**
-   * Hard delete (no undo), after a snapshot given to onSnapshot listeners (deleteAccounts([id])
-   * returns it instead). Goes through bulkDelete, a POST with 400 a hour, rather than DELETE,
-   * which ZIA allows once a minute and 4 times an hour per session.
+   * Hard delete (no undo). The snapshot goes to onSnapshot listeners before the delete
+   * (deleteAccounts([id]) also returns it). Goes through bulkDelete, a POST with 400 an hour,
+   * rather than DELETE, which ZIA allows once a minute and 4 times an hour per session.
    */
   async deleteAccount(remoteId: string): Promise<void> {
     const { notFound } = await this.deleteAccounts([remoteId]);
@@ -244,6 +244,8 @@ export class ZscalerConnector implements Connector {
     const snapshots = [...found.values()].map((u) => this.#snapshotOf(u));
     const notFound = numeric.filter(([, id]) => id === undefined || !found.has(id)).map(([r]) => r);
     this.#refuseIdpManaged(snapshots.map((s) => s.record));
+    // Hand the snapshots over before anything is destroyed, so a crash mid-way loses no record.
+    this.#emit(snapshots);
     const toDelete = [...found.keys()];
     for (let i = 0; i < toDelete.length; i += zscalerManifest.bulkDeleteMax) {
       const chunk = toDelete.slice(i, i + zscalerManifest.bulkDeleteMax);
@@ -258,7 +260,6 @@ export class ZscalerConnector implements Connector {
         });
       }
     }
-    this.#emit(snapshots);
     return { snapshots, notFound };
   }
 
