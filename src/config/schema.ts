@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultPolicy, manageableAttributes } from '../core/policy.ts';
 
 export const connectorTypes = ['scim', 'zscaler', 'netskope', 'umbrella', 'rsa'] as const;
 export type ConnectorType = (typeof connectorTypes)[number];
@@ -18,6 +19,37 @@ const authSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
+const names = z.array(z.string().min(1)).default([]);
+
+/** Per-app policy; every field has a default, so an app with no policy block gets defaultPolicy. */
+export const policySchema = z
+  .object({
+    assign: z
+      .object({ everyone: z.boolean().optional(), groups: names, departments: names })
+      .strict()
+      .prefault({})
+      .transform((a) => ({ everyone: a.everyone ?? (a.groups.length === 0 && a.departments.length === 0), groups: a.groups, departments: a.departments })),
+    manage: z.array(z.enum(manageableAttributes)).default([...defaultPolicy.manage]),
+    groups: z.record(z.string().min(1), z.string().min(1)).default({}),
+    roles: z.array(z.object({ group: z.string().min(1), role: z.string().min(1) }).strict()).default([]),
+    defaultRole: z.string().min(1).optional(),
+    leaver: z.enum(['deactivate', 'delete']).default('deactivate'),
+    orphans: z.enum(['report', 'deactivate']).default('report'),
+    approval: z
+      .object({
+        deletes: z.boolean().default(true),
+        roles: names,
+        people: names,
+        massChange: z
+          .object({ share: z.number().gt(0).max(1).default(0.1), minimum: z.number().int().nonnegative().default(5) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 export const appSchema = z
   .object({
     type: z.enum(connectorTypes),
@@ -29,6 +61,7 @@ export const appSchema = z
     timeoutMs: z.number().int().positive().default(30_000),
     /** Longest Retry-After roster waits out in place before giving up on the run. */
     maxWaitMs: z.number().int().nonnegative().default(60_000),
+    policy: policySchema.prefault({}),
   })
   .strict();
 

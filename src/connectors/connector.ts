@@ -23,6 +23,7 @@ export interface AccountInput {
   active?: boolean | undefined;
   department?: string | undefined;
   title?: string | undefined;
+  role?: string | undefined;
 }
 
 export interface AccountPage {

@@ -10,6 +10,8 @@ export interface RemoteAccount {
   active: boolean;
   department?: string | undefined;
   title?: string | undefined;
+  /** The account's role in the app, where the app has roles. */
+  role?: string | undefined;
   groups: string[];
   /** The app's own record, kept whole for snapshots and for fields roster does not map. */
   raw: unknown;

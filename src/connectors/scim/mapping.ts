@@ -18,6 +18,8 @@ export function accountFromScimUser(user: ScimResource): RemoteAccount {
   const emails = Array.isArray(user.emails) ? (user.emails as MultiValue[]) : [];
   const email = emails.find((e) => e.primary === true) ?? emails.find((e) => e.type === 'work') ?? emails[0];
   const groups = Array.isArray(user.groups) ? (user.groups as MultiValue[]) : [];
+  const roles = Array.isArray(user.roles) ? (user.roles as MultiValue[]) : [];
+  const role = roles.find((r) => r.primary === true) ?? roles[0];
   const givenName = text(name.givenName);
   const familyName = text(name.familyName);
   return {
@@ -31,6 +33,7 @@ export function accountFromScimUser(user: ScimResource): RemoteAccount {
     active: user.active === undefined ? true : user.active === true || user.active === 'true' || user.active === 'True',
     department: text(enterprise.department),
     title: text(user.title),
+    role: text(role?.value),
     groups: groups.map((g) => text(g.display) ?? text(g.value)).filter((g): g is string => !!g),
     raw: user,
   };
@@ -44,6 +47,7 @@ export function scimUserFromInput(input: AccountInput): ScimResource {
   if (input.givenName || input.familyName) user.name = { ...(input.givenName ? { givenName: input.givenName } : {}), ...(input.familyName ? { familyName: input.familyName } : {}) };
   if (input.email) user.emails = [{ value: input.email, type: 'work', primary: true }];
   if (input.title) user.title = input.title;
+  if (input.role) user.roles = [{ value: input.role, primary: true }];
   if (input.department) user[SCIM.enterpriseUser] = { department: input.department };
   return user;
 }
@@ -58,6 +62,7 @@ const patchPaths: Record<keyof AccountInput, string> = {
   active: 'active',
   department: `${SCIM.enterpriseUser}:department`,
   title: 'title',
+  role: 'roles',
 };
 
 /** PATCH operations that change only the attributes given (an empty string or null clears one). */
@@ -67,6 +72,7 @@ export function patchOperationsFor(changes: Partial<AccountInput>): { op: 'repla
     if (value === undefined) continue;
     const path = patchPaths[key];
     if (value === null || value === '') ops.push({ op: 'remove', path });
+    else if (key === 'role') ops.push({ op: 'replace', path, value: [{ value, primary: true }] });
     else ops.push({ op: 'replace', path, value });
   }
   return ops;

@@ -1,0 +1,107 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RemoteAccount } from './account.ts';
+import { linkAccounts } from './links.ts';
+import type { Person } from './person.ts';
+import type { AppSupport } from './plan.ts';
+import { planChanges, type AppPlanInput } from './planner.ts';
+import { defaultPolicy, type AppPolicy } from './policy.ts';
+import { generateOrganisation } from './sample-org.ts';
+
+const full: AppSupport = { attributes: ['displayName', 'email', 'department', 'title'], roles: true, groups: true, create: true, deactivate: true, delete: true };
+const person = (id: string, extra: Partial<Person> = {}): Person => ({ id, userName: `${id}@acme.com`, email: `${id}@acme.com`, emails: [`${id}@acme.com`], displayName: id, active: true, department: 'Sales', groups: ['all-staff'], ...extra });
+const account = (remoteId: string, p: Person, extra: Partial<RemoteAccount> = {}): RemoteAccount => ({ remoteId, userName: p.userName, email: p.email, displayName: p.displayName, department: p.department, active: true, groups: [], raw: {}, ...extra });
+const policy = (extra: Partial<AppPolicy> = {}): AppPolicy => ({ ...structuredClone(defaultPolicy), ...extra });
+
+function app(people: Person[], accounts: RemoteAccount[], extra: Partial<AppPlanInput> = {}): AppPlanInput {
+  return { name: 'hr', type: 'scim', policy: policy(), support: full, accounts, links: linkAccounts('hr', people, accounts, []).links, ...extra };
+}
+
+describe('planner', () => {
+  it('joiner: creates the account with the managed attributes, then adds mapped groups', () => {
+    const jane = person('jane', { title: 'AE', groups: ['all-staff', 'vpn'] });
+    const plan = planChanges({ people: [jane], apps: [app([jane], [], { policy: policy({ groups: { vpn: 'VPN Users', nope: 'Other' } }) })] });
+    assert.deepEqual(plan.changes.map((c) => [c.kind, c.group]), [['create', undefined], ['add-member', 'VPN Users']]);
+    assert.deepEqual(plan.changes[0]?.attributes, { userName: 'jane@acme.com', email: 'jane@acme.com', externalId: 'jane', active: true, displayName: 'jane', department: 'Sales', title: 'AE' });
+    assert.equal(plan.changes[0]?.risk, 'low');
+    assert.deepEqual(plan.changes[0]?.approval, []);
+    assert.match(plan.changes[0]?.reason ?? '', /jane <jane@acme.com> is assigned to hr and has no account/);
+  });
+
+  it('mover: updates only what drifted, with the reason, and moves managed groups only', () => {
+    const bob = person('bob', { department: 'Finance', groups: ['all-staff', 'finance'] });
+    const acct = account('1', bob, { department: 'Sales', groups: ['Sales Team', 'Hand-made group'] });
+    const p = policy({ groups: { sales: 'Sales Team', finance: 'Finance Team' } });
+    const plan = planChanges({ people: [bob], apps: [app([bob], [acct], { policy: p })] });
+    assert.deepEqual(plan.changes.map((c) => [c.kind, c.group ?? '']), [['update', ''], ['add-member', 'Finance Team'], ['remove-member', 'Sales Team']]);
+    assert.deepEqual(plan.changes[0]?.attributes, { department: 'Finance' });
+    assert.equal(plan.changes[0]?.reason, "department drifted: 'Sales' ≠ 'Finance' in the IdP in hr");
+  });
+
+  it('leaver: deactivates by default; deletes with approval when policy says; nothing when already done', () => {
+    const gone = person('gone', { active: false });
+    const done = person('done', { active: false });
+    const accounts = [account('1', gone), account('2', done, { active: false })];
+    const deactivate = planChanges({ people: [gone, done], apps: [app([gone, done], accounts)] });
+    assert.deepEqual(deactivate.changes.map((c) => [c.kind, c.remoteId, c.risk, c.approval.length]), [['deactivate', '1', 'high', 0]]);
+    const remove = planChanges({ people: [gone, done], apps: [app([gone, done], accounts, { policy: policy({ leaver: 'delete' }) })] });
+    // Sorted by subject: done <done@acme.com> before gone <gone@acme.com>; an inactive account is still deleted.
+    assert.deepEqual(remove.changes.map((c) => [c.kind, c.remoteId, c.approval]), [['delete', '2', ['deletes need approval']], ['delete', '1', ['deletes need approval']]]);
+  });
+
+  it('an app that cannot deactivate deletes instead, and says why', () => {
+    const gone = person('gone', { active: false });
+    const plan = planChanges({ people: [gone], apps: [app([gone], [account('9', gone)], { support: { ...full, deactivate: false } })] });
+    assert.equal(plan.changes[0]?.kind, 'delete');
+    assert.match(plan.changes[0]?.reason ?? '', /cannot deactivate, so the account is deleted/);
+  });
+
+  it('holds changes to named people and admin roles for approval', () => {
+    const ceo = person('ceo', { groups: ['execs'] });
+    const admin = person('admin', { groups: ['security-admins'] });
+    const p = policy({ roles: [{ group: 'security-admins', role: 'Full Admin' }], defaultRole: 'Read Only', approval: { ...defaultPolicy.approval, roles: ['Full Admin'], people: ['ceo@acme.com'] } });
+    const plan = planChanges({ people: [ceo, admin], apps: [app([ceo, admin], [], { policy: p })] });
+    const byPerson = Object.fromEntries(plan.changes.map((c) => [c.personId, c]));
+    assert.deepEqual(byPerson.admin?.approval, ['grants the Full Admin role']);
+    assert.equal(byPerson.admin?.attributes?.role, 'Full Admin');
+    assert.deepEqual(byPerson.ceo?.approval, ['changes to ceo@acme.com need approval']);
+    assert.equal(byPerson.ceo?.attributes?.role, 'Read Only');
+  });
+
+  it('circuit breaker: too many accounts switched off at once holds the whole app', () => {
+    const people = Array.from({ length: 40 }, (_, i) => person(`p${i}`, { active: i >= 10 }));
+    const newcomer = person('new');
+    const accounts = people.map((p, i) => account(String(i), p));
+    const plan = planChanges({ people: [...people, newcomer], apps: [app([...people, newcomer], accounts)] });
+    assert.equal(plan.held.length, 1);
+    assert.match(plan.held[0]?.reason ?? '', /circuit breaker: 10 of 40 hr accounts \(25%\) would be deactivated or deleted, more than the 10% allowed/);
+    assert.ok(plan.changes.every((c) => c.approval.some((a) => a.startsWith('circuit breaker'))), 'every change of the app is held, the joiner too');
+    const small = planChanges({ people, apps: [app(people, accounts, { policy: policy({ approval: { ...defaultPolicy.approval, massChange: { share: 0.5, minimum: 5 } } }) })] });
+    assert.equal(small.held.length, 0);
+  });
+
+  it('respects what the app can hold: no title drift where the app has no title', () => {
+    const p = person('x', { title: 'CFO' });
+    const plan = planChanges({ people: [p], apps: [app([p], [account('1', p)], { support: { ...full, attributes: ['displayName', 'email', 'department'] } })] });
+    assert.deepEqual(plan.changes, []);
+  });
+
+  it('is deterministic, and narrows to one person without changing what that person gets', () => {
+    const people = generateOrganisation({ size: 300, seed: 9 });
+    const accounts = people.slice(0, 250).map((p, i) => account(String(i), p, { department: i % 7 === 0 ? 'Legal' : p.department }));
+    const input = { people, apps: [app(people, accounts), { ...app(people, accounts), name: 'zia', type: 'zscaler' }] };
+    const a = planChanges(input);
+    const b = planChanges({ ...input, people: [...people].reverse(), apps: [...input.apps].reverse() });
+    assert.deepEqual(a, b);
+    assert.ok(a.changes.length > 50);
+    const someone = a.changes.find((c) => c.kind === 'update')?.personId;
+    const one = planChanges({ ...input, only: { people: [someone!] } });
+    assert.deepEqual(one.changes, a.changes.filter((c) => c.personId === someone));
+  });
+
+  it('shows the requests each change will make', () => {
+    const p = person('x');
+    const plan = planChanges({ people: [p], apps: [app([p], [])], preview: (type, change) => [{ method: 'POST', path: `/${type}/${change.kind}` }] });
+    assert.deepEqual(plan.changes[0]?.requests, [{ method: 'POST', path: '/scim/create' }]);
+  });
+});

@@ -1,0 +1,170 @@
+import type { RemoteAccount } from './account.ts';
+import type { Link } from './links.ts';
+import type { Change, ChangeAttributes, ChangeKind, HeldApp, PlanBody, RequestPreview, AppSupport } from './plan.ts';
+import { desiredGroups, desiredRole, isAssigned, managedGroups, type AppPolicy, type ManagedAttribute } from './policy.ts';
+import { personLabel, type Person } from './person.ts';
+
+export interface AppPlanInput {
+  name: string;
+  type: string;
+  policy: AppPolicy;
+  support: AppSupport;
+  accounts: readonly RemoteAccount[];
+  links: readonly Link[];
+}
+
+export interface PlanInput {
+  people: readonly Person[];
+  apps: readonly AppPlanInput[];
+  /** The requests a change will make, per connector type (pure; secrets never included). */
+  preview?: (appType: string, change: Change) => RequestPreview[];
+  /** Narrow the plan to these apps or these people (userName or id); the circuit breaker still sees whole apps. */
+  only?: { apps?: readonly string[] | undefined; people?: readonly string[] | undefined };
+}
+
+const kindOrder: Record<ChangeKind, number> = { delete: 0, deactivate: 1, create: 2, activate: 3, update: 4, 'add-member': 5, 'remove-member': 6 };
+
+/**
+ * people + accounts + links + policy → the changes that take each app from what is to what should
+ * be, each with its reason, its risk and what needs a second person. Pure and deterministic: the
+ * same input always gives the same plan, in the same order.
+ */
+export function planChanges(input: PlanInput): PlanBody {
+  const people = [...input.people].sort((a, b) => compare(a.userName.toLowerCase(), b.userName.toLowerCase()) || compare(a.id, b.id));
+  const changes: Change[] = [];
+  const held: HeldApp[] = [];
+  for (const app of [...input.apps].sort((a, b) => compare(a.name, b.name))) {
+    const appChanges = planApp(app, people);
+    const breaker = circuitBreaker(app, appChanges);
+    if (breaker) {
+      held.push({ app: app.name, reason: breaker });
+      for (const change of appChanges) change.approval.push(breaker);
+    }
+    for (const change of appChanges) {
+      if (change.approval.length > 0) change.risk = 'high';
+      change.requests = input.preview?.(app.type, change) ?? [];
+    }
+    changes.push(...appChanges);
+  }
+  const onlyApps = input.only?.apps;
+  const onlyPeople = input.only?.people?.map((p) => p.toLowerCase());
+  const personById = new Map(people.map((p) => [p.id, p]));
+  const kept = changes.filter((c) => {
+    if (onlyApps && !onlyApps.includes(c.app)) return false;
+    if (!onlyPeople) return true;
+    const person = c.personId ? personById.get(c.personId) : undefined;
+    return person !== undefined && (onlyPeople.includes(person.userName.toLowerCase()) || onlyPeople.includes(person.id.toLowerCase()));
+  });
+  return { changes: kept, held: held.filter((h) => !onlyApps || onlyApps.includes(h.app)) };
+}
+
+function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
+  const { policy, support } = app;
+  const accountById = new Map(app.accounts.map((a) => [a.remoteId, a]));
+  const linkByPerson = new Map(app.links.filter((l) => accountById.has(l.remoteId)).map((l) => [l.personId, l]));
+  const linkedAccounts = new Set([...linkByPerson.values()].map((l) => l.remoteId));
+  const changes: Change[] = [];
+  const add = (kind: ChangeKind, subject: string, fields: Omit<Change, 'id' | 'app' | 'kind' | 'subject' | 'risk' | 'approval' | 'requests'>, approval: string[] = []) => {
+    const key = fields.personId ?? `remote:${fields.remoteId}`;
+    changes.push({
+      id: `${app.name}/${kind}/${key}${fields.group ? `/${fields.group}` : ''}`,
+      app: app.name,
+      kind,
+      subject,
+      ...fields,
+      risk: kind === 'delete' || kind === 'deactivate' ? 'high' : 'low',
+      approval,
+      requests: [],
+    });
+  };
+
+  for (const person of people) {
+    const link = linkByPerson.get(person.id);
+    const account = link ? accountById.get(link.remoteId) : undefined;
+    const who = personLabel(person);
+    const personApproval = policy.approval.people.some((p) => p.toLowerCase() === person.userName.toLowerCase()) ? [`changes to ${person.userName} need approval`] : [];
+    if (isAssigned(person, policy)) {
+      const role = support.roles ? desiredRole(person, policy) : undefined;
+      const roleApproval = role && policy.approval.roles.includes(role) ? [`grants the ${role} role`] : [];
+      const groups = support.groups ? desiredGroups(person, policy) : [];
+      if (!account) {
+        if (!support.create) continue;
+        add('create', who, { personId: person.id, attributes: accountInputFor(person, support.attributes, role), reason: `${who} is assigned to ${app.name} and has no account` }, [...personApproval, ...roleApproval]);
+        for (const group of groups) add('add-member', who, { personId: person.id, group, reason: `${who} is in an IdP group mapped to ${app.name} group ${group}` }, personApproval);
+        continue;
+      }
+      if (!account.active) add('activate', who, { personId: person.id, remoteId: account.remoteId, reason: `${who} is active in the IdP but the ${app.name} account is disabled` }, personApproval);
+      const { attributes, drifts } = attributeChanges(person, account, support.attributes, role);
+      if (drifts.length > 0) {
+        add('update', who, { personId: person.id, remoteId: account.remoteId, attributes, reason: drifts.map((d) => `${d} in ${app.name}`).join('; ') }, [...personApproval, ...(attributes.role !== undefined ? roleApproval : [])]);
+      }
+      const managed = managedGroups(policy);
+      for (const group of groups) {
+        if (!account.groups.includes(group)) add('add-member', who, { personId: person.id, remoteId: account.remoteId, group, reason: `${who} is in an IdP group mapped to ${app.name} group ${group}` }, personApproval);
+      }
+      for (const group of account.groups) {
+        if (managed.has(group) && !groups.includes(group)) add('remove-member', who, { personId: person.id, remoteId: account.remoteId, group, reason: `${who} is no longer in an IdP group mapped to ${app.name} group ${group}` }, personApproval);
+      }
+      continue;
+    }
+    if (!account) continue;
+    const why = person.active ? `${who} is no longer assigned to ${app.name}` : `${who} left (inactive in the IdP)`;
+    const wantDelete = !person.active && policy.leaver === 'delete' && support.delete;
+    if (wantDelete) {
+      add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}; policy deletes leavers' accounts` }, [...(policy.approval.deletes ? ['deletes need approval'] : []), ...personApproval]);
+    } else if (account.active) {
+      if (support.deactivate) add('deactivate', who, { personId: person.id, remoteId: account.remoteId, reason: `${why} and the account is still active` }, personApproval);
+      else if (support.delete) add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}; ${app.type} cannot deactivate, so the account is deleted` }, [...(policy.approval.deletes ? ['deletes need approval'] : []), ...personApproval]);
+    }
+  }
+
+  if (policy.orphans === 'deactivate' && support.deactivate) {
+    for (const account of [...app.accounts].sort((a, b) => compare(a.remoteId, b.remoteId))) {
+      if (linkedAccounts.has(account.remoteId) || !account.active) continue;
+      const label = account.userName ?? account.email ?? account.remoteId;
+      add('deactivate', label, { remoteId: account.remoteId, reason: `${label} belongs to no person; policy deactivates orphans` }, ['orphan accounts are switched off only with approval']);
+    }
+  }
+  return changes.sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || compare(a.subject.toLowerCase(), b.subject.toLowerCase()) || compare(a.id, b.id));
+}
+
+/** The mass-change circuit breaker: too large a share of an app's accounts switched off at once. */
+function circuitBreaker(app: AppPlanInput, changes: readonly Change[]): string | undefined {
+  const destructive = changes.filter((c) => c.kind === 'deactivate' || c.kind === 'delete').length;
+  const { share, minimum } = app.policy.approval.massChange;
+  const total = app.accounts.length;
+  if (destructive === 0 || destructive < minimum || destructive <= share * total) return undefined;
+  const percent = total === 0 ? 100 : Math.round((destructive / total) * 100);
+  return `circuit breaker: ${destructive} of ${total} ${app.name} accounts (${percent}%) would be deactivated or deleted, more than the ${Math.round(share * 100)}% allowed; the whole app is held`;
+}
+
+function accountInputFor(person: Person, attributes: readonly ManagedAttribute[], role: string | undefined): ChangeAttributes {
+  const input: ChangeAttributes = { userName: person.userName, email: person.email, externalId: person.externalId ?? person.id, active: true };
+  for (const attribute of attributes) if (person[attribute] !== undefined) input[attribute] = person[attribute];
+  if (input.email === undefined && person.userName.includes('@')) input.email = person.userName;
+  if (role) input.role = role;
+  return input;
+}
+
+function attributeChanges(person: Person, account: RemoteAccount, attributes: readonly ManagedAttribute[], role: string | undefined): { attributes: ChangeAttributes; drifts: string[] } {
+  const changed: ChangeAttributes = {};
+  const drifts: string[] = [];
+  for (const attribute of attributes) {
+    const wanted = person[attribute];
+    const actual = account[attribute];
+    if (wanted === undefined) continue;
+    const same = attribute === 'email' ? wanted.toLowerCase() === (actual ?? '').toLowerCase() : wanted === actual;
+    if (same) continue;
+    changed[attribute] = wanted;
+    drifts.push(actual === undefined ? `${attribute} missing ('${wanted}' in the IdP)` : `${attribute} drifted: '${actual}' ≠ '${wanted}' in the IdP`);
+  }
+  if (role !== undefined && role !== account.role) {
+    changed.role = role;
+    drifts.push(account.role === undefined ? `role missing ('${role}' by policy)` : `role drifted: '${account.role}' ≠ '${role}' by policy`);
+  }
+  return { attributes: changed, drifts };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
