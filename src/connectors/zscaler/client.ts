@@ -4,6 +4,7 @@ import { RosterError } from '../../errors.ts';
 import { backoffDelay } from '../http/backoff.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http/client.ts';
 import { errorDetail, httpError } from '../http/errors.ts';
+import { priorities } from '../http/rate-budget.ts';
 import { zscalerManifest } from './manifest.ts';
 
 const refSchema = z.object({ id: z.number().int(), name: z.string().optional() }).loose();
@@ -80,29 +81,29 @@ export class ZiaClient {
     this.#editLockCapMs = options.editLockCapMs ?? 10_000;
   }
 
-  async listUsers(query: UserListQuery): Promise<ZiaUser[]> {
-    const res = await this.http.request({ method: 'GET', path: '/users', query: { ...query } });
+  async listUsers(query: UserListQuery, priority?: number): Promise<ZiaUser[]> {
+    const res = await this.http.request({ method: 'GET', path: '/users', query: { ...query }, priority });
     return this.#check(z.array(ziaUserSchema), res.body, 'GET /users');
   }
 
-  async getUser(id: number): Promise<ZiaUser | undefined> {
-    const res = await this.http.request({ method: 'GET', path: `/users/${id}`, accept: [404] });
+  async getUser(id: number, priority?: number): Promise<ZiaUser | undefined> {
+    const res = await this.http.request({ method: 'GET', path: `/users/${id}`, accept: [404], priority });
     return res.status === 404 ? undefined : this.#check(ziaUserSchema, res.body, 'GET /users/{id}');
   }
 
-  async createUser(user: ZiaUserWrite): Promise<ZiaUser> {
-    const res = await this.#write({ method: 'POST', path: '/users', body: user });
+  async createUser(user: ZiaUserWrite, priority: number = priorities.joinerMover): Promise<ZiaUser> {
+    const res = await this.#write({ method: 'POST', path: '/users', body: user, priority });
     return this.#check(ziaUserSchema, res.body, 'POST /users');
   }
 
   /** PUT: a full replace. Every field left out is reset by the app, so send the whole record. */
-  async replaceUser(id: number, user: ZiaUserWrite): Promise<ZiaUser> {
-    const res = await this.#write({ method: 'PUT', path: `/users/${id}`, body: { ...user, id } });
+  async replaceUser(id: number, user: ZiaUserWrite, priority: number = priorities.joinerMover): Promise<ZiaUser> {
+    const res = await this.#write({ method: 'PUT', path: `/users/${id}`, body: { ...user, id }, priority });
     return this.#check(ziaUserSchema, res.body, 'PUT /users/{id}');
   }
 
   async deleteUser(id: number): Promise<void> {
-    await this.#write({ method: 'DELETE', path: `/users/${id}` });
+    await this.#write({ method: 'DELETE', path: `/users/${id}`, priority: priorities.leaver });
   }
 
   /** Deletes up to 500 users in one call. Unknown ids are skipped by the app without a word. */
@@ -111,7 +112,7 @@ export class ZiaClient {
     if (ids.length > zscalerManifest.bulkDeleteMax) {
       throw new RosterError('input_invalid', `${this.http.appName}: bulkDelete takes at most ${zscalerManifest.bulkDeleteMax} ids, not ${ids.length}`);
     }
-    await this.#write({ method: 'POST', path: '/users/bulkDelete', body: { ids } });
+    await this.#write({ method: 'POST', path: '/users/bulkDelete', body: { ids }, priority: priorities.leaver });
   }
 
   async listDepartments(): Promise<ZiaNamed[]> {
@@ -123,13 +124,13 @@ export class ZiaClient {
   }
 
   async status(): Promise<ZiaActivationStatus> {
-    const res = await this.http.request({ method: 'GET', path: '/status' });
+    const res = await this.http.request({ method: 'GET', path: '/status', priority: priorities.joinerMover });
     return this.#check(statusSchema, res.body, 'GET /status').status;
   }
 
   /** Starts an activation of everything staged; answers the status right after. */
   async activate(): Promise<ZiaActivationStatus> {
-    const res = await this.#write({ method: 'POST', path: '/status/activate' });
+    const res = await this.#write({ method: 'POST', path: '/status/activate', priority: priorities.leaver });
     return this.#check(statusSchema, res.body, 'POST /status/activate').status;
   }
 

@@ -6,8 +6,9 @@ import { isRosterError } from '../../errors.ts';
 import { DEFAULT_CREDENTIALS, makeSeedUsers, startZiaSimulator, type RunningZiaSimulator, type ZiaSimulatorOptions } from '../../../simulators/zscaler/index.ts';
 import type { AccountPage } from '../connector.ts';
 import { bearerAuth } from '../http/auth.ts';
+import { RateBudget } from '../http/rate-budget.ts';
 import type { HttpExchange } from '../http/client.ts';
-import { ZscalerConnector, type ZscalerConnectorOptions } from './connector.ts';
+import { ZscalerConnector, ziaRateRules, type ZscalerConnectorOptions } from './connector.ts';
 import { zscalerManifest } from './manifest.ts';
 import { ZiaSessionAuth } from './session-auth.ts';
 
@@ -401,6 +402,18 @@ describe('rate limits', () => {
       assert.ok(Date.now() - started >= 500, 'and roster waited before trying again');
     });
   }
+
+  it('with the documented limits as its rate budget, paces itself and meets no 429', async () => {
+    const budget = new RateBudget({ rules: ziaRateRules });
+    const f = await fixture({ rateLimits: {}, users: makeSeedUsers(6) }, { budget });
+    const ids = f.sim.state.draftUsers().map((u) => String(u.id));
+    for (const id of ids.slice(0, 4)) assert.ok(await f.connector.getAccount(id));
+    await f.connector.setActive(ids[4] as string, false);
+    await f.connector.setActive(ids[5] as string, false);
+    await f.connector.close();
+    assert.deepEqual(f.calls(/ 429$/), []);
+    assert.deepEqual(f.sim.state.liveUsers().map((u) => u.disabled), [false, false, false, false, true, true]);
+  });
 
   it('survives a 429 whose only hint is the JSON body field', async () => {
     const f = await fixture({ users: makeSeedUsers(1) });

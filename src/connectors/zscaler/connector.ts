@@ -5,6 +5,7 @@ import { RosterError, isRosterError } from '../../errors.ts';
 import type { AccountInput, AccountPage, Capabilities, Connector } from '../connector.ts';
 import type { AuthStrategy } from '../http/auth.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
+import { priorities, rulesPerMethod, type RateBudget, type RateRule } from '../http/rate-budget.ts';
 import { ZiaClient, type ZiaActivationStatus, type ZiaClientOptions, type ZiaNamed, type ZiaUser, type ZiaUserWrite } from './client.ts';
 import { zscalerManifest } from './manifest.ts';
 import { accountFromZiaUser, replacementFor } from './mapping.ts';
@@ -32,7 +33,12 @@ export interface ZscalerConnectorOptions {
   activationTimeoutMs?: number | undefined;
   /** Retry of 409 EDIT_LOCK_NOT_AVAILABLE. */
   editLock?: ZiaClientOptions | undefined;
+  /** The credential's shared rate budget (see ziaRateRules); leavers go first, then joiners and movers, then reads. */
+  budget?: RateBudget | undefined;
 }
+
+/** ZIA's documented per-session limits as rate-budget rules. */
+export const ziaRateRules: RateRule[] = rulesPerMethod(zscalerManifest.rateLimits);
 
 /** AccountInput plus what ZIA can also set: group names. */
 export interface ZscalerAccountInput extends AccountInput {
@@ -100,6 +106,7 @@ export class ZscalerConnector implements Connector {
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
       ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+      ...(options.budget ? { budget: options.budget } : {}),
     });
     this.client = new ZiaClient(http, options.editLock);
   }
@@ -173,7 +180,8 @@ export class ZscalerConnector implements Connector {
 
   /** Read, merge, write the whole record: ZIA's PUT resets whatever it is not sent. */
   async updateAccount(remoteId: string, changes: Partial<ZscalerAccountInput>): Promise<RemoteAccount> {
-    const current = await this.#editable(remoteId);
+    const priority = changes.active === false ? priorities.leaver : priorities.joinerMover;
+    const current = await this.#editable(remoteId, priority);
     const patch: Partial<ZiaUserWrite> = {};
     const email = changes.email ?? (changes.userName?.includes('@') ? changes.userName : undefined);
     if (email !== undefined && email !== current.email) patch.email = email;
@@ -189,7 +197,7 @@ export class ZscalerConnector implements Connector {
     }
     if (changes.active !== undefined && changes.active !== (current.disabled !== true)) patch.disabled = !changes.active;
     if (Object.keys(patch).length === 0) return accountFromZiaUser(current);
-    const updated = await this.#staged(() => this.client.replaceUser(current.id, replacementFor(current, patch)));
+    const updated = await this.#staged(() => this.client.replaceUser(current.id, replacementFor(current, patch), priority));
     return accountFromZiaUser(updated);
   }
 
@@ -240,7 +248,7 @@ export class ZscalerConnector implements Connector {
   async deleteAccounts(remoteIds: readonly string[]): Promise<DeleteAccountsResult> {
     const ids = [...new Set(remoteIds)];
     const numeric = ids.map((r) => [r, idOf(r)] as const);
-    const found = await this.#readUsers(numeric.flatMap(([, id]) => (id === undefined ? [] : [id])));
+    const found = await this.#readUsers(numeric.flatMap(([, id]) => (id === undefined ? [] : [id])), priorities.leaver);
     const snapshots = [...found.values()].map((u) => this.#snapshotOf(u));
     const notFound = numeric.filter(([, id]) => id === undefined || !found.has(id)).map(([r]) => r);
     this.#refuseIdpManaged(snapshots.map((s) => s.record));
@@ -252,7 +260,7 @@ export class ZscalerConnector implements Connector {
       await this.#staged(() => this.client.bulkDeleteUsers(chunk));
     }
     if (toDelete.length > 0) {
-      const left = await this.#readUsers(toDelete);
+      const left = await this.#readUsers(toDelete, priorities.leaver);
       if (left.size > 0) {
         throw new RosterError('app_error', `${this.appName}: bulkDelete answered success but ${left.size} user(s) still exist (ids ${[...left.keys()].slice(0, 10).join(', ')})`, {
           appName: this.appName,
@@ -329,27 +337,27 @@ export class ZscalerConnector implements Connector {
   }
 
   /** Users by id: one GET each for a few, else one paged list of everyone. */
-  async #readUsers(ids: readonly number[]): Promise<Map<number, ZiaUser>> {
+  async #readUsers(ids: readonly number[], priority: number): Promise<Map<number, ZiaUser>> {
     const found = new Map<number, ZiaUser>();
     if (ids.length === 0) return found;
     if (ids.length <= READ_ONE_BY_ONE_MAX) {
       for (const id of ids) {
-        const user = await this.client.getUser(id);
+        const user = await this.client.getUser(id, priority);
         if (user) found.set(id, user);
       }
       return found;
     }
     const wanted = new Set(ids);
     for (let page = 1; ; page += 1) {
-      const users = await this.client.listUsers({ page, pageSize: this.#pageSize });
+      const users = await this.client.listUsers({ page, pageSize: this.#pageSize }, priority);
       for (const user of users) if (wanted.has(user.id)) found.set(user.id, user);
       if (users.length < this.#pageSize || found.size === wanted.size) return found;
     }
   }
 
-  async #editable(remoteId: string): Promise<ZiaUser> {
+  async #editable(remoteId: string, priority: number = priorities.joinerMover): Promise<ZiaUser> {
     const id = idOf(remoteId);
-    const user = id === undefined ? undefined : await this.client.getUser(id);
+    const user = id === undefined ? undefined : await this.client.getUser(id, priority);
     if (!user) throw new RosterError('not_found', `${this.appName}: no ZIA user with id ${remoteId}`, { appName: this.appName, remoteId });
     this.#refuseIdpManaged([user]);
     return user;
