@@ -26,6 +26,11 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     kind: 'pglite',
     ...asQueryable(pg),
     transaction: (fn) => pg.transaction((tx) => fn(asQueryable(tx))),
+    async executeSql(sql, params) {
+      if (params && params.length > 0) return { rows: (await pg.query(sql, [...params])).rows };
+      const results = await pg.exec(sql);
+      return { rows: results.at(-1)?.rows ?? [] };
+    },
     async close() {
       try {
         await pg.close();

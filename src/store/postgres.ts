@@ -33,7 +33,14 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   });
   return {
     kind: 'postgres',
+    schema: options.schema,
     ...asQueryable(pool),
+    async executeSql(sql, params) {
+      const result = await pool.query(sql, params ? [...params] : undefined);
+      // A multi-statement text answers one result per statement.
+      const last = Array.isArray(result) ? result.at(-1) : result;
+      return { rows: (last?.rows ?? []) as unknown[] };
+    },
     async transaction(fn) {
       const conn = await pool.connect();
       try {
