@@ -2,6 +2,7 @@ import type { ResolvedApp } from '../config/load.ts';
 import { RosterError } from '../errors.ts';
 import type { Connector } from './connector.ts';
 import { authStrategyFor } from './http/auth-from-config.ts';
+import { NetskopeConnector } from './netskope/connector.ts';
 import { ScimConnector } from './scim/connector.ts';
 import { ZscalerConnector } from './zscaler/connector.ts';
 import { ZiaSessionAuth } from './zscaler/session-auth.ts';
@@ -19,6 +20,9 @@ export function createConnector(app: ResolvedApp): Connector {
           : authStrategyFor(app);
       return new ZscalerConnector({ appName: app.name, baseUrl: app.baseUrl, auth, pageSize: app.pageSize, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs });
     }
+    case 'netskope':
+      // auth: the SCIM token, as `header` (Netskope-Api-Token) or `bearer`; baseUrl: the tenant or its /api/v2/scim.
+      return new NetskopeConnector({ appName: app.name, baseUrl: app.baseUrl, auth: authStrategyFor(app), pageSize: app.pageSize, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs });
     default:
       throw new RosterError('config_invalid', `apps.${app.name}.type: the ${app.type} connector is not available yet`);
   }

@@ -1,0 +1,283 @@
+import type { RemoteAccount } from '../../core/account.ts';
+import { RosterError, isRosterError } from '../../errors.ts';
+import type { AccountInput, AccountPage, Capabilities, Connector } from '../connector.ts';
+import type { AuthStrategy } from '../http/auth.ts';
+import type { HttpExchange } from '../http/client.ts';
+import { ScimClient } from '../scim/client.ts';
+import { accountFromScimUser, patchOperationsFor, scimUserFromInput, type ScimResource } from '../scim/mapping.ts';
+import { NetskopeHttpClient } from './http.ts';
+import { netskopeManifest, netskopeScimBaseUrl } from './manifest.ts';
+
+export interface NetskopeConnectorOptions {
+  appName: string;
+  /** `https://<tenant>.goskope.com/api/v2/scim`, or just the tenant (the SCIM path is added). */
+  baseUrl: string;
+  /** The SCIM token (Settings > Tools > SCIM), usually `headerAuth('Netskope-Api-Token', token)`; Bearer works too. */
+  auth: AuthStrategy;
+  /** Page size to ask for; by default the app's advertised maximum, else 100. */
+  pageSize?: number | undefined;
+  timeoutMs?: number | undefined;
+  maxWaitMs?: number | undefined;
+  backoffBaseMs?: number | undefined;
+  /** What `offboard()` does. Default `'deactivate'` (DELETE also erases the user's audit history). */
+  leaver?: 'deactivate' | 'delete' | undefined;
+  /**
+   * Whether `listAccounts` fills each account's `groups` (Netskope users carry none) from one read
+   * of the groups with their members. Default true; costs one request per page of groups.
+   */
+  groupsInList?: boolean | undefined;
+}
+
+/** What `offboard()` did. */
+export interface OffboardResult {
+  action: 'deactivated' | 'deleted';
+  remoteId: string;
+  /** The account as read back after deactivation; the record just before a delete. */
+  account: RemoteAccount;
+}
+
+/** Netskope ids are UUIDs; anything else given where an account is expected is taken as a userName. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Netskope over SCIM 2.0 (`/api/v2/scim`), composed from roster's ScimClient and SCIM mapping on a
+ * Netskope-aware HTTP client. Every per-account method takes the remote id or the userName: a
+ * userName is resolved to the id first (`filter=userName eq`, remembered). Changes go by PATCH
+ * (204, then read back), never by a lossy PUT. Leavers are deactivated unless `leaver: 'delete'`.
+ */
+export class NetskopeConnector implements Connector {
+  readonly appName: string;
+  readonly type = 'netskope' as const;
+  /**
+   * `deleteAccount` works, but a leaver should get `setActive(false)` (what `offboard()` does by
+   * default): in Netskope a DELETE also erases the user's audit history.
+   */
+  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
+  readonly client: ScimClient;
+  readonly http: NetskopeHttpClient;
+  readonly leaver: 'deactivate' | 'delete';
+  readonly #pageSize: number | undefined;
+  readonly #groupsInList: boolean;
+  /** lowercase userName → id, from every read that showed both. */
+  readonly #ids = new Map<string, string>();
+  readonly #groupIds = new Map<string, string>();
+
+  constructor(options: NetskopeConnectorOptions) {
+    this.appName = options.appName;
+    this.#pageSize = options.pageSize;
+    this.#groupsInList = options.groupsInList ?? true;
+    this.leaver = options.leaver ?? 'deactivate';
+    this.http = new NetskopeHttpClient({
+      api: 'scim',
+      appName: options.appName,
+      baseUrl: netskopeScimBaseUrl(options.baseUrl),
+      auth: options.auth,
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
+      ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+    });
+    this.client = new ScimClient(this.http);
+  }
+
+  observe(observer: (exchange: HttpExchange) => void): () => void {
+    return this.http.observe(observer);
+  }
+
+  async *listAccounts(): AsyncIterable<AccountPage> {
+    const count = this.#pageSize ?? (await this.client.maxPageSize()) ?? netskopeManifest.paging.scim.defaultPageSize;
+    const groupsOf = this.#groupsInList ? await this.#membership(count) : undefined;
+    let startIndex = 1;
+    let readSoFar = 0;
+    for (;;) {
+      const page = await this.client.list('Users', { startIndex, count });
+      const resources = page.Resources ?? [];
+      readSoFar += resources.length;
+      const accounts = resources.map((user) => {
+        const account = this.#account(user);
+        return groupsOf ? { ...account, groups: groupsOf.get(account.remoteId) ?? [] } : account;
+      });
+      yield { accounts, readSoFar, total: page.totalResults };
+      // Advance by what came back: the app may serve fewer than asked.
+      startIndex += resources.length;
+      if (resources.length === 0 || startIndex > page.totalResults) return;
+    }
+  }
+
+  /** An account by id or userName; undefined when there is none. */
+  async getAccount(ref: string): Promise<RemoteAccount | undefined> {
+    if (!UUID.test(ref)) return this.findAccount({ userName: ref });
+    const user = await this.client.get('Users', ref);
+    return user ? this.#account(user) : undefined;
+  }
+
+  /** By userName (`filter=userName eq`); by email, the userName (Netskope's is an email) and then `emails.value`. */
+  async findAccount(by: { userName?: string; email?: string }): Promise<RemoteAccount | undefined> {
+    if (by.userName) return this.#findOne(`userName eq ${JSON.stringify(by.userName)}`);
+    if (!by.email) return undefined;
+    const byUserName = await this.#findOne(`userName eq ${JSON.stringify(by.email)}`);
+    if (byUserName) return byUserName;
+    try {
+      return await this.#findOne(`emails.value eq ${JSON.stringify(by.email)}`);
+    } catch (error) {
+      // A tenant that cannot filter on emails simply has no such match to offer.
+      if (isRosterError(error, 'bad_request')) return undefined;
+      throw error;
+    }
+  }
+
+  /** POST; a taken userName is a `conflict` error that names the existing account's id. */
+  async createAccount(input: AccountInput): Promise<RemoteAccount> {
+    try {
+      return this.#account(await this.client.create('Users', scimUserFromInput(input)));
+    } catch (error) {
+      if (!isRosterError(error, 'conflict')) throw error;
+      const existing = await this.findAccount({ userName: input.userName }).catch(() => undefined);
+      const which = existing ? ` (id ${existing.remoteId}${existing.active ? '' : ', deactivated'})` : '';
+      throw new RosterError('conflict', `${this.appName}: a user named ${input.userName} already exists${which}`, { ...error.facts, remoteId: existing?.remoteId }, { cause: error });
+    }
+  }
+
+  /** PATCH of only the attributes given (never a PUT, which would clear the rest); read back after the 204. */
+  async updateAccount(ref: string, changes: Partial<AccountInput>): Promise<RemoteAccount> {
+    const id = await this.#resolve(ref);
+    const operations = patchOperationsFor(changes);
+    if (operations.length === 0) {
+      const current = await this.getAccount(id);
+      if (current) return current;
+      throw this.#notFound(ref);
+    }
+    const account = this.#account(await this.#patchUser(id, ref, operations));
+    if (changes.userName) this.#forgetId(id);
+    if (account.userName) this.#ids.set(account.userName.toLowerCase(), account.remoteId);
+    return account;
+  }
+
+  /** `active` by PATCH, read back. `setActive(x, false)` is what a leaver gets. */
+  async setActive(ref: string, active: boolean): Promise<RemoteAccount> {
+    const id = await this.#resolve(ref);
+    return this.#account(await this.#patchUser(id, ref, [{ op: 'replace', path: 'active', value: active }]));
+  }
+
+  /** DELETE: removes the user and, in Netskope, its audit history. Use only when policy says delete. */
+  async deleteAccount(ref: string): Promise<void> {
+    const id = await this.#resolve(ref);
+    await this.client.delete('Users', id);
+    this.#forgetId(id);
+  }
+
+  /** A leaver: deactivated (default) or deleted, as `leaver` says. */
+  async offboard(ref: string): Promise<OffboardResult> {
+    if (this.leaver === 'deactivate') {
+      const account = await this.setActive(ref, false);
+      return { action: 'deactivated', remoteId: account.remoteId, account };
+    }
+    const id = await this.#resolve(ref);
+    const account = await this.getAccount(id);
+    if (!account) throw this.#notFound(ref);
+    await this.deleteAccount(id);
+    return { action: 'deleted', remoteId: id, account };
+  }
+
+  async addToGroup(ref: string, group: string): Promise<void> {
+    const id = await this.#resolve(ref);
+    await this.#patchGroup(group, [{ op: 'add', path: 'members', value: [{ value: id }] }]);
+  }
+
+  async removeFromGroup(ref: string, group: string): Promise<void> {
+    const id = await this.#resolve(ref);
+    await this.#patchGroup(group, [{ op: 'remove', path: `members[value eq ${JSON.stringify(id)}]` }]);
+  }
+
+  /** SCIM writes take effect at once (group membership reaches policy minutes later). */
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  // ---- internals ----
+
+  #account(user: ScimResource): RemoteAccount {
+    const account = accountFromScimUser(user);
+    if (account.userName) this.#ids.set(account.userName.toLowerCase(), account.remoteId);
+    return account;
+  }
+
+  async #findOne(filter: string): Promise<RemoteAccount | undefined> {
+    const page = await this.client.list('Users', { startIndex: 1, count: 2, filter });
+    const first = page.Resources?.[0];
+    return first ? this.#account(first) : undefined;
+  }
+
+  /** The id for an id or a userName: a remembered one, else `filter=userName eq` (one request). */
+  async #resolve(ref: string): Promise<string> {
+    if (UUID.test(ref)) return ref;
+    const known = this.#ids.get(ref.toLowerCase());
+    if (known) return known;
+    const found = await this.findAccount({ userName: ref });
+    if (found) return found.remoteId;
+    // Not a userName after all: perhaps an id in a form other than a UUID.
+    if (!ref.includes('@') && (await this.client.get('Users', ref))) return ref;
+    throw this.#notFound(ref);
+  }
+
+  #forgetId(id: string): void {
+    for (const [name, known] of this.#ids) if (known === id) this.#ids.delete(name);
+  }
+
+  /** PATCH a user; if a remembered id has gone stale (404), resolve the userName afresh once. */
+  async #patchUser(id: string, ref: string, operations: readonly unknown[]): Promise<ScimResource> {
+    try {
+      return await this.client.patch('Users', id, operations);
+    } catch (error) {
+      if (!isRosterError(error, 'not_found') || UUID.test(ref)) throw error;
+      this.#forgetId(id);
+      const fresh = await this.#resolve(ref);
+      return this.client.patch('Users', fresh, operations);
+    }
+  }
+
+  async #patchGroup(name: string, operations: readonly unknown[]): Promise<void> {
+    // Group PATCH answers 204; the group is not read back (its members are only shown when asked).
+    await this.http.request({ method: 'PATCH', path: `/Groups/${encodeURIComponent(await this.#groupId(name))}`, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations } });
+  }
+
+  /** A group's id by displayName, looked up once (groups come without members unless asked). */
+  async #groupId(name: string): Promise<string> {
+    const known = this.#groupIds.get(name);
+    if (known) return known;
+    const page = await this.client.list('Groups', { startIndex: 1, count: 2, filter: `displayName eq ${JSON.stringify(name)}` });
+    const id = page.Resources?.[0]?.id;
+    if (typeof id !== 'string') throw new RosterError('not_found', `${this.appName}: no group named ${name}`);
+    this.#groupIds.set(name, id);
+    return id;
+  }
+
+  /** user id → names of the groups it is in, from every group read with its members. */
+  async #membership(count: number): Promise<Map<string, string[]>> {
+    const groupsOf = new Map<string, string[]>();
+    let startIndex = 1;
+    for (;;) {
+      const res = await this.http.request({ method: 'GET', path: '/Groups', query: { startIndex, count, attributes: 'displayName,members' } });
+      const page = res.body as { totalResults?: unknown; Resources?: unknown };
+      if (typeof page?.totalResults !== 'number') throw new RosterError('invalid_response', `${this.appName}: GET /Groups answered something that is not a SCIM list`);
+      const groups = Array.isArray(page.Resources) ? (page.Resources as ScimResource[]) : [];
+      for (const group of groups) {
+        const name = typeof group.displayName === 'string' ? group.displayName : String(group.id);
+        if (typeof group.id === 'string') this.#groupIds.set(name, group.id);
+        for (const member of Array.isArray(group.members) ? (group.members as { value?: unknown }[]) : []) {
+          if (typeof member.value !== 'string') continue;
+          const list = groupsOf.get(member.value) ?? [];
+          list.push(name);
+          groupsOf.set(member.value, list);
+        }
+      }
+      startIndex += groups.length;
+      if (groups.length === 0 || startIndex > page.totalResults) return groupsOf;
+    }
+  }
+
+  #notFound(ref: string): RosterError {
+    return new RosterError('not_found', `${this.appName}: no user ${UUID.test(ref) ? 'with id' : 'named'} ${ref}`, { appName: this.appName, ref });
+  }
+}
