@@ -50,6 +50,11 @@ export interface Connector {
   addToGroup(remoteId: string, group: string): Promise<void>;
   removeFromGroup(remoteId: string, group: string): Promise<void>;
   /**
+   * Deletes many accounts in as few requests as the app allows (capability of apps with bulk
+   * delete). Answers the accounts as they were just before, for snapshots, and the ids not found.
+   */
+  deleteAccounts?(remoteIds: readonly string[]): Promise<{ deleted: RemoteAccount[]; notFound: string[] }>;
+  /**
    * Makes every write so far take effect where the app stages them (ZIA's activation); a no-op
    * elsewhere. The executor calls it once after a batch; close() calls it too.
    */

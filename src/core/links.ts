@@ -1,7 +1,10 @@
 import type { RemoteAccount } from './account.ts';
 import type { Person } from './person.ts';
 
-export type LinkRule = 'externalId' | 'email' | 'userName' | 'manual';
+export type LinkRule = 'externalId' | 'email' | 'userName' | 'manual' | 'created';
+
+/** Links that rules never redo: made by hand, or made when roster created the account. */
+const stickyRules: ReadonlySet<LinkRule> = new Set(['manual', 'created']);
 
 /** Person ↔ account in one app, with the rule that made it and why, in words. */
 export interface Link {
@@ -23,7 +26,8 @@ export interface LinkResult {
 }
 
 /**
- * Links one app's accounts to people. Manual links are kept while both ends exist; every other
+ * Links one app's accounts to people. Manual links (and those made when roster created the
+ * account) are kept while both ends exist; every other
  * account is matched by externalId, then email, then userName (case-insensitive). A person gets at
  * most one account per app: a second match is left unlinked and says so. Deterministic: the same
  * input always gives the same links.
@@ -38,7 +42,7 @@ export function linkAccounts(appName: string, people: readonly Person[], account
   const unlinked: Unlinked[] = [];
   const accountIds = new Set(accounts.map((a) => a.remoteId));
 
-  const manual = existing.filter((l) => l.appName === appName && l.rule === 'manual' && accountIds.has(l.remoteId) && peopleById.has(l.personId));
+  const manual = existing.filter((l) => l.appName === appName && stickyRules.has(l.rule) && accountIds.has(l.remoteId) && peopleById.has(l.personId));
   const manualByAccount = new Map(manual.map((l) => [l.remoteId, l]));
   for (const link of manual) {
     links.push(link);

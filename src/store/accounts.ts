@@ -140,3 +140,27 @@ export async function appSyncState(db: Queryable): Promise<{ app: AppRecord; cur
     return { app: { name: a.name, type: a.type, baseUrl: a.base_url }, current: summary(a.current_sync_id), latest: summary(latestId) };
   });
 }
+
+/**
+ * Keeps an app's current accounts in step with a change roster just made and verified, so status
+ * and the next plan see it without a full sync. Nothing happens for an app never synced.
+ */
+export async function recordAccountChange(db: Queryable, appName: string, change: { account: RemoteAccount } | { deleted: string }): Promise<void> {
+  const [app] = await db.query<{ current_sync_id: number | null }>('select current_sync_id from apps where name = $1', [appName]);
+  const syncId = app?.current_sync_id;
+  if (!syncId) return;
+  if ('deleted' in change) {
+    await db.query('delete from accounts where sync_id = $1 and remote_id = $2', [syncId, change.deleted]);
+    return;
+  }
+  await insertAccounts(db, Number(syncId), appName, [change.account]);
+}
+
+export async function quarantineApp(db: Queryable, appName: string, until: Date, reason: string): Promise<void> {
+  await db.query('update apps set quarantined_until = $2, quarantine_reason = $3 where name = $1', [appName, until, reason]);
+}
+
+export async function quarantinedUntil(db: Queryable, appName: string): Promise<Date | undefined> {
+  const [row] = await db.query<{ quarantined_until: Date | null }>('select quarantined_until from apps where name = $1 and quarantined_until > now()', [appName]);
+  return row?.quarantined_until ?? undefined;
+}

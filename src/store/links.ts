@@ -19,3 +19,14 @@ export async function replaceLinks(db: Queryable, appName: string, links: readon
     [JSON.stringify(links.map((l) => ({ remote_id: l.remoteId, person_id: l.personId, rule: l.rule, reason: l.reason }))), appName],
   );
 }
+
+/** Links an account roster created to the person it was created for. */
+export async function linkCreatedAccount(db: Queryable, appName: string, remoteId: string, personId: string, reason: string): Promise<void> {
+  await db.query('delete from links where app_name = $1 and (person_id = $2 or remote_id = $3)', [appName, personId, remoteId]);
+  await db.query("insert into links (app_name, remote_id, person_id, rule, reason) values ($1, $2, $3, 'created', $4)", [appName, remoteId, personId, reason]);
+}
+
+export async function linkedRemoteId(db: Queryable, appName: string, personId: string): Promise<string | undefined> {
+  const [row] = await db.query<{ remote_id: string }>('select remote_id from links where app_name = $1 and person_id = $2', [appName, personId]);
+  return row?.remote_id;
+}

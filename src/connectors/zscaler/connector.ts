@@ -56,6 +56,8 @@ export interface ZiaSnapshot {
 export interface DeleteAccountsResult {
   /** One per user deleted, taken before the delete. */
   snapshots: ZiaSnapshot[];
+  /** The same users in roster's common shape (raw: the whole ZIA record), for snapshots and restores. */
+  deleted: RemoteAccount[];
   /** Ids the app did not know (ZIA's bulkDelete would have skipped them silently). */
   notFound: string[];
 }
@@ -268,7 +270,7 @@ export class ZscalerConnector implements Connector {
         });
       }
     }
-    return { snapshots, notFound };
+    return { snapshots, deleted: snapshots.map((snapshot) => accountFromZiaUser(snapshot.record)), notFound };
   }
 
   /** Makes staged writes live: activates when anything was written since the last activation. */

@@ -54,3 +54,7 @@ create index snapshots_app_idx on snapshots (app_name, remote_id);
 
 alter table apps add column quarantined_until timestamptz;
 alter table apps add column quarantine_reason text;
+
+-- Accounts roster created itself are linked by that fact, as firmly as a hand-made link.
+alter table links drop constraint links_rule_check;
+alter table links add constraint links_rule_check check (rule in ('externalId', 'email', 'userName', 'manual', 'created'));

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { recordAudit } from '../audit/trail.ts';
+import type { ResolvedApp } from '../config/load.ts';
+import { connectorSupport, previewRequests } from '../connectors/support.ts';
+import { planChanges, type AppPlanInput } from '../core/planner.ts';
+import { RosterError } from '../errors.ts';
+import { appSyncState, currentAccounts } from '../store/accounts.ts';
+import type { Database, Queryable } from '../store/database.ts';
+import { listLinks } from '../store/links.ts';
+import { listPeople } from '../store/people.ts';
+import { peopleDigest, savePlan, type PlanBasis, type StoredPlan } from '../store/plans.ts';
+
+export interface PlanOptions {
+  actor: string;
+  apps?: readonly string[] | undefined;
+  people?: readonly string[] | undefined;
+}
+
+const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+/** What a plan for these apps rests on now: the people, each app's last good sync, each app's policy. */
+export async function currentBasis(db: Queryable, apps: readonly ResolvedApp[]): Promise<PlanBasis> {
+  const states = new Map((await appSyncState(db)).map((s) => [s.app.name, s.current?.id ?? null]));
+  return {
+    people: await peopleDigest(db),
+    apps: Object.fromEntries(apps.map((app) => [app.name, { syncId: states.get(app.name) ?? null, policy: digest(app.policy).slice(0, 16) }])),
+  };
+}
+
+/** Why a plan no longer fits the state it would be applied to, or undefined when it still does. */
+export function staleness(plan: Pick<StoredPlan, 'basis'>, now: PlanBasis): string | undefined {
+  const reasons: string[] = [];
+  if (plan.basis.people !== now.people) reasons.push('people changed');
+  for (const [app, was] of Object.entries(plan.basis.apps)) {
+    const is = now.apps[app];
+    if (!is) reasons.push(`${app} is no longer configured`);
+    else if (is.syncId !== was.syncId) reasons.push(`${app} was synced again`);
+    else if (is.policy !== was.policy) reasons.push(`${app}'s policy changed`);
+  }
+  return reasons.length > 0 ? reasons.join(', ') : undefined;
+}
+
+/** Computes the plan from the stored state and saves it; the same state always gives the same plan id. */
+export async function makePlan(db: Database, configured: readonly ResolvedApp[], options: PlanOptions): Promise<StoredPlan> {
+  const unknown = (options.apps ?? []).filter((name) => !configured.some((a) => a.name === name));
+  if (unknown.length > 0) throw new RosterError('input_invalid', `no app named ${unknown.join(', ')}; configured: ${configured.map((a) => a.name).join(', ') || 'none'}`);
+  if (configured.length === 0) throw new RosterError('config_invalid', 'no apps configured; add apps to roster.yaml first');
+  const basis = await currentBasis(db, configured);
+  const neverSynced = configured.filter((a) => basis.apps[a.name]?.syncId === null).map((a) => a.name);
+  if (neverSynced.length > 0) throw new RosterError('input_invalid', `${neverSynced.join(', ')} ${neverSynced.length > 1 ? 'have' : 'has'} never been synced: roster plans only from what it has read; run roster sync first`);
+  const people = await listPeople(db);
+  const apps: AppPlanInput[] = [];
+  for (const app of configured) {
+    apps.push({ name: app.name, type: app.type, policy: app.policy, support: connectorSupport[app.type], accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name) });
+  }
+  const body = planChanges({ people, apps, preview: previewRequests, only: { apps: options.apps, people: options.people } });
+  const id = digest({ basis, body }).slice(0, 12);
+  const plan = await savePlan(db, { id, requestedBy: options.actor, basis, ...body });
+  const held = body.changes.filter((c) => c.approval.length > 0).length;
+  await recordAudit(db, { actor: options.actor, action: 'plan.created', target: id, detail: { changes: body.changes.length, needApproval: held, heldApps: body.held.map((h) => h.app) } });
+  return plan;
+}
