@@ -7,6 +7,8 @@ import { registerImport } from './import.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStatus } from './status.ts';
 import { registerSync } from './sync.ts';
+import { registerPlanCommands } from './plan.ts';
+import { registerWorker } from './worker.ts';
 
 export function buildProgram(): Command {
   const program = new Command('roster')
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerSync(program);
   registerStatus(program);
+  registerPlanCommands(program);
+  registerWorker(program);
   registerAudit(program);
   registerSimulate(program);
   return program;

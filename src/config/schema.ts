@@ -62,6 +62,16 @@ export const appSchema = z
     /** Longest Retry-After roster waits out in place before giving up on the run. */
     maxWaitMs: z.number().int().nonnegative().default(60_000),
     policy: policySchema.prefault({}),
+    /**
+     * Pace requests to the vendor's documented rate limits (shared by everything using the
+     * credential). false: no pacing, for a simulator run without limits. timeScale below 1 matches
+     * a time-scaled simulator (1/3600: an hour lasts a second).
+     */
+    rateBudget: z
+      .union([z.literal(false), z.object({ timeScale: z.number().positive().max(1).default(1) }).strict()])
+      .default({ timeScale: 1 }),
+    /** Values for fields an app requires on create when the person has none (ZIA: a department and groups). */
+    defaults: z.object({ department: z.string().min(1).optional(), groups: z.array(z.string().min(1)).optional() }).strict().optional(),
   })
   .strict();
 

@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { createConnector } from '../connectors/registry.ts';
+import type { Change } from '../core/plan.ts';
+import { applyPlan } from '../engine/apply.ts';
+import { decide, planGate } from '../engine/approvals.ts';
+import { makePlan } from '../engine/planning.ts';
+import { restoreSnapshot } from '../engine/restore.ts';
+import { RosterError } from '../errors.ts';
+import type { StoredPlan } from '../store/plans.ts';
+import { actorFromEnvironment, readConfig, withContext, type GlobalOptions } from './context.ts';
+
+export function formatPlan(plan: StoredPlan, options: { requests?: boolean } = {}): string {
+  const lines = [`plan ${plan.id} (requested by ${plan.requestedBy}, ${plan.status}): ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`];
+  for (const held of plan.held) lines.push(`  ! ${held.reason}`);
+  const byApp = new Map<string, Change[]>();
+  for (const change of plan.changes) byApp.set(change.app, [...(byApp.get(change.app) ?? []), change]);
+  for (const [app, changes] of byApp) {
+    lines.push(`\n${app}:`);
+    for (const c of changes) {
+      const mark = c.approval.length > 0 ? '!' : c.kind === 'create' || c.kind === 'add-member' || c.kind === 'activate' ? '+' : c.kind === 'update' ? '~' : '-';
+      lines.push(`  ${mark} ${c.kind.padEnd(13)} ${c.subject}${c.group ? ` → ${c.group}` : ''}`);
+      lines.push(`      ${c.reason}`);
+      if (c.attributes && c.kind === 'update') lines.push(`      set ${Object.entries(c.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
+      if (c.approval.length > 0) lines.push(`      needs approval: ${c.approval.join('; ')}`);
+      if (options.requests) for (const r of c.requests) lines.push(`      ${r.method} ${r.path}${r.body === undefined ? '' : ` ${JSON.stringify(r.body)}`}`);
+    }
+  }
+  if (plan.changes.length === 0) lines.push('\nNothing to change: every app matches the policy.');
+  else lines.push(`\nApply with: roster apply ${plan.id}${plan.changes.some((c) => c.approval.length > 0) ? `  (held changes wait for: roster approve ${plan.id} — by someone else)` : ''}`);
+  return lines.join('\n');
+}
+
+export function registerPlanCommands(program: Command): void {
+  program
+    .command('plan')
+    .description('show what roster would change in each app to match the policy, and save it as a plan')
+    .option('--app <name...>', 'only these apps')
+    .option('--person <userName...>', 'only changes for these people')
+    .option('--requests', 'show the HTTP requests each change will make')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { app?: string[]; person?: string[]; requests?: boolean; json?: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      await withContext(globals, async ({ db, config }) => {
+        const plan = await makePlan(db, config.apps, { actor: actorFromEnvironment(), apps: options.app, people: options.person });
+        console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, { requests: options.requests }));
+      });
+    });
+
+  program
+    .command('apply')
+    .description('carry out a saved plan: changes that need no approval, and approved ones; resumes an interrupted apply')
+    .argument('<plan>', 'plan id (or its first characters)')
+    .option('--no-wait', 'queue the work for `roster worker` instead of doing it here')
+    .action(async (planId: string, options: { wait: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      await withContext(
+        globals,
+        async ({ db, config }) => {
+          const report = await applyPlan(db, config.apps, planId, { actor: actorFromEnvironment(), connectorFor: createConnector, wait: options.wait });
+          const done = report.operations.filter((o) => o.state === 'done');
+          const failed = report.operations.filter((o) => o.state === 'failed');
+          const already = done.filter((o) => o.result?.alreadyDone === true).length;
+          console.log(`plan ${report.plan.id}: ${done.length} done${already ? ` (${already} already in place)` : ''}, ${failed.length} failed, ${report.gate.waiting.length} waiting for approval, ${report.gate.rejected.length} rejected`);
+          for (const op of failed) console.log(`  failed ${op.changeId}: ${op.lastError}`);
+          for (const w of report.gate.waiting.slice(0, 10)) console.log(`  waiting ${w.change.id}: ${w.why.join('; ')}`);
+          if (!options.wait) console.log(`  ${report.operations.filter((o) => o.state === 'queued').length} queued for roster worker`);
+          if (failed.length > 0) throw new RosterError('app_error', `${failed.length} change${failed.length > 1 ? 's' : ''} of plan ${report.plan.id} failed; see roster audit --action change.escalated`);
+        },
+        readConfig(globals, { appSecrets: true }),
+      );
+    });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    program
+      .command(decision)
+      .description(`${decision} a plan, or some of its changes (four eyes: not by the person who requested it)`)
+      .argument('<plan>', 'plan id (or its first characters)')
+      .option('--change <id...>', 'only these changes')
+      .option('--note <text>', 'why')
+      .action(async (planId: string, options: { change?: string[]; note?: string }, command: Command) => {
+        await withContext(command.optsWithGlobals<GlobalOptions>(), async ({ db }) => {
+          const plan = await decide(db, planId, decision === 'approve' ? 'approved' : 'rejected', { actor: actorFromEnvironment(), changeIds: options.change, note: options.note });
+          const gate = await planGate(db, plan);
+          console.log(`plan ${plan.id}: ${decision === 'approve' ? 'approved' : 'rejected'} by ${actorFromEnvironment()}; ${gate.ready.length} ready, ${gate.waiting.length} still waiting, ${gate.rejected.length} rejected`);
+        });
+      });
+  }
+
+  program
+    .command('restore')
+    .description('re-create a deleted account from the snapshot taken before it was deleted')
+    .argument('<snapshot>', 'snapshot id (roster audit --action snapshot.taken lists them)')
+    .action(async (snapshotId: string, _options: unknown, command: Command) => {
+      const id = Number(snapshotId);
+      if (!Number.isInteger(id) || id < 1) throw new RosterError('input_invalid', `snapshot ids are whole numbers, not ${snapshotId}`);
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      await withContext(
+        globals,
+        async ({ db, config }) => {
+          const restored = await restoreSnapshot(db, id, (name) => {
+            const app = config.apps.find((a) => a.name === name);
+            if (!app) throw new RosterError('config_invalid', `snapshot ${id} is of app ${name}, which is not configured`);
+            return createConnector(app);
+          }, actorFromEnvironment());
+          console.log(`restored ${restored.userName ?? restored.email} as account ${restored.remoteId}`);
+        },
+        readConfig(globals, { appSecrets: true }),
+      );
+    });
+}
