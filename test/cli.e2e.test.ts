@@ -1,38 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { roster, workspace, type Run } from './support/cli.ts';
 import { generateUsers, startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
-
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in a child process, as a user would, with no DATABASE_URL (embedded store). */
-function roster(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-  delete env.DATABASE_URL;
-  delete env.ROSTER_CONFIG;
-  delete env.ROSTER_HOME;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [main, ...args], { cwd: options.cwd, env, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function workspace(config?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'roster-cli-'));
-  if (config !== undefined) writeFileSync(join(dir, 'roster.yaml'), config);
-  return dir;
-}
 
 function assertOneLineError(run: Run, pattern: RegExp): void {
   assert.notEqual(run.code, 0, 'non-zero exit');

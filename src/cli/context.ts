@@ -25,7 +25,7 @@ export function readConfig(options: GlobalOptions, needs: { appSecrets?: boolean
 export async function openContext(options: GlobalOptions, config = readConfig(options)): Promise<Context> {
   const home = resolve(options.home ?? process.env.ROSTER_HOME ?? config.home);
   const databaseUrl = process.env.DATABASE_URL || config.databaseUrl?.reveal() || undefined;
-  const db = await openDatabase({ databaseUrl, home });
+  const db = await openDatabase({ databaseUrl, home, schema: process.env.ROSTER_DB_SCHEMA || undefined });
   return { config, db, home, close: () => db.close() };
 }
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { RosterError } from '../errors.ts';
 import type { Database } from './database.ts';
 import { migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
@@ -9,12 +10,21 @@ export interface OpenOptions {
   databaseUrl?: string | undefined;
   /** roster's home folder; the embedded database lives in <home>/db. Absent: in memory. */
   home?: string | undefined;
+  /** PostgreSQL only: the schema for roster's tables (and `<schema>_queue` for the queue); made if missing. */
+  schema?: string | undefined;
 }
 
 /** Opens roster's database and brings its schema up to date. */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,50}$/.test(options.schema)) {
+    throw new RosterError('config_invalid', `ROSTER_DB_SCHEMA must be a lowercase identifier (letters, digits, _), not ${options.schema}`);
+  }
+  if (options.databaseUrl && options.schema) {
+    const admin = await openPostgres(options.databaseUrl, { max: 1 });
+    await admin.exec(`create schema if not exists ${options.schema}`).finally(() => admin.close());
+  }
   const db = options.databaseUrl
-    ? await openPostgres(options.databaseUrl)
+    ? await openPostgres(options.databaseUrl, { schema: options.schema })
     : await openPglite(options.home ? join(options.home, 'db') : undefined);
   try {
     await migrate(db);
