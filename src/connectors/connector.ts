@@ -49,6 +49,8 @@ export interface Connector {
   /** Adds the account to a group named as the app names it (capability `groups`). */
   addToGroup(remoteId: string, group: string): Promise<void>;
   removeFromGroup(remoteId: string, group: string): Promise<void>;
+  /** Whether the account is in the group, as the app holds it now (for read-before-write and read-back). */
+  isMember(remoteId: string, group: string): Promise<boolean>;
   /**
    * Deletes many accounts in as few requests as the app allows (capability of apps with bulk
    * delete). Answers the accounts as they were just before, for snapshots, and the ids not found.

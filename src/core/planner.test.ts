@@ -80,6 +80,13 @@ describe('planner', () => {
     assert.equal(small.held.length, 0);
   });
 
+  it('keeps only the attributes the policy manages, even when the app holds more', () => {
+    const p = person('x', { givenName: 'Xavier', title: 'CFO' });
+    const acct = account('1', p, { givenName: undefined, title: 'Intern' });
+    const plan = planChanges({ people: [p], apps: [app([p], [acct], { policy: policy({ manage: ['department'] }), support: { ...full, attributes: ['givenName', 'department', 'title'] } })] });
+    assert.deepEqual(plan.changes, []);
+  });
+
   it('respects what the app can hold: no title drift where the app has no title', () => {
     const p = person('x', { title: 'CFO' });
     const plan = planChanges({ people: [p], apps: [app([p], [account('1', p)], { support: { ...full, attributes: ['displayName', 'email', 'department'] } })] });

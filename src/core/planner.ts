@@ -60,6 +60,8 @@ export function planChanges(input: PlanInput): PlanBody {
 
 function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
   const { policy, support } = app;
+  // Only what the policy manages and the app can hold: an app with no title field has no title drift.
+  const managedAttributes = policy.manage.filter((a) => support.attributes.includes(a));
   const accountById = new Map(app.accounts.map((a) => [a.remoteId, a]));
   const linkByPerson = new Map(app.links.filter((l) => accountById.has(l.remoteId)).map((l) => [l.personId, l]));
   const linkedAccounts = new Set([...linkByPerson.values()].map((l) => l.remoteId));
@@ -89,12 +91,12 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
       const groups = support.groups ? desiredGroups(person, policy) : [];
       if (!account) {
         if (!support.create) continue;
-        add('create', who, { personId: person.id, attributes: accountInputFor(person, support.attributes, role), reason: `${who} is assigned to ${app.name} and has no account` }, [...personApproval, ...roleApproval]);
+        add('create', who, { personId: person.id, attributes: accountInputFor(person, managedAttributes, role), reason: `${who} is assigned to ${app.name} and has no account` }, [...personApproval, ...roleApproval]);
         for (const group of groups) add('add-member', who, { personId: person.id, group, reason: `${who} is in an IdP group mapped to ${app.name} group ${group}` }, personApproval);
         continue;
       }
       if (!account.active) add('activate', who, { personId: person.id, remoteId: account.remoteId, reason: `${who} is active in the IdP but the ${app.name} account is disabled` }, personApproval);
-      const { attributes, drifts } = attributeChanges(person, account, support.attributes, role);
+      const { attributes, drifts } = attributeChanges(person, account, managedAttributes, role);
       if (drifts.length > 0) {
         add('update', who, { personId: person.id, remoteId: account.remoteId, attributes, reason: drifts.map((d) => `${d} in ${app.name}`).join('; ') }, [...personApproval, ...(attributes.role !== undefined ? roleApproval : [])]);
       }

@@ -62,10 +62,12 @@ export async function runChange(ctx: RunContext, change: Change): Promise<Change
     case 'remove-member': {
       const group = change.group ?? '';
       const wantIn = change.kind === 'add-member';
-      if (current.groups.includes(group) === wantIn) return { alreadyDone: true, remoteId, account: current };
+      if ((await connector.isMember(remoteId, group)) === wantIn) return { alreadyDone: true, remoteId, account: current };
       if (wantIn) await connector.addToGroup(remoteId, group);
       else await connector.removeFromGroup(remoteId, group);
-      return { alreadyDone: false, remoteId, account: await verify(connector, change, remoteId, (a) => a.groups.includes(group) === wantIn, `${wantIn ? 'in' : 'not in'} ${group}`) };
+      if ((await connector.isMember(remoteId, group)) !== wantIn) throw new RosterError('app_error', `${change.app}: read back after ${change.kind} of ${change.subject}: the app does not show them ${wantIn ? 'in' : 'out of'} ${group}`);
+      const groups = wantIn ? [...new Set([...current.groups, group])] : current.groups.filter((g) => g !== group);
+      return { alreadyDone: false, remoteId, account: { ...current, groups } };
     }
   }
 }

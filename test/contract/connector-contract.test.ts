@@ -6,9 +6,10 @@ import type { Connector } from '../../src/connectors/connector.ts';
 import type { ContractHarness, HarnessInstance } from './harness.ts';
 import { scimHarness } from './scim-harness.ts';
 import { ziaHarness } from './zscaler-harness.ts';
+import { netskopeHarness } from './netskope-harness.ts';
 
 /** Every connector, paired with its simulator, must pass this suite or refuse by capability. */
-const harnesses: ContractHarness[] = [scimHarness, ziaHarness];
+const harnesses: ContractHarness[] = [scimHarness, ziaHarness, netskopeHarness];
 
 async function listAll(connector: Connector): Promise<RemoteAccount[]> {
   const all: RemoteAccount[] = [];
@@ -109,11 +110,13 @@ for (const harness of harnesses) {
       await c.addToGroup(b.remoteId, h.group);
       await c.flush();
       assert.ok((await h.members(h.group)).includes(a.remoteId));
+      assert.equal(await c.isMember(a.remoteId, h.group), true, 'the connector sees the membership it made');
       await c.removeFromGroup(a.remoteId, h.group);
       await c.flush();
       const members = await h.members(h.group);
       assert.ok(!members.includes(a.remoteId));
       assert.ok(members.includes(b.remoteId), 'the other member stays');
+      assert.equal(await c.isMember(a.remoteId, h.group), false);
       t.diagnostic(`group members now ${members.length}`);
     });
 

@@ -1,3 +1,4 @@
+import type { RateBudget } from '../http/rate-budget.ts';
 import type { RemoteAccount } from '../../core/account.ts';
 import { RosterError, isRosterError } from '../../errors.ts';
 import type { AccountInput, AccountPage, Capabilities, Connector } from '../connector.ts';
@@ -19,6 +20,8 @@ export interface NetskopeConnectorOptions {
   timeoutMs?: number | undefined;
   maxWaitMs?: number | undefined;
   backoffBaseMs?: number | undefined;
+  /** The token's shared rate budget (about 300 requests a minute per token). */
+  budget?: RateBudget | undefined;
   /** What `offboard()` does. Default `'deactivate'` (DELETE also erases the user's audit history). */
   leaver?: 'deactivate' | 'delete' | undefined;
   /**
@@ -75,6 +78,7 @@ export class NetskopeConnector implements Connector {
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
       ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+      budget: options.budget,
     });
     this.client = new ScimClient(this.http);
   }
@@ -186,6 +190,11 @@ export class NetskopeConnector implements Connector {
   async removeFromGroup(ref: string, group: string): Promise<void> {
     const id = await this.#resolve(ref);
     await this.#patchGroup(group, [{ op: 'remove', path: `members[value eq ${JSON.stringify(id)}]` }]);
+  }
+
+  async isMember(ref: string, group: string): Promise<boolean> {
+    const id = await this.#resolve(ref);
+    return (await this.client.groupMembers(await this.#groupId(group))).includes(id);
   }
 
   /** SCIM writes take effect at once (group membership reaches policy minutes later). */

@@ -47,6 +47,14 @@ export class ScimClient {
     return res.status === 404 ? undefined : this.#check(resourceSchema, res.body, `GET /${type}/{id}`);
   }
 
+  /** The ids of a group's members (asked for explicitly: some apps leave members out unless asked). */
+  async groupMembers(groupId: string): Promise<string[]> {
+    const res = await this.http.request({ method: 'GET', path: `/Groups/${encodeURIComponent(groupId)}`, query: { attributes: 'members' } });
+    const group = this.#check(resourceSchema, res.body, 'GET /Groups/{id}');
+    const members = Array.isArray(group.members) ? (group.members as { value?: unknown }[]) : [];
+    return members.map((m) => String(m.value));
+  }
+
   async create(type: ResourceType, resource: ScimResource): Promise<ScimResource> {
     const res = await this.http.request({ method: 'POST', path: `/${type}`, body: resource });
     return this.#check(resourceSchema, res.body, `POST /${type}`);

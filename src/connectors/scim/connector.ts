@@ -2,6 +2,7 @@ import type { RemoteAccount } from '../../core/account.ts';
 import { RosterError } from '../../errors.ts';
 import type { AccountInput, AccountPage, Capabilities, Connector } from '../connector.ts';
 import type { AuthStrategy } from '../http/auth.ts';
+import type { RateBudget } from '../http/rate-budget.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
 import { ScimClient } from './client.ts';
 import { scimManifest } from './manifest.ts';
@@ -16,6 +17,8 @@ export interface ScimConnectorOptions {
   timeoutMs?: number | undefined;
   maxWaitMs?: number | undefined;
   backoffBaseMs?: number | undefined;
+  /** The credential's shared rate budget; fed by the app's rate-limit headers. */
+  budget?: RateBudget | undefined;
 }
 
 /** Any SCIM 2.0 app (RFC 7643/7644): also the base the SCIM-speaking vendors build on. */
@@ -38,6 +41,7 @@ export class ScimConnector implements Connector {
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
       ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+      budget: options.budget,
     });
     this.client = new ScimClient(http);
   }
@@ -101,6 +105,10 @@ export class ScimConnector implements Connector {
 
   async removeFromGroup(remoteId: string, group: string): Promise<void> {
     await this.client.patch('Groups', await this.#groupId(group), [{ op: 'remove', path: `members[value eq ${JSON.stringify(remoteId)}]` }]);
+  }
+
+  async isMember(remoteId: string, group: string): Promise<boolean> {
+    return (await this.client.groupMembers(await this.#groupId(group))).includes(remoteId);
   }
 
   /** A group's id by its displayName, looked up once per connector. */

@@ -208,6 +208,10 @@ export class ZscalerConnector implements Connector {
   }
 
   /** Adds the user to a group named as ZIA names it; the other groups and fields stay. */
+  async isMember(remoteId: string, group: string): Promise<boolean> {
+    return (await this.getAccount(remoteId))?.groups.includes(group) ?? false;
+  }
+
   async addToGroup(remoteId: string, group: string): Promise<void> {
     const [current, ref] = await Promise.all([this.#editable(remoteId), this.#groupRefs([group])]);
     const groups = current.groups ?? [];
