@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { stringify } from 'yaml';
 import type { Command } from 'commander';
 import { startScimSimulator } from '../../simulators/scim/index.ts';
 import { recordAudit } from '../audit/trail.ts';
 import { parseConfig } from '../config/load.ts';
 import { generateOrganisation } from '../core/sample-org.ts';
 import { appStatuses } from '../engine/findings.ts';
+import { makePlan } from '../engine/planning.ts';
 import { RosterError } from '../errors.ts';
 import { countPeople, upsertPeople } from '../store/people.ts';
 import { withContext, type GlobalOptions } from './context.ts';
@@ -40,8 +42,13 @@ async function runDemo(home: string, size: number): Promise<void> {
   const simulator = await startScimSimulator({ token, maxPageSize: 100 });
   try {
     simulator.store.seedUsers(tenant.users);
-    const config = parseConfig({ apps: { 'acme-scim': { type: 'scim', baseUrl: simulator.baseUrl, auth: { type: 'bearer', token: `env:${tokenEnv}` } } } }, undefined);
-    const shownHome = relative(process.cwd(), home) || '.';
+    const raw = { home: '.', apps: { 'acme-scim': { type: 'scim', baseUrl: simulator.baseUrl, auth: { type: 'bearer', token: `env:${tokenEnv}` } } } };
+    // Kept beside the demo's database so status, plan and audit can be run on it afterwards.
+    const configFile = join(home, 'roster.yaml');
+    mkdirSync(home, { recursive: true });
+    writeFileSync(configFile, `# Written by roster demo. The simulated app stopped when the demo ended: status, plan and audit work; sync and apply need it running.\n${stringify(raw)}`);
+    const config = parseConfig(raw, configFile);
+    const shown = relative(process.cwd(), configFile);
     console.log('roster demo: a simulated SCIM app with a messy tenant, checked against a sample directory\n');
     console.log(`1. Started a simulated SCIM 2.0 app at ${simulator.baseUrl} with ${tenant.users.length} accounts (at most 100 a page)`);
     // The demo runs embedded even when DATABASE_URL is set: it must never write to a real database.
@@ -61,6 +68,11 @@ async function runDemo(home: string, size: number): Promise<void> {
         if (!result.ok) throw new RosterError('app_unreachable', `demo sync failed: ${result.error}`);
         console.log('4. Findings:\n');
         console.log(indent(formatStatus(await appStatuses(db))));
+        const plan = await makePlan(db, config.apps, { actor: 'operator:demo' });
+        const kinds = new Map<string, number>();
+        for (const change of plan.changes) kinds.set(change.kind, (kinds.get(change.kind) ?? 0) + 1);
+        const held = plan.changes.filter((c) => c.approval.length > 0).length;
+        console.log(`\n5. What roster would change to fix them (plan ${plan.id}): ${[...kinds].map(([kind, n]) => `${n} ${kind}`).join(', ') || 'nothing'}${held ? `; ${held} held for a second person's approval` : ''}`);
       }, config);
     } finally {
       if (savedUrl !== undefined) process.env.DATABASE_URL = savedUrl;
@@ -69,10 +81,11 @@ async function runDemo(home: string, size: number): Promise<void> {
 Planted in the tenant: ${tenant.planted.orphans} orphans, ${tenant.planted.missing} missing, ${tenant.planted.leaversActive} leavers still active, ${tenant.planted.drifted} drifted.
 
 Where to look next:
-  ./bin/roster status --home ${shownHome}                      these findings again (--json for all of them)
-  ./bin/roster audit --home ${shownHome} --action app.read     every request roster made to the app
-  ./bin/roster simulate scim --users 1000                        run a simulated app yourself
-  roster.example.yaml                                            connect your own apps, then ./bin/roster sync`);
+  ./bin/roster status -c ${shown}                    these findings again (--json for all of them)
+  ./bin/roster plan -c ${shown} --requests           the fixes, change by change, down to the HTTP requests
+  ./bin/roster audit -c ${shown} --action app.read   every request roster made to the app
+  ./bin/roster simulate scim --users 1000                            run a simulated app yourself
+  roster.example.yaml                                                connect your own apps, then ./bin/roster sync`);
   } finally {
     await simulator.close();
   }
