@@ -54,6 +54,31 @@ describe('roster CLI', () => {
     assert.ok(!audit.stdout.includes(sim.settings.token), 'the token never reaches the audit trail');
   });
 
+  it('plan, four-eyes approval and apply from the command line', async () => {
+    const leaver = sim.store.listUsers()[0];
+    const userName = String(leaver?.attrs.userName);
+    const cwd = workspace(`${appConfig(sim.baseUrl)}    policy: { leaver: delete, assign: { groups: [nobody-else] } }\n`);
+    writeFileSync(join(cwd, 'people.csv'), `userName,active,groups\n${userName},false,staff\n`);
+    const env = { HR_TOKEN: sim.settings.token, ROSTER_ACTOR: 'alice' };
+    for (const args of [['import', 'people.csv'], ['sync']]) assert.equal((await roster(args, { cwd, env })).code, 0);
+    const planned = await roster(['plan', '--person', userName], { cwd, env });
+    assert.match(planned.stdout, /! delete\s+\S+/);
+    assert.match(planned.stdout, /needs approval: deletes need approval/);
+    const planId = /plan ([0-9a-f]{12})/.exec(planned.stdout)?.[1] ?? '';
+    const self = await roster(['approve', planId], { cwd, env });
+    assertOneLineError(self, /operator:alice requested plan [0-9a-f]+ and cannot approve it; another person must \(four-eyes rule\)/);
+    const held = await roster(['apply', planId], { cwd, env });
+    assert.match(held.stdout, /0 done, 0 failed, 1 waiting for approval/);
+    assert.ok(sim.store.findUserByUserName(userName), 'nothing deleted without approval');
+    const approved = await roster(['approve', planId.slice(0, 6), '--note', 'HR confirmed'], { cwd, env: { ...env, ROSTER_ACTOR: 'bob' } });
+    assert.equal(approved.code, 0, approved.stderr);
+    const applied = await roster(['apply', planId], { cwd, env });
+    assert.match(applied.stdout, /1 done, 0 failed, 0 waiting/);
+    assert.equal(sim.store.findUserByUserName(userName), undefined, 'deleted once approved');
+    const trail = await roster(['audit', '--action', 'plan.approved', '--json'], { cwd, env });
+    assert.match(trail.stdout, /"actor":"operator:bob"/);
+  });
+
   it('a bad people file changes nothing and says which rows are wrong', async () => {
     const cwd = workspace('');
     writeFileSync(join(cwd, 'people.csv'), 'userName,email,active\nok@acme.example,ok@acme.example,yes\n,missing@acme.example,yes\nbad@acme.example,not-an-email,maybe\n');

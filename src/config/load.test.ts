@@ -100,3 +100,12 @@ it('leaves app secrets unread for commands that never call an app', () => {
   assert.ok(auth?.type === 'bearer');
   assert.throws(() => auth.token.reveal(), /env:NOT_SET_ANYWHERE was not resolved/);
 });
+
+it('accepts the example config shipped in the repository', () => {
+  const example = new URL('../../roster.example.yaml', import.meta.url).pathname;
+  const config = loadConfig(example, { env: { HR_SCIM_TOKEN: 'x' } });
+  const hr = config.apps.find((a) => a.name === 'hr-scim');
+  assert.deepEqual(hr?.policy.assign, { everyone: false, groups: ['all-staff'], departments: [] });
+  assert.equal(hr?.policy.roles[0]?.role, 'Full Admin');
+  assert.equal(hr?.policy.approval.massChange.share, 0.1);
+});
