@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
 import { DEFAULT_CREDENTIALS, startZiaSimulator } from '../simulators/zscaler/index.ts';
+import { startNetskopeSimulator } from '../simulators/netskope/index.ts';
 import { queryAudit } from '../src/audit/trail.ts';
 import { parseConfig, type ResolvedApp } from '../src/config/load.ts';
 import { createConnector } from '../src/connectors/registry.ts';
@@ -20,6 +21,7 @@ import { databaseKinds, openTestDatabase } from '../src/store/testing.ts';
 import { SCIM } from '../src/scim/schemas.ts';
 
 type Zia = Awaited<ReturnType<typeof startZiaSimulator>>;
+type Netskope = Awaited<ReturnType<typeof startNetskopeSimulator>>;
 const alice = 'operator:alice';
 const bob = 'operator:bob';
 
@@ -28,6 +30,7 @@ for (const kind of databaseKinds) {
     let db: Database;
     let scim: RunningScimSimulator;
     let zia: Zia;
+    let netskope: Netskope;
     let apps: ResolvedApp[];
     let people: Person[];
 
@@ -45,6 +48,7 @@ for (const kind of databaseKinds) {
     const apply = (planId: string) => applyPlan(db, apps, planId, { actor: alice, connectorFor: createConnector });
     const scimUser = (userName: string) => scim.store.findUserByUserName(userName);
     const ziaLive = (email: string) => zia.state.liveUsers().find((u) => u.email === email);
+    const netskopeUser = (userName: string) => netskope.scim.store.findUserByUserName(userName);
 
     before(async () => {
       db = await openTestDatabase(kind);
@@ -53,7 +57,10 @@ for (const kind of databaseKinds) {
       const departments = [...new Set([...people.map((p) => p.department ?? ''), 'Finance', 'Sales'])];
       scim = await startScimSimulator({ maxPageSize: 50 });
       zia = await startZiaSimulator({ rateLimits: false, activationMs: 20, departments: departments.map((name) => ({ name })), users: people.slice(0, 20).map((p) => ({ name: p.displayName ?? p.userName, email: p.email ?? '', department: p.department, groups: ['Employees'] })) });
-      scim.store.seedUsers(people.slice(0, 20).map((p) => ({ userName: p.userName, displayName: p.displayName, emails: [{ value: p.email, type: 'work', primary: true }], title: p.title, active: true, [SCIM.enterpriseUser]: { department: p.department } })));
+      const scimUsers = people.slice(0, 20).map((p) => ({ userName: p.userName, displayName: p.displayName, emails: [{ value: p.email, type: 'work', primary: true }], title: p.title, active: true, [SCIM.enterpriseUser]: { department: p.department } }));
+      scim.store.seedUsers(scimUsers);
+      netskope = await startNetskopeSimulator({ scimToken: 'netskope-scim-token', rateLimit: undefined });
+      netskope.scim.store.seedUsers(scimUsers.map((u) => ({ userName: u.userName, displayName: u.displayName, emails: u.emails, active: true })));
       const config = parseConfig(
         {
           apps: {
@@ -66,10 +73,11 @@ for (const kind of databaseKinds) {
               rateBudget: false,
               policy: { leaver: 'delete', approval: { massChange: { share: 0.2, minimum: 3 } } },
             },
+            netskope: { type: 'netskope', baseUrl: netskope.baseUrl, auth: { type: 'header', header: 'Netskope-Api-Token', token: 'env:NETSKOPE_TOKEN' }, rateBudget: false, policy: { approval: { massChange: { share: 0.2, minimum: 3 } } } },
           },
         },
         undefined,
-        { env: { SCIM_TOKEN: scim.settings.token, ZIA_PASSWORD: DEFAULT_CREDENTIALS.password, ZIA_KEY: DEFAULT_CREDENTIALS.apiKey } },
+        { env: { NETSKOPE_TOKEN: 'netskope-scim-token', SCIM_TOKEN: scim.settings.token, ZIA_PASSWORD: DEFAULT_CREDENTIALS.password, ZIA_KEY: DEFAULT_CREDENTIALS.apiKey } },
       );
       apps = config.apps;
       await sync();
@@ -78,12 +86,13 @@ for (const kind of databaseKinds) {
       await db.close();
       await scim.close();
       await zia.close();
+      await netskope.close();
     });
 
     it('joiners get accounts in every app, live (ZIA activated once), linked to them', async () => {
       const plan = await makePlan(db, apps, { actor: alice });
       const creates = plan.changes.filter((c) => c.kind === 'create');
-      assert.equal(creates.length, 20, '10 joiners × 2 apps');
+      assert.equal(creates.length, 30, '10 joiners × 3 apps');
       assert.ok(creates.every((c) => c.approval.length === 0));
       const activationsBefore = zia.state.activations;
       const report = await apply(plan.id);
@@ -91,23 +100,29 @@ for (const kind of databaseKinds) {
       for (const joiner of people.slice(20)) {
         assert.equal(scimUser(joiner.userName)?.attrs.active, true, `${joiner.userName} in SCIM`);
         assert.ok(ziaLive(joiner.email ?? ''), `${joiner.userName} live in ZIA`);
+        assert.equal(netskopeUser(joiner.userName)?.attrs.active, true, `${joiner.userName} in Netskope`);
       }
       assert.ok(zia.state.activations - activationsBefore >= 1 && zia.state.activations - activationsBefore <= 2, 'one activation per batch, not per write');
+      const writes = (await queryAudit(db, { action: 'app.request', limit: 1000 })).filter((e) => e.target?.startsWith('POST'));
+      assert.ok(writes.length >= 30, 'every write request is in the audit trail');
       const again = await makePlan(db, apps, { actor: alice });
       assert.equal(again.changes.filter((c) => c.kind === 'create').length, 0, 'nothing left to create');
     });
 
-    it('a mover’s department follows in every app', async () => {
-      const mover = { ...people[3]!, department: people[3]!.department === 'Finance' ? 'Sales' : 'Finance' };
+    it('a mover’s department and new name follow in every app that holds them', async () => {
+      const mover = { ...people[3]!, displayName: `${people[3]!.givenName} Married-Name`, department: people[3]!.department === 'Finance' ? 'Sales' : 'Finance' };
       await upsertPeople(db, [mover], 'test');
       const plan = await makePlan(db, apps, { actor: alice, people: [mover.userName] });
-      assert.deepEqual(plan.changes.map((c) => [c.app, c.kind]), [['scim', 'update'], ['zia', 'update']]);
-      assert.match(plan.changes[0]?.reason ?? '', /department drifted/);
+      assert.deepEqual(plan.changes.map((c) => [c.app, c.kind]), [['netskope', 'update'], ['scim', 'update'], ['zia', 'update']]);
+      assert.deepEqual(plan.changes[0]?.attributes, { displayName: mover.displayName }, 'Netskope holds no department');
+      assert.match(plan.changes[1]?.reason ?? '', /department drifted/);
       const report = await apply(plan.id);
-      assert.deepEqual(report.operations.map((o) => [o.state, o.lastError]), [['done', null], ['done', null]]);
+      assert.deepEqual(report.operations.map((o) => [o.state, o.lastError]), [['done', null], ['done', null], ['done', null]]);
+      assert.equal(netskopeUser(mover.userName)?.attrs.displayName, mover.displayName);
       const department = scimUser(mover.userName)?.attrs[SCIM.enterpriseUser] as { department?: string };
       assert.equal(department.department, mover.department);
       assert.equal(ziaLive(mover.email ?? '')?.department?.name, mover.department);
+      assert.equal(ziaLive(mover.email ?? '')?.name, mover.displayName);
       assert.equal(ziaLive(mover.email ?? '')?.groups.length, 1, 'the read-merge-write kept the groups');
     });
 
@@ -115,10 +130,11 @@ for (const kind of databaseKinds) {
       const leaver = { ...people[5]!, active: false };
       await upsertPeople(db, [leaver], 'test');
       const plan = await makePlan(db, apps, { actor: alice, people: [leaver.userName] });
-      assert.deepEqual(plan.changes.map((c) => [c.app, c.kind, c.approval]), [['scim', 'deactivate', []], ['zia', 'delete', ['deletes need approval']]]);
+      assert.deepEqual(plan.changes.map((c) => [c.app, c.kind, c.approval]), [['netskope', 'deactivate', []], ['scim', 'deactivate', []], ['zia', 'delete', ['deletes need approval']]]);
       const first = await apply(plan.id);
       assert.equal(first.gate.waiting.length, 1);
       assert.equal(scimUser(leaver.userName)?.attrs.active, false, 'deactivated in SCIM, not deleted');
+      assert.equal(netskopeUser(leaver.userName)?.attrs.active, false, 'deactivated in Netskope, keeping its audit history');
       assert.ok(ziaLive(leaver.email ?? ''), 'the ZIA delete waits for approval');
 
       await assert.rejects(decide(db, plan.id, 'approved', { actor: alice }), (error: unknown) => isRosterError(error, 'forbidden') && /four-eyes/.test((error as Error).message));

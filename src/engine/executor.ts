@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PgBoss, JobWithMetadata } from 'pg-boss';
+import { exchangeEvent } from '../audit/exchange.ts';
 import { recordAudit, type AuditInput } from '../audit/trail.ts';
 import type { Connector } from '../connectors/connector.ts';
 import type { RemoteAccount } from '../core/account.ts';
@@ -44,6 +45,8 @@ export class Executor {
   readonly #connectors = new Map<string, Connector>();
   readonly #plans = new Map<string, StoredPlan>();
   #staleClaims: string[] = [];
+  /** Requests made to apps, written to the audit trail after each app's batch. */
+  readonly #requests: AuditInput[] = [];
 
   constructor(options: ExecutorOptions) {
     this.#o = { batchSize: 25, quarantine: { minFailures: 5, share: 0.8, forMs: 5 * 60_000 }, ...options };
@@ -83,15 +86,14 @@ export class Executor {
       await connector.close().catch((error: Error) => log.error({ app: appName, err: error.message }, 'closing connector failed'));
     }
     this.#connectors.clear();
+    await recordAudit(this.#o.db, this.#requests.splice(0));
   }
 
   #connector(appName: string): Connector {
     let connector = this.#connectors.get(appName);
     if (!connector) {
       connector = this.#o.connectorFor(appName);
-      connector.observe((exchange) => {
-        if (exchange.method !== 'GET') log.info({ app: appName, ...exchange }, 'write');
-      });
+      connector.observe((exchange) => this.#requests.push(exchangeEvent(this.#o.actor, appName, 'app.request', exchange)));
       this.#connectors.set(appName, connector);
     }
     return connector;
@@ -139,6 +141,7 @@ export class Executor {
         await recordAudit(db, { actor: this.#o.actor, action: 'app.flush_failed', appName, outcome: 'failed', detail: { error: error.message } });
       });
     }
+    await recordAudit(db, this.#requests.splice(0));
   }
 
   async #runOne(connector: Connector, job: JobWithMetadata<OperationJob>, op: Operation, change: Change): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Actor, AuditInput } from '../audit/trail.ts';
+import { exchangeEvent } from '../audit/exchange.ts';
 import { recordAudit } from '../audit/trail.ts';
 import type { Connector, AccountPage } from '../connectors/connector.ts';
 import type { HttpExchange } from '../connectors/http/client.ts';
@@ -42,14 +43,7 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
   let requests = 0;
   const stopObserving = connector.observe((exchange: HttpExchange) => {
     requests += 1;
-    pending.push({
-      actor: options.actor,
-      action: 'app.read',
-      appName: app.name,
-      target: `${exchange.method} ${exchange.path}`,
-      outcome: exchange.status !== undefined && exchange.status < 400 ? 'ok' : exchange.waitMs !== undefined ? 'retried' : 'failed',
-      detail: { syncId, status: exchange.status ?? null, attempt: exchange.attempt, ms: Math.round(exchange.ms), ...(exchange.waitMs !== undefined ? { waitMs: exchange.waitMs } : {}), ...(exchange.error ? { error: exchange.error } : {}) },
-    });
+    pending.push(exchangeEvent(options.actor, app.name, 'app.read', exchange, { syncId }));
   });
   const flush = async () => {
     if (pending.length > 0) await recordAudit(db, pending.splice(0));
