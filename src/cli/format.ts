@@ -19,6 +19,7 @@ export function formatStatus(statuses: readonly AppStatus[], options: { limit?: 
   for (const status of statuses) {
     const f = status.findings;
     lines.push(`${status.appName} (${status.type})`);
+    if (status.quarantine) lines.push(`  ! quarantined until ${when(status.quarantine.until)}: ${status.quarantine.reason}; its work waits and is retried then`);
     if (status.current) lines.push(`  last good sync ${when(status.current.finishedAt)}: ${n(status.current.accountsRead)} accounts`);
     if (status.latestProblem) {
       const p = status.latestProblem;
@@ -53,6 +54,7 @@ export function statusAsJson(statuses: readonly AppStatus[]): unknown {
     type: s.type,
     lastGoodSync: s.current ?? null,
     latestProblem: s.latestProblem ?? null,
+    quarantine: s.quarantine ?? null,
     findings: s.findings
       ? {
           accounts: s.findings.accounts,

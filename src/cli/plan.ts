@@ -64,6 +64,10 @@ export function registerPlanCommands(program: Command): void {
           for (const op of failed) console.log(`  failed ${op.changeId}: ${op.lastError}`);
           for (const w of report.gate.waiting.slice(0, 10)) console.log(`  waiting ${w.change.id}: ${w.why.join('; ')}`);
           if (!options.wait) console.log(`  ${report.operations.filter((o) => o.state === 'queued').length} queued for roster worker`);
+          else if (report.deferred.length > 0) {
+            const first = report.deferred[0];
+            console.log(`  ${report.deferred.length} deferred (${first?.why}; until ${first?.until.toISOString()}): roster worker, or roster apply ${report.plan.id} again later, carries them out`);
+          }
           if (failed.length > 0) throw new RosterError('app_error', `${failed.length} change${failed.length > 1 ? 's' : ''} of plan ${report.plan.id} failed; see roster audit --action change.escalated`);
         },
         readConfig(globals, { appSecrets: true }),

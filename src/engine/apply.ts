@@ -6,9 +6,10 @@ import type { Database } from '../store/database.ts';
 import { ensureOperations, planOperations, type Operation } from '../store/operations.ts';
 import { setPlanStatus, type StoredPlan } from '../store/plans.ts';
 import { planGate, resolvePlan, type Gate } from './approvals.ts';
-import { Executor } from './executor.ts';
+import { activeQuarantines } from '../store/accounts.ts';
+import { Executor, type ExecutorOptions } from './executor.ts';
 import { currentBasis, staleness } from './planning.ts';
-import { enqueue, startQueue } from './queue.ts';
+import { enqueue, startQueue, type RetryPolicy } from './queue.ts';
 
 export interface ApplyOptions {
   actor: string;
@@ -16,13 +17,22 @@ export interface ApplyOptions {
   /** Carry the work out here and wait for it (the default); false: leave it to `roster worker`. */
   wait?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Retries before a failing change is escalated; default the queue's (5, backing off from 1 s). */
+  retry?: RetryPolicy | undefined;
+  /** When an app counts as mostly failing (see Executor); default 5 failures and 80%, for 5 minutes. */
+  quarantine?: ExecutorOptions['quarantine'];
 }
 
 export interface ApplyReport {
   plan: StoredPlan;
   gate: Gate;
   operations: Operation[];
+  /** Operations left queued for later: their app is quarantined, or it asked for a long wait. */
+  deferred: { op: Operation; until: Date; why: string }[];
 }
+
+/** How long apply keeps waiting in place for rescheduled work before leaving it to a worker. */
+const waitInPlaceMs = 60_000;
 
 /**
  * Applies a saved plan: refuses a stale or rejected one, queues every change the approvals allow
@@ -49,6 +59,7 @@ export async function applyPlan(db: Database, configured: readonly ResolvedApp[]
     db,
     boss,
     actor: options.actor,
+    ...(options.quarantine ? { quarantine: options.quarantine } : {}),
     connectorFor: (name) => {
       const app = byName.get(name);
       if (!app) throw new RosterError('config_invalid', `plan ${plan.id} changes ${name}, which is no longer configured`);
@@ -57,14 +68,16 @@ export async function applyPlan(db: Database, configured: readonly ResolvedApp[]
   });
   try {
     await executor.recoverDeadClaims();
-    for (const op of pending) await enqueue(boss, { key: op.key, planId: plan.id, changeId: op.changeId, appName: op.appName });
+    for (const op of pending) await enqueue(boss, { key: op.key, planId: plan.id, changeId: op.changeId, appName: op.appName }, undefined, options.retry);
     if (options.wait !== false) {
       const total = gate.ready.length;
       await executor.runUntil(async () => {
         const ops = await planOperations(db, plan.id);
         const finished = ops.filter((o) => o.state === 'done' || o.state === 'failed').length;
         options.onProgress?.(finished, total);
-        return finished === ops.length;
+        if (finished === ops.length) return true;
+        // Stop waiting in place when all that is left is deferred: a worker or a later apply carries it on.
+        return (await deferredOperations(db, ops)).length === ops.length - finished;
       });
       const waiting = gate.waiting.length > 0;
       if (!waiting) await setPlanStatus(db, plan.id, 'applied');
@@ -81,5 +94,19 @@ export async function applyPlan(db: Database, configured: readonly ResolvedApp[]
     await executor.close();
     await boss.stop({ graceful: true, close: false, timeout: 5000 });
   }
-  return { plan, gate, operations: await planOperations(db, plan.id) };
+  const operations = await planOperations(db, plan.id);
+  return { plan, gate, operations, deferred: await deferredOperations(db, operations) };
+}
+
+async function deferredOperations(db: Database, ops: readonly Operation[]): Promise<ApplyReport['deferred']> {
+  const quarantines = await activeQuarantines(db);
+  const deferred: ApplyReport['deferred'] = [];
+  const later = Date.now() + waitInPlaceMs;
+  for (const op of ops) {
+    if (op.state !== 'queued') continue;
+    const quarantine = quarantines.get(op.appName);
+    if (quarantine) deferred.push({ op, until: quarantine.until, why: `${op.appName} is quarantined: ${quarantine.reason}` });
+    else if (op.notBefore && op.notBefore.getTime() > later) deferred.push({ op, until: op.notBefore, why: op.lastError ?? 'rescheduled' });
+  }
+  return deferred;
 }

@@ -33,6 +33,20 @@ export async function startQueue(db: Database): Promise<PgBoss> {
   return boss;
 }
 
-export async function enqueue(boss: PgBoss, job: OperationJob, startAfterSeconds?: number): Promise<void> {
-  await boss.send(operationsQueue, { ...job }, { group: { id: job.appName }, ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}) });
+/** How often a failing operation is tried again before it is escalated (the queue's default: 5, from 1 s doubling). */
+export interface RetryPolicy {
+  limit: number;
+  delaySeconds: number;
+}
+
+export async function enqueue(boss: PgBoss, job: OperationJob, startAfterSeconds?: number, retry?: RetryPolicy): Promise<void> {
+  await boss.send(
+    operationsQueue,
+    { ...job },
+    {
+      group: { id: job.appName },
+      ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}),
+      ...(retry ? { retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true } : {}),
+    },
+  );
 }

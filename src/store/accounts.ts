@@ -164,3 +164,8 @@ export async function quarantinedUntil(db: Queryable, appName: string): Promise<
   const [row] = await db.query<{ quarantined_until: Date | null }>('select quarantined_until from apps where name = $1 and quarantined_until > now()', [appName]);
   return row?.quarantined_until ?? undefined;
 }
+
+export async function activeQuarantines(db: Queryable): Promise<Map<string, { until: Date; reason: string }>> {
+  const rows = await db.query<{ name: string; quarantined_until: Date; quarantine_reason: string | null }>('select name, quarantined_until, quarantine_reason from apps where quarantined_until > now()');
+  return new Map(rows.map((r) => [r.name, { until: r.quarantined_until, reason: r.quarantine_reason ?? 'most calls failed' }]));
+}
