@@ -26,12 +26,10 @@ export class WindowLimiter {
     return this.#windowStart + this.windowMs - now;
   }
 
-  /** Remaining requests and seconds to reset, for x-ratelimit-* style headers. */
-  state(now = Date.now()): { remaining: number; resetSeconds: number } {
+  /** Remaining requests and time to reset (ms, and whole seconds), for x-ratelimit-* style headers. */
+  state(now = Date.now()): { remaining: number; resetMs: number; resetSeconds: number } {
     const fresh = now - this.#windowStart >= this.windowMs;
-    return {
-      remaining: fresh ? this.limit : Math.max(0, this.limit - this.#used),
-      resetSeconds: fresh ? Math.ceil(this.windowMs / 1000) : Math.max(0, Math.ceil((this.#windowStart + this.windowMs - now) / 1000)),
-    };
+    const resetMs = fresh ? this.windowMs : Math.max(0, this.#windowStart + this.windowMs - now);
+    return { remaining: fresh ? this.limit : Math.max(0, this.limit - this.#used), resetMs, resetSeconds: Math.ceil(resetMs / 1000) };
   }
 }

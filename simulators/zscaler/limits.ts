@@ -84,8 +84,8 @@ export class RateLimits {
     if (full) {
       const wait = full.limiter.take(now) ?? 0; // refused: counts nothing, tells the wait
       return {
-        headers: headersFor(full, now),
-        exceeded: { label: limitLabel(full.window), retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) },
+        headers: headersFor(full, now, this.#timeScale),
+        exceeded: { label: limitLabel(full.window), retryAfterSeconds: vendorSeconds(wait, this.#timeScale) },
       };
     }
     for (const b of buckets) b.limiter.take(now);
@@ -96,7 +96,7 @@ export class RateLimits {
       const br = binding.limiter.state(now).remaining;
       if (r < br || (r === br && b.limiter.windowMs > binding.limiter.windowMs)) binding = b;
     }
-    return { headers: headersFor(binding, now) };
+    return { headers: headersFor(binding, now, this.#timeScale) };
   }
 
   /** Forget every session's usage. */
@@ -105,11 +105,19 @@ export class RateLimits {
   }
 }
 
-function headersFor(b: Bucket, now: number): Record<string, string> {
+/**
+ * Waits are told in the vendor's seconds, as the real service would: time-scaled, a reset 50 ms
+ * away at ×20 is "1 second", and a client scaled the same way turns it back into 50 ms.
+ */
+function vendorSeconds(realMs: number, timeScale: number): number {
+  return Math.max(1, Math.ceil(realMs / timeScale / 1000));
+}
+
+function headersFor(b: Bucket, now: number, timeScale: number): Record<string, string> {
   const s = b.limiter.state(now);
   return {
     'x-ratelimit-limit': String(b.window.limit),
     'x-ratelimit-remaining': String(s.remaining),
-    'x-ratelimit-reset': String(s.resetSeconds),
+    'x-ratelimit-reset': String(vendorSeconds(s.resetMs, timeScale)),
   };
 }

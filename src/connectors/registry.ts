@@ -13,10 +13,10 @@ import { ZiaSessionAuth } from './zscaler/session-auth.ts';
  * The rate budget every connector of this app shares (one per credential in this process): the
  * vendor's documented limits, tightened by its rate-limit headers; none when pacing is off.
  */
-function budgetOf(app: ResolvedApp, rules: readonly RateRule[]): RateBudget | undefined {
+function budgetOf(app: ResolvedApp, rules: readonly RateRule[], headerScope: 'credential' | 'method' = 'credential'): RateBudget | undefined {
   const pacing = app.rateBudget;
   if (pacing === false) return undefined;
-  return budgetFor(`${app.name}:${app.baseUrl}`, () => new RateBudget({ rules, timeScale: pacing.timeScale }));
+  return budgetFor(`${app.name}:${app.baseUrl}`, () => new RateBudget({ rules, timeScale: pacing.timeScale, headerScope }));
 }
 
 /** Builds the connector for a configured app. */
@@ -31,7 +31,7 @@ export function createConnector(app: ResolvedApp): Connector {
         app.auth.type === 'zscaler-session'
           ? new ZiaSessionAuth({ appName: app.name, baseUrl: app.baseUrl, username: app.auth.username, password: app.auth.password, apiKey: app.auth.apiKey, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs })
           : authStrategyFor(app);
-      return new ZscalerConnector({ ...common, auth, defaultDepartment: app.defaults?.department, defaultGroups: app.defaults?.groups, budget: budgetOf(app, ziaRateRules) });
+      return new ZscalerConnector({ ...common, auth, defaultDepartment: app.defaults?.department, defaultGroups: app.defaults?.groups, budget: budgetOf(app, ziaRateRules, 'method') });
     }
     case 'netskope':
       // auth: the SCIM token, as `header` (Netskope-Api-Token) or `bearer`; baseUrl: the tenant or its /api/v2/scim.

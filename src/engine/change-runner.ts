@@ -49,14 +49,14 @@ export async function runChange(ctx: RunContext, change: Change): Promise<Change
       const wanted = change.kind === 'activate';
       if (current.active === wanted) return { alreadyDone: true, remoteId, account: current };
       if (!wanted) await ctx.snapshot(current);
-      await connector.setActive(remoteId, wanted);
-      return { alreadyDone: false, remoteId, account: await verify(connector, change, remoteId, (a) => a.active === wanted, `active=${wanted}`), before: current };
+      const written = await connector.setActive(remoteId, wanted);
+      return { alreadyDone: false, remoteId, account: await confirm(connector, change, remoteId, written, (a) => a.active === wanted, `active=${wanted}`), before: current };
     }
     case 'update': {
       const missing = stillDifferent(change.attributes ?? {}, current);
       if (Object.keys(missing).length === 0) return { alreadyDone: true, remoteId, account: current };
-      await connector.updateAccount(remoteId, missing as Partial<AccountInput>);
-      return { alreadyDone: false, remoteId, account: await verify(connector, change, remoteId, (a) => Object.keys(stillDifferent(missing, a)).length === 0, describe(missing)) };
+      const written = await connector.updateAccount(remoteId, missing as Partial<AccountInput>);
+      return { alreadyDone: false, remoteId, account: await confirm(connector, change, remoteId, written, (a) => Object.keys(stillDifferent(missing, a)).length === 0, describe(missing)) };
     }
     case 'add-member':
     case 'remove-member': {
@@ -78,8 +78,16 @@ async function create(ctx: RunContext, change: Change): Promise<ChangeOutcome> {
   const existing = (await ctx.connector.findAccount({ userName: input.userName })) ?? (input.email ? await ctx.connector.findAccount({ email: input.email }) : undefined);
   if (existing) return { alreadyDone: true, remoteId: existing.remoteId, account: existing };
   const created = await ctx.connector.createAccount(input);
-  const account = await verify(ctx.connector, change, created.remoteId, (a) => (a.email ?? '').toLowerCase() === (input.email ?? a.email ?? '').toLowerCase(), 'the new account');
+  const account = await confirm(ctx.connector, change, created.remoteId, created, (a) => (a.email ?? '').toLowerCase() === (input.email ?? a.email ?? '').toLowerCase(), 'the new account');
   return { alreadyDone: false, remoteId: created.remoteId, account };
+}
+
+/**
+ * The app's own answer to a write is its read-back (the resource as stored, or fetched after a
+ * 204); only when that answer does not show the change is the account read again.
+ */
+async function confirm(connector: Connector, change: Change, remoteId: string, written: RemoteAccount, holds: (account: RemoteAccount) => boolean, what: string): Promise<RemoteAccount> {
+  return holds(written) ? written : verify(connector, change, remoteId, holds, what);
 }
 
 async function verify(connector: Connector, change: Change, remoteId: string, holds: (account: RemoteAccount) => boolean, what: string): Promise<RemoteAccount> {

@@ -119,7 +119,7 @@ export class HttpClient {
       let response: HttpResponse;
       try {
         response = await this.#send(url, req);
-        this.#budget?.observe(response.headers);
+        this.#budget?.observe(response.headers, req.method);
       } catch (error) {
         // An auth strategy's own failure (a refused login) is already in roster's words: not a network error.
         if (error instanceof RosterError) throw error;
@@ -149,7 +149,8 @@ export class HttpClient {
       }
       if (status === 429 && rateLimited + 1 < this.#options.maxRateLimitAttempts) {
         rateLimited += 1;
-        const asked = retryAfterFrom(response.headers, response.body);
+        const told = retryAfterFrom(response.headers, response.body);
+        const asked = told === undefined ? undefined : (this.#budget?.scaleWait(told) ?? told);
         const waitMs = asked ?? backoffDelay(rateLimited, Math.max(this.#options.backoffBaseMs, 500), 60_000);
         if (waitMs > this.#options.maxWaitMs) {
           this.#emit({ method: req.method, path: label, status, attempt, ms });

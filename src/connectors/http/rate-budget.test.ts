@@ -44,3 +44,14 @@ it('runs an hourly limit in a fraction of the time when scaled like the simulato
   const delay = budget.delayFor('GET');
   assert.ok(delay > 0 && delay <= 500, `the third waits about half a scaled hour (${delay} ms)`);
 });
+
+it('reads header waits in the app’s own seconds, scaled, and for one method where the app counts per method', () => {
+  let now = 5_000_000;
+  const budget = new RateBudget({ rules: [], timeScale: 1 / 20, headerScope: 'method', now: () => now });
+  budget.observe({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' }, 'POST');
+  assert.equal(budget.delayFor('POST'), 50, 'one vendor second at ×20');
+  assert.equal(budget.delayFor('GET'), 0, 'a spent POST window does not hold reads');
+  assert.equal(budget.scaleWait(2000), 100);
+  now += 50;
+  assert.equal(budget.delayFor('POST'), 0);
+});

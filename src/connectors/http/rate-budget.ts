@@ -30,8 +30,13 @@ interface Waiter {
 
 export interface RateBudgetOptions {
   rules: readonly RateRule[];
-  /** Shrinks every window (1/3600: an hour lasts a second), to match a time-scaled simulator. */
+  /**
+   * Shrinks every window (1/3600: an hour lasts a second), and every wait an app tells in its
+   * headers, to match a time-scaled simulator.
+   */
   timeScale?: number;
+  /** What an answer's rate-limit headers speak of: the credential as a whole, or the request's method (ZIA). */
+  headerScope?: 'credential' | 'method';
   now?: () => number;
 }
 
@@ -39,12 +44,17 @@ export class RateBudget {
   readonly #buckets: Bucket[];
   readonly #now: () => number;
   readonly #waiters: Waiter[] = [];
+  readonly #scale: number;
+  readonly #headerScope: 'credential' | 'method';
   #seq = 0;
   #blockedUntil = 0;
+  readonly #methodBlockedUntil = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: RateBudgetOptions) {
     const scale = options.timeScale ?? 1;
+    this.#scale = scale;
+    this.#headerScope = options.headerScope ?? 'credential';
     this.#now = options.now ?? Date.now;
     const start = this.#now();
     this.#buckets = options.rules.map((rule) => ({ rule: { ...rule, windowMs: rule.windowMs * scale }, tokens: rule.limit, updated: start }));
@@ -53,7 +63,7 @@ export class RateBudget {
   /** Milliseconds until a request with this method may go, were it first in line. */
   delayFor(method: string): number {
     const now = this.#now();
-    let delay = Math.max(0, this.#blockedUntil - now);
+    let delay = Math.max(0, this.#blockedUntil - now, (this.#methodBlockedUntil.get(method.toUpperCase()) ?? 0) - now);
     for (const bucket of this.#matching(method)) {
       this.#refill(bucket, now);
       if (bucket.tokens < 1) delay = Math.max(delay, Math.ceil(((1 - bucket.tokens) * bucket.rule.windowMs) / bucket.rule.limit));
@@ -72,16 +82,25 @@ export class RateBudget {
 
   /**
    * Takes in what an answer's headers say: `ratelimit-remaining` / `x-ratelimit-remaining` of 0
-   * blocks every request until `*-reset` seconds have passed.
+   * blocks requests (all of them, or that method's, per headerScope) until `*-reset` seconds have
+   * passed.
    */
-  observe(headers: Record<string, string | undefined>): void {
+  observe(headers: Record<string, string | undefined>, method?: string): void {
     const remaining = Number(headers['ratelimit-remaining'] ?? headers['x-ratelimit-remaining']);
     const reset = Number(headers['ratelimit-reset'] ?? headers['x-ratelimit-reset']);
     if (remaining === 0 && Number.isFinite(reset) && reset >= 0) {
       const now = this.#now();
-      const resetMs = reset > 1e9 ? reset * 1000 - now : reset * 1000;
-      this.#blockedUntil = Math.max(this.#blockedUntil, now + resetMs);
+      const until = now + (reset > 1e9 ? reset * 1000 - now : this.scaleWait(reset * 1000));
+      if (this.#headerScope === 'method' && method) {
+        const key = method.toUpperCase();
+        this.#methodBlockedUntil.set(key, Math.max(this.#methodBlockedUntil.get(key) ?? 0, until));
+      } else this.#blockedUntil = Math.max(this.#blockedUntil, until);
     }
+  }
+
+  /** A wait an app told, in its own seconds, as real time under this budget's time scale. */
+  scaleWait(ms: number): number {
+    return Math.round(ms * this.#scale);
   }
 
   /** After a 429: nothing goes until the app's wait has passed. */
