@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { roster, workspace, type Run } from './support/cli.ts';
 import { generateUsers, startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
+import { startNetskopeSimulator } from '../simulators/netskope/index.ts';
 
 function assertOneLineError(run: Run, pattern: RegExp): void {
   assert.notEqual(run.code, 0, 'non-zero exit');
@@ -79,6 +80,29 @@ describe('roster CLI', () => {
     assert.match(trail.stdout, /"actor":"operator:bob"/);
   });
 
+  it('sync reads Netskope’s own audit events into the trail, once each', async () => {
+    const netskope = await startNetskopeSimulator({ scimToken: 'scim-tok', restTokens: [{ token: 'rest-tok', scopes: ['events'] }], rateLimit: undefined });
+    try {
+      netskope.scim.store.seedUsers([{ userName: 'jane@acme.example', active: true }]);
+      netskope.events.add([{ audit_log_event: 'Policy changed', user: 'admin@acme.example' }, { audit_log_event: 'Admin logged in' }]);
+      const cwd = workspace(`apps:\n  netskope:\n    type: netskope\n    baseUrl: ${netskope.baseUrl}\n    auth: { type: header, header: Netskope-Api-Token, token: env:NS_SCIM }\n    events: { token: env:NS_REST }\n`);
+      const env = { NS_SCIM: 'scim-tok', NS_REST: 'rest-tok' };
+      const first = await roster(['sync'], { cwd, env });
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /netskope: read 2 of the app's own audit events, 2 new in roster's trail/);
+      netskope.events.add({ audit_log_event: 'User deleted' });
+      const second = await roster(['sync'], { cwd, env });
+      assert.match(second.stdout, /3 of the app's own audit events, 1 new/);
+      const trail = await roster(['audit', '--action', 'netskope.audit_event', '--json'], { cwd });
+      assert.equal(trail.stdout.trim().split('\n').length, 3);
+      const wrongKind = await roster(['sync'], { cwd, env: { NS_SCIM: 'scim-tok', NS_REST: 'scim-tok' } });
+      assert.notEqual(wrongKind.code, 0);
+      assert.match(wrongKind.stdout, /reading the app's audit events FAILED: .*REST API v2/);
+    } finally {
+      await netskope.close();
+    }
+  });
+
   it('a bad people file changes nothing and says which rows are wrong', async () => {
     const cwd = workspace('');
     writeFileSync(join(cwd, 'people.csv'), 'userName,email,active\nok@acme.example,ok@acme.example,yes\n,missing@acme.example,yes\nbad@acme.example,not-an-email,maybe\n');
@@ -106,7 +130,7 @@ describe('roster CLI', () => {
     const run = await roster(['sync'], { cwd, env: { HR_TOKEN: 'x' } });
     assert.notEqual(run.code, 0);
     assert.match(run.stdout, /hr: sync FAILED after 0 accounts: hr: cannot reach http:\/\/127\.0\.0\.1:9 \(connection refused\); check the app's baseUrl/);
-    assertOneLineError(run, /^roster: 1 of 1 app failed to sync \(hr\); their last good state is kept$/);
+    assertOneLineError(run, /^roster: 1 of 1 app failed to sync \(hr\); the last good state is kept$/);
   });
 
   it('a wrong token: one actionable line, and the token is not echoed', async () => {

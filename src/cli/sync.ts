@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { ResolvedApp } from '../config/load.ts';
-import { createConnector } from '../connectors/registry.ts';
+import { createConnector, eventIngestFor } from '../connectors/registry.ts';
 import type { AccountPage } from '../connectors/connector.ts';
 import { syncApp, type SyncResult } from '../engine/sync.ts';
 import { RosterError } from '../errors.ts';
@@ -10,8 +10,13 @@ import { actorFromEnvironment, readConfig, withContext, type GlobalOptions } fro
 import { formatSyncResult } from './format.ts';
 
 /** Syncs apps one after another, with a progress bar per app when the terminal shows one. */
-export async function syncApps(db: Database, apps: readonly ResolvedApp[], actor: string, output: NodeJS.WriteStream = process.stderr): Promise<SyncResult[]> {
-  const results: SyncResult[] = [];
+export interface AppSyncReport extends SyncResult {
+  /** The app's own audit events read into the trail (Netskope), or why that failed. */
+  events?: { read: number; recorded: number } | { error: string };
+}
+
+export async function syncApps(db: Database, apps: readonly ResolvedApp[], actor: string, output: NodeJS.WriteStream = process.stderr): Promise<AppSyncReport[]> {
+  const results: AppSyncReport[] = [];
   for (const app of apps) {
     const connector = createConnector(app);
     const bar = output.isTTY ? new SingleBar({ format: `${app.name} [{bar}] {value}/{total} accounts`, stream: output, hideCursor: true }, Presets.shades_classic) : undefined;
@@ -25,12 +30,16 @@ export async function syncApps(db: Database, apps: readonly ResolvedApp[], actor
       bar.setTotal(Math.max(page.total ?? 0, page.readSoFar));
       bar.update(page.readSoFar);
     };
+    let report: AppSyncReport;
     try {
-      results.push(await syncApp(db, { name: app.name, type: app.type, baseUrl: app.baseUrl }, connector, { actor, onPage }));
+      report = await syncApp(db, { name: app.name, type: app.type, baseUrl: app.baseUrl }, connector, { actor, onPage });
     } finally {
       if (barStarted) bar?.stop();
       await connector.close();
     }
+    const ingest = eventIngestFor(app);
+    if (ingest) report.events = await ingest(db).catch((error: Error) => ({ error: error.message }));
+    results.push(report);
   }
   return results;
 }
@@ -48,10 +57,14 @@ export function registerSync(program: Command): void {
         if (unknown.length > 0) throw new RosterError('input_invalid', `no app named ${unknown.join(', ')}; configured: ${config.apps.map((a) => a.name).join(', ')}`);
         const apps = options.app ? config.apps.filter((a) => options.app?.includes(a.name)) : config.apps;
         const results = await syncApps(db, apps, actorFromEnvironment());
-        for (const result of results) console.log(formatSyncResult(result));
-        const failed = results.filter((r) => !r.ok);
+        for (const result of results) {
+          console.log(formatSyncResult(result));
+          if (result.events && 'error' in result.events) console.log(`${result.appName}: reading the app's audit events FAILED: ${result.events.error}`);
+          else if (result.events) console.log(`${result.appName}: read ${result.events.read} of the app's own audit events, ${result.events.recorded} new in roster's trail`);
+        }
+        const failed = results.filter((r) => !r.ok || (r.events !== undefined && 'error' in r.events));
         if (failed.length > 0) {
-          throw new RosterError('app_unreachable', `${failed.length} of ${results.length} app${results.length > 1 ? 's' : ''} failed to sync (${failed.map((f) => f.appName).join(', ')}); their last good state is kept`);
+          throw new RosterError('app_unreachable', `${failed.length} of ${results.length} app${results.length > 1 ? 's' : ''} failed to sync (${failed.map((f) => f.appName).join(', ')}); the last good state is kept`);
         }
       }, readConfig(globals, { appSecrets: true }));
     });

@@ -11,7 +11,7 @@ type SecretField = (typeof secretFields)[number];
 type WithSecrets<T> = T extends unknown ? { [K in keyof T]: K extends SecretField ? Secret : T[K] } : never;
 
 export type ResolvedAuth = WithSecrets<AuthConfig>;
-export type ResolvedApp = Omit<AppConfig, 'auth'> & { name: string; auth: ResolvedAuth };
+export type ResolvedApp = Omit<AppConfig, 'auth' | 'events'> & { name: string; auth: ResolvedAuth; events: { token: Secret } | undefined };
 
 export interface ResolvedConfig {
   /** The file read, or undefined when roster runs on its defaults. */
@@ -65,7 +65,8 @@ export function parseConfig(input: unknown, file: string | undefined, options: L
     for (const field of secretFields) {
       if (typeof auth[field] === 'string') auth[field] = appSecret(auth[field], `apps.${name}.auth.${field}`);
     }
-    return { ...app, name, auth: auth as ResolvedAuth };
+    const events = app.events ? { token: appSecret(app.events.token, `apps.${name}.events.token`) } : undefined;
+    return { ...app, name, auth: auth as ResolvedAuth, events };
   });
   const databaseUrl = parsed.data.database ? secret(parsed.data.database.url, 'database.url') : undefined;
   if (problems.length > 0) throw configError(label, problems);

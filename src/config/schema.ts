@@ -70,6 +70,11 @@ export const appSchema = z
     rateBudget: z
       .union([z.literal(false), z.object({ timeScale: z.number().positive().max(1).default(1) }).strict()])
       .default({ timeScale: 1 }),
+    /**
+     * Netskope: a REST API v2 token with the `events` scope (a different kind from the SCIM token);
+     * when set, every sync also reads Netskope's admin audit events into roster's audit trail.
+     */
+    events: z.object({ token: secretRef }).strict().optional(),
     /** Values for fields an app requires on create when the person has none (ZIA: a department and groups). */
     defaults: z.object({ department: z.string().min(1).optional(), groups: z.array(z.string().min(1)).optional() }).strict().optional(),
   })

@@ -1,7 +1,10 @@
 import type { ResolvedApp } from '../config/load.ts';
 import { RosterError } from '../errors.ts';
 import type { Connector } from './connector.ts';
+import type { Database } from '../store/database.ts';
+import { headerAuth } from './http/auth.ts';
 import { authStrategyFor } from './http/auth-from-config.ts';
+import { ingestNetskopeAuditEvents, NetskopeEventsClient } from './netskope/events.ts';
 import { NetskopeConnector } from './netskope/connector.ts';
 import { netskopeManifest } from './netskope/manifest.ts';
 import { ScimConnector } from './scim/connector.ts';
@@ -39,4 +42,21 @@ export function createConnector(app: ResolvedApp): Connector {
     default:
       throw new RosterError('config_invalid', `apps.${app.name}.type: the ${app.type} connector is not available yet`);
   }
+}
+
+/**
+ * The app's own audit events, read into roster's trail after each sync — where the app has them
+ * and the config gives the token for them (Netskope's REST API v2 `events` scope).
+ */
+export function eventIngestFor(app: ResolvedApp): ((db: Database) => Promise<{ read: number; recorded: number }>) | undefined {
+  if (app.type !== 'netskope' || !app.events) return undefined;
+  const token = app.events.token;
+  return async (db) => {
+    const client = new NetskopeEventsClient({ appName: app.name, baseUrl: app.baseUrl, auth: headerAuth('Netskope-Api-Token', token), timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs });
+    try {
+      return await ingestNetskopeAuditEvents(db, client, { appName: app.name });
+    } finally {
+      await client.close();
+    }
+  };
 }
