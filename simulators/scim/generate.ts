@@ -1,3 +1,4 @@
+import { seededRandom } from '../../src/core/random.ts';
 import { SCIM } from './protocol.ts';
 
 export interface GenerateUsersOptions {
@@ -40,18 +41,6 @@ const DEPARTMENTS: { name: string; costCenter: string; division: string; titles:
 ];
 const LANGUAGES = ['en-US', 'en-GB', 'de-DE', 'fr-FR', 'es-ES', 'ja-JP', 'pt-BR'];
 
-/** mulberry32: a tiny, fast, deterministic PRNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(list: readonly T[], r: number): T {
   return list[Math.floor(r * list.length)] as T;
 }
@@ -90,7 +79,7 @@ export function generateUsers(count: number, options: GenerateUsersOptions = {})
     const round = Math.floor(i / COMBOS);
     const local = `${FIRST_ASCII[f]}.${LAST_ASCII[l]}${round > 0 ? round + 1 : ''}`;
     const email = `${local}@${domain}`;
-    const r = random(seed * 0x9e3779b1 + i);
+    const r = seededRandom(seed * 0x9e3779b1 + i);
     const department = pick(DEPARTMENTS, r());
     const user: Record<string, unknown> = {
       schemas: [SCIM.user, SCIM.enterpriseUser],

@@ -1,6 +1,8 @@
-import type { RemoteAccount } from '../core/account.ts';
+import type { AccountAttributes, RemoteAccount } from '../core/account.ts';
 import type { ConnectorType } from '../config/schema.ts';
+import type { AuthStrategy } from './http/auth.ts';
 import type { HttpExchange } from './http/client.ts';
+import type { RateBudget } from './http/rate-budget.ts';
 
 /** What a connector can do; the contract suite checks a missing ability is refused cleanly. */
 export interface Capabilities {
@@ -12,18 +14,21 @@ export interface Capabilities {
   groups: boolean;
 }
 
-/** The attributes roster writes to an app, in its common shape; connectors map them to the vendor's. */
-export interface AccountInput {
-  userName: string;
-  email?: string | undefined;
-  externalId?: string | undefined;
-  displayName?: string | undefined;
-  givenName?: string | undefined;
-  familyName?: string | undefined;
-  active?: boolean | undefined;
-  department?: string | undefined;
-  title?: string | undefined;
-  role?: string | undefined;
+/** What roster writes to an app (see AccountAttributes). */
+export type AccountInput = AccountAttributes;
+
+/** What every connector is built from: where the app is, how to authenticate, how patient to be. */
+export interface ConnectorOptions {
+  appName: string;
+  baseUrl: string;
+  auth: AuthStrategy;
+  /** Page size to ask for; by default the largest the app allows. */
+  pageSize?: number | undefined;
+  timeoutMs?: number | undefined;
+  maxWaitMs?: number | undefined;
+  backoffBaseMs?: number | undefined;
+  /** The credential's shared rate budget. */
+  budget?: RateBudget | undefined;
 }
 
 export interface AccountPage {

@@ -20,3 +20,17 @@ export interface RemoteAccount {
 export interface Account extends RemoteAccount {
   appName: string;
 }
+
+/** The attributes roster writes to an app, in its common shape; connectors map them to the vendor's. */
+export interface AccountAttributes {
+  userName: string;
+  email?: string | undefined;
+  externalId?: string | undefined;
+  displayName?: string | undefined;
+  givenName?: string | undefined;
+  familyName?: string | undefined;
+  active?: boolean | undefined;
+  department?: string | undefined;
+  title?: string | undefined;
+  role?: string | undefined;
+}

@@ -1,20 +1,10 @@
+import type { AccountAttributes } from './account.ts';
 import type { ManagedAttribute } from './policy.ts';
 
 export type ChangeKind = 'create' | 'update' | 'activate' | 'deactivate' | 'delete' | 'add-member' | 'remove-member';
 
-/** Attributes a change writes, in roster's common shape. */
-export interface ChangeAttributes {
-  userName?: string | undefined;
-  email?: string | undefined;
-  externalId?: string | undefined;
-  displayName?: string | undefined;
-  givenName?: string | undefined;
-  familyName?: string | undefined;
-  department?: string | undefined;
-  title?: string | undefined;
-  role?: string | undefined;
-  active?: boolean | undefined;
-}
+/** Attributes a change writes (all of them for a create; only what differs for an update). */
+export type ChangeAttributes = Partial<AccountAttributes>;
 
 /** One HTTP request a change will make, as shown to a person before it is made (secrets never included). */
 export interface RequestPreview {

@@ -13,6 +13,7 @@ import type { Database } from '../store/database.ts';
 import { linkCreatedAccount, linkedRemoteId } from '../store/links.ts';
 import { claimOperation, claimsOnHost, failOperation, finishOperation, recentOutcomes, requeueOperation, type Operation } from '../store/operations.ts';
 import { getPlan, type StoredPlan } from '../store/plans.ts';
+import { isProcessAlive } from '../store/folder-lock.ts';
 import { saveSnapshot } from '../store/snapshots.ts';
 import { NotReadyError, runChange, type ChangeOutcome } from './change-runner.ts';
 import { enqueue, operationsQueue, type OperationJob } from './queue.ts';
@@ -56,7 +57,7 @@ export class Executor {
   async recoverDeadClaims(): Promise<string[]> {
     const host = hostname();
     const claims = await claimsOnHost(this.#o.db, host);
-    this.#staleClaims = claims.filter((claim) => claim !== workerId && !isAlive(Number(claim.split(':').at(-1))));
+    this.#staleClaims = claims.filter((claim) => claim !== workerId && !isProcessAlive(Number(claim.split(':').at(-1))));
     return this.#staleClaims;
   }
 
@@ -241,15 +242,5 @@ export class Executor {
     const reason = `${failed} of its last ${total} operations failed`;
     await quarantineApp(this.#o.db, appName, until, reason);
     await recordAudit(this.#o.db, { actor: this.#o.actor, action: 'app.quarantined', appName, outcome: 'failed', detail: { until: until.toISOString(), reason } });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -28,7 +28,7 @@ export function acquireFolderLock(dir: string): FolderLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+      if (Number.isInteger(owner) && owner !== process.pid && isProcessAlive(owner)) {
         throw new Error(`the database folder ${dir} is in use by another roster process (pid ${owner}); stop it or use another --home`);
       }
       if (owner === process.pid) throw new Error(`the database folder ${dir} is already open in this process`);
@@ -38,7 +38,9 @@ export function acquireFolderLock(dir: string): FolderLock {
   throw new Error(`could not lock the database folder ${dir}`);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this machine (EPERM: it runs, as another user). */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

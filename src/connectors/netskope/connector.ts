@@ -1,27 +1,18 @@
-import type { RateBudget } from '../http/rate-budget.ts';
 import type { RemoteAccount } from '../../core/account.ts';
 import { RosterError, isRosterError } from '../../errors.ts';
-import type { AccountInput, AccountPage, Capabilities, Connector } from '../connector.ts';
-import type { AuthStrategy } from '../http/auth.ts';
+import type { AccountInput, AccountPage, Capabilities, Connector, ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
 import { ScimClient } from '../scim/client.ts';
 import { accountFromScimUser, patchOperationsFor, scimUserFromInput, type ScimResource } from '../scim/mapping.ts';
 import { NetskopeHttpClient } from './http.ts';
 import { netskopeManifest, netskopeScimBaseUrl } from './manifest.ts';
 
-export interface NetskopeConnectorOptions {
-  appName: string;
-  /** `https://<tenant>.goskope.com/api/v2/scim`, or just the tenant (the SCIM path is added). */
-  baseUrl: string;
-  /** The SCIM token (Settings > Tools > SCIM), usually `headerAuth('Netskope-Api-Token', token)`; Bearer works too. */
-  auth: AuthStrategy;
-  /** Page size to ask for; by default the app's advertised maximum, else 100. */
-  pageSize?: number | undefined;
-  timeoutMs?: number | undefined;
-  maxWaitMs?: number | undefined;
-  backoffBaseMs?: number | undefined;
-  /** The token's shared rate budget (about 300 requests a minute per token). */
-  budget?: RateBudget | undefined;
+/**
+ * baseUrl: `https://<tenant>.goskope.com/api/v2/scim`, or just the tenant (the SCIM path is added).
+ * auth: the SCIM token (Settings > Tools > SCIM), usually `headerAuth('Netskope-Api-Token', token)`;
+ * Bearer works too. budget: the token's (about 300 requests a minute per token).
+ */
+export interface NetskopeConnectorOptions extends ConnectorOptions {
   /** What `offboard()` does. Default `'deactivate'` (DELETE also erases the user's audit history). */
   leaver?: 'deactivate' | 'delete' | undefined;
   /**

@@ -1,25 +1,12 @@
 import type { RemoteAccount } from '../../core/account.ts';
 import { RosterError } from '../../errors.ts';
-import type { AccountInput, AccountPage, Capabilities, Connector } from '../connector.ts';
-import type { AuthStrategy } from '../http/auth.ts';
-import type { RateBudget } from '../http/rate-budget.ts';
+import type { AccountInput, AccountPage, Capabilities, Connector, ConnectorOptions } from '../connector.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
 import { ScimClient } from './client.ts';
 import { scimManifest } from './manifest.ts';
 import { accountFromScimUser, patchOperationsFor, scimUserFromInput } from './mapping.ts';
 
-export interface ScimConnectorOptions {
-  appName: string;
-  baseUrl: string;
-  auth: AuthStrategy;
-  /** Page size to ask for; by default the app's advertised maximum. */
-  pageSize?: number | undefined;
-  timeoutMs?: number | undefined;
-  maxWaitMs?: number | undefined;
-  backoffBaseMs?: number | undefined;
-  /** The credential's shared rate budget; fed by the app's rate-limit headers. */
-  budget?: RateBudget | undefined;
-}
+export type ScimConnectorOptions = ConnectorOptions;
 
 /** Any SCIM 2.0 app (RFC 7643/7644): also the base the SCIM-speaking vendors build on. */
 export class ScimConnector implements Connector {

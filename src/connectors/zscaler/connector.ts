@@ -2,26 +2,23 @@ import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RemoteAccount } from '../../core/account.ts';
 import { RosterError, isRosterError } from '../../errors.ts';
-import type { AccountInput, AccountPage, Capabilities, Connector } from '../connector.ts';
+import type { AccountInput, AccountPage, Capabilities, Connector, ConnectorOptions } from '../connector.ts';
 import type { AuthStrategy } from '../http/auth.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
-import { priorities, rulesPerMethod, type RateBudget, type RateRule } from '../http/rate-budget.ts';
+import { priorities, rulesPerMethod, type RateRule } from '../http/rate-budget.ts';
 import { ZiaClient, type ZiaActivationStatus, type ZiaClientOptions, type ZiaNamed, type ZiaUser, type ZiaUserWrite } from './client.ts';
 import { zscalerManifest } from './manifest.ts';
 import { accountFromZiaUser, replacementFor } from './mapping.ts';
 import { isObservableAuth } from './session-auth.ts';
 
-export interface ZscalerConnectorOptions {
-  appName: string;
-  /** Legacy `https://zsapi.<cloud>.net/api/v1` (session auth) or OneAPI `https://api.zsapi.net/zia/api/v1` (bearer). */
-  baseUrl: string;
-  /** A ZiaSessionAuth for the legacy API, or a bearer strategy for OneAPI. Closed with the connector. */
-  auth: AuthStrategy;
-  /** Page size to ask for; never above the manifest's maximum (a clamped page would end the list early). */
-  pageSize?: number | undefined;
-  timeoutMs?: number | undefined;
-  maxWaitMs?: number | undefined;
-  backoffBaseMs?: number | undefined;
+/**
+ * baseUrl: legacy `https://zsapi.<cloud>.net/api/v1` (session auth) or OneAPI
+ * `https://api.zsapi.net/zia/api/v1` (bearer). auth: a ZiaSessionAuth for the legacy API, or a
+ * bearer strategy for OneAPI; closed with the connector. pageSize: never above the manifest's
+ * maximum (a clamped page would end the list early). budget: see ziaRateRules; leavers go first,
+ * then joiners and movers, then reads.
+ */
+export interface ZscalerConnectorOptions extends ConnectorOptions {
   /** Department for new users when the input names none (ZIA requires one). */
   defaultDepartment?: string | undefined;
   /** Groups for new users when the input names none (ZIA requires them). */
@@ -33,8 +30,6 @@ export interface ZscalerConnectorOptions {
   activationTimeoutMs?: number | undefined;
   /** Retry of 409 EDIT_LOCK_NOT_AVAILABLE. */
   editLock?: ZiaClientOptions | undefined;
-  /** The credential's shared rate budget (see ziaRateRules); leavers go first, then joiners and movers, then reads. */
-  budget?: RateBudget | undefined;
 }
 
 /** ZIA's documented per-session limits as rate-budget rules. */
