@@ -56,7 +56,7 @@ describe('changes that keep failing', () => {
     const started = Date.now();
     const report = await applyPlan(db, apps, plan.id, { actor: 'operator:alice', connectorFor: createConnector, retry: { limit: 5, delaySeconds: 1 } });
     sim.faults.clear();
-    assert.ok(Date.now() - started < 60_000, 'apply does not sit out the quarantine');
+    assert.ok(Date.now() - started < 200_000, 'apply does not sit out the five-minute quarantine');
     assert.ok(report.deferred.length > 0, 'work left for later');
     assert.match(report.deferred[0]?.why ?? '', /hr is quarantined: \d+ of its last \d+ operations failed/);
     const quarantined = await queryAudit(db, { action: 'app.quarantined', limit: 10 });
