@@ -18,8 +18,8 @@ export interface PlanInput {
   apps: readonly AppPlanInput[];
   /** The requests a change will make, per connector type (pure; secrets never included). */
   preview?: (appType: string, change: Change) => RequestPreview[];
-  /** Narrow the plan to these apps or these people (userName or id); the circuit breaker still sees whole apps. */
-  only?: { apps?: readonly string[] | undefined; people?: readonly string[] | undefined };
+  /** Narrow the plan to these people (userName or id); the circuit breaker still sees whole apps. */
+  only?: { people?: readonly string[] | undefined };
 }
 
 const kindOrder: Record<ChangeKind, number> = { delete: 0, deactivate: 1, create: 2, activate: 3, update: 4, 'add-member': 5, 'remove-member': 6 };
@@ -46,16 +46,14 @@ export function planChanges(input: PlanInput): PlanBody {
     }
     changes.push(...appChanges);
   }
-  const onlyApps = input.only?.apps;
   const onlyPeople = input.only?.people?.map((p) => p.toLowerCase());
   const personById = new Map(people.map((p) => [p.id, p]));
   const kept = changes.filter((c) => {
-    if (onlyApps && !onlyApps.includes(c.app)) return false;
     if (!onlyPeople) return true;
     const person = c.personId ? personById.get(c.personId) : undefined;
     return person !== undefined && (onlyPeople.includes(person.userName.toLowerCase()) || onlyPeople.includes(person.id.toLowerCase()));
   });
-  return { changes: kept, held: held.filter((h) => !onlyApps || onlyApps.includes(h.app)) };
+  return { changes: kept, held };
 }
 
 function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {

@@ -43,7 +43,7 @@ export async function applyPlan(db: Database, configured: readonly ResolvedApp[]
   const plan = await resolvePlan(db, planId);
   if (plan.status === 'rejected') throw new RosterError('input_invalid', `plan ${plan.id} was rejected; make a new one with roster plan`);
   const apps = configured.filter((a) => a.name in plan.basis.apps);
-  const stale = staleness(plan, await currentBasis(db, configured.filter((a) => a.name in plan.basis.apps)));
+  const stale = staleness(plan, await currentBasis(db, apps));
   if (stale && plan.status === 'planned') {
     await recordAudit(db, { actor: options.actor, action: 'plan.apply_refused', target: plan.id, outcome: 'failed', detail: { reason: `stale: ${stale}` } });
     throw new RosterError('input_invalid', `plan ${plan.id} is stale (${stale}); run roster plan again`);

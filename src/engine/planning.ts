@@ -41,10 +41,12 @@ export function staleness(plan: Pick<StoredPlan, 'basis'>, now: PlanBasis): stri
 }
 
 /** Computes the plan from the stored state and saves it; the same state always gives the same plan id. */
-export async function makePlan(db: Database, configured: readonly ResolvedApp[], options: PlanOptions): Promise<StoredPlan> {
-  const unknown = (options.apps ?? []).filter((name) => !configured.some((a) => a.name === name));
-  if (unknown.length > 0) throw new RosterError('input_invalid', `no app named ${unknown.join(', ')}; configured: ${configured.map((a) => a.name).join(', ') || 'none'}`);
-  if (configured.length === 0) throw new RosterError('config_invalid', 'no apps configured; add apps to roster.yaml first');
+export async function makePlan(db: Database, allApps: readonly ResolvedApp[], options: PlanOptions): Promise<StoredPlan> {
+  const unknown = (options.apps ?? []).filter((name) => !allApps.some((a) => a.name === name));
+  if (unknown.length > 0) throw new RosterError('input_invalid', `no app named ${unknown.join(', ')}; configured: ${allApps.map((a) => a.name).join(', ') || 'none'}`);
+  if (allApps.length === 0) throw new RosterError('config_invalid', 'no apps configured; add apps to roster.yaml first');
+  // A plan for some apps rests on those apps alone: another app's sync does not make it stale.
+  const configured = options.apps ? allApps.filter((a) => options.apps?.includes(a.name)) : allApps;
   const basis = await currentBasis(db, configured);
   const neverSynced = configured.filter((a) => basis.apps[a.name]?.syncId === null).map((a) => a.name);
   if (neverSynced.length > 0) throw new RosterError('input_invalid', `${neverSynced.join(', ')} ${neverSynced.length > 1 ? 'have' : 'has'} never been synced: roster plans only from what it has read; run roster sync first`);
@@ -53,7 +55,7 @@ export async function makePlan(db: Database, configured: readonly ResolvedApp[],
   for (const app of configured) {
     apps.push({ name: app.name, type: app.type, policy: app.policy, support: connectorSupport[app.type], accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name) });
   }
-  const body = planChanges({ people, apps, preview: previewRequests, only: { apps: options.apps, people: options.people } });
+  const body = planChanges({ people, apps, preview: previewRequests, only: { people: options.people } });
   const id = digest({ basis, body }).slice(0, 12);
   const plan = await savePlan(db, { id, requestedBy: options.actor, basis, ...body });
   const held = body.changes.filter((c) => c.approval.length > 0).length;
