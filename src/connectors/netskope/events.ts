@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { recordAudit, type AuditInput } from '../../audit/trail.ts';
 import { RosterError } from '../../errors.ts';
 import type { Database, Queryable } from '../../store/database.ts';
-import type { AuthStrategy } from '../http/auth.ts';
+import type { ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
 import { NetskopeHttpClient } from './http.ts';
 import { netskopeManifest, netskopeRestBaseUrl } from './manifest.ts';
@@ -25,18 +25,12 @@ export type NetskopeAuditEvent = z.infer<typeof netskopeAuditEventSchema>;
 
 const pageSchema = z.object({ ok: z.literal(1), result: z.array(netskopeAuditEventSchema) }).loose();
 
-export interface NetskopeEventsOptions {
-  appName: string;
-  /** The tenant (`https://<tenant>.goskope.com`) or its SCIM base URL; events are read from `<tenant>/api/v2`. */
-  baseUrl: string;
-  /** A REST API v2 token with the `events` scope (not the SCIM token). */
-  auth: AuthStrategy;
-  /** Events per request, at most 5000 (the default). */
-  pageSize?: number | undefined;
-  timeoutMs?: number | undefined;
-  maxWaitMs?: number | undefined;
-  backoffBaseMs?: number | undefined;
-}
+/**
+ * baseUrl: the tenant (`https://<tenant>.goskope.com`) or its SCIM base URL; events are read from
+ * `<tenant>/api/v2`. auth: a REST API v2 token with the `events` scope (not the SCIM token).
+ * pageSize: events per request, at most 5000 (the default).
+ */
+export type NetskopeEventsOptions = ConnectorOptions;
 
 export interface ReadAuditEventsOptions {
   /** Newest event time to read, epoch seconds or a Date. Default: now. */
@@ -65,6 +59,7 @@ export class NetskopeEventsClient {
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
       ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+      budget: options.budget,
     });
   }
 
