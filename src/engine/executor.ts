@@ -156,7 +156,7 @@ export class Executor {
       },
     };
     try {
-      await recordAudit(db, { actor: this.#o.actor, action: 'change.started', appName: change.app, target: change.id, detail: { plan: op.planId, attempt: op.attempts } });
+      await recordAudit(db, { actor: this.#o.actor, action: 'change.started', appName: change.app, target: change.id, detail: { plan: op.planId, attempt: op.attempts, worker: workerId } });
       const outcome = await runChange(context, change);
       await this.#finish(job, op, change, outcome);
     } catch (error) {
@@ -167,7 +167,7 @@ export class Executor {
   async #bulkDelete(connector: Connector, items: { job: JobWithMetadata<OperationJob>; op: Operation; change: Change }[]): Promise<void> {
     const { db } = this.#o;
     const byRemote = new Map(items.map((item) => [item.change.remoteId ?? '', item]));
-    await recordAudit(db, items.map(({ op, change }) => ({ actor: this.#o.actor, action: 'change.started', appName: change.app, target: change.id, detail: { plan: op.planId, attempt: op.attempts, batch: items.length } })));
+    await recordAudit(db, items.map(({ op, change }) => ({ actor: this.#o.actor, action: 'change.started', appName: change.app, target: change.id, detail: { plan: op.planId, attempt: op.attempts, batch: items.length, worker: workerId } })));
     try {
       const result = await connector.deleteAccounts!([...byRemote.keys()]);
       for (const before of result.deleted) {

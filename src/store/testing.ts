@@ -29,7 +29,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<Database> {
   return {
     ...db,
     async close() {
-      await db.exec(`drop schema ${schema} cascade`);
+      await db.exec(`drop schema ${schema} cascade; drop schema if exists ${schema}_queue cascade`);
       await db.close();
     },
   };

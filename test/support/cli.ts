@@ -46,3 +46,14 @@ export function workspace(config?: string): string {
   if (config !== undefined) writeFileSync(join(dir, 'roster.yaml'), config);
   return dir;
 }
+
+/** Drops a PostgreSQL schema a child roster made (and its queue schema), so test runs leave nothing behind. */
+export async function dropRosterSchema(url: string, schema: string): Promise<void> {
+  const { openPostgres } = await import('../../src/store/postgres.ts');
+  const admin = await openPostgres(url, { max: 1 });
+  try {
+    await admin.exec(`drop schema if exists ${schema} cascade; drop schema if exists ${schema}_queue cascade`);
+  } finally {
+    await admin.close();
+  }
+}
