@@ -35,7 +35,7 @@ describe('planner', () => {
     const plan = planChanges({ people: [bob], apps: [app([bob], [acct], { policy: p })] });
     assert.deepEqual(plan.changes.map((c) => [c.kind, c.group ?? '']), [['update', ''], ['add-member', 'Finance Team'], ['remove-member', 'Sales Team']]);
     assert.deepEqual(plan.changes[0]?.attributes, { department: 'Finance' });
-    assert.equal(plan.changes[0]?.reason, "department drifted: 'Sales' ≠ 'Finance' in the IdP in hr");
+    assert.equal(plan.changes[0]?.reason, "department drifted in hr: 'Sales' ≠ 'Finance' in the IdP");
   });
 
   it('leaver: deactivates by default; deletes with approval when policy says; nothing when already done', () => {

@@ -94,9 +94,9 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
         continue;
       }
       if (!account.active) add('activate', who, { personId: person.id, remoteId: account.remoteId, reason: `${who} is active in the IdP but the ${app.name} account is disabled` }, personApproval);
-      const { attributes, drifts } = attributeChanges(person, account, managedAttributes, role);
+      const { attributes, drifts } = attributeChanges(app.name, person, account, managedAttributes, role);
       if (drifts.length > 0) {
-        add('update', who, { personId: person.id, remoteId: account.remoteId, attributes, reason: drifts.map((d) => `${d} in ${app.name}`).join('; ') }, [...personApproval, ...(attributes.role !== undefined ? roleApproval : [])]);
+        add('update', who, { personId: person.id, remoteId: account.remoteId, attributes, reason: drifts.join('; ') }, [...personApproval, ...(attributes.role !== undefined ? roleApproval : [])]);
       }
       const managed = managedGroups(policy);
       for (const group of groups) {
@@ -146,7 +146,7 @@ function accountInputFor(person: Person, attributes: readonly ManagedAttribute[]
   return input;
 }
 
-function attributeChanges(person: Person, account: RemoteAccount, attributes: readonly ManagedAttribute[], role: string | undefined): { attributes: ChangeAttributes; drifts: string[] } {
+function attributeChanges(appName: string, person: Person, account: RemoteAccount, attributes: readonly ManagedAttribute[], role: string | undefined): { attributes: ChangeAttributes; drifts: string[] } {
   const changed: ChangeAttributes = {};
   const drifts: string[] = [];
   for (const attribute of attributes) {
@@ -156,11 +156,11 @@ function attributeChanges(person: Person, account: RemoteAccount, attributes: re
     const same = attribute === 'email' ? wanted.toLowerCase() === (actual ?? '').toLowerCase() : wanted === actual;
     if (same) continue;
     changed[attribute] = wanted;
-    drifts.push(actual === undefined ? `${attribute} missing ('${wanted}' in the IdP)` : `${attribute} drifted: '${actual}' ≠ '${wanted}' in the IdP`);
+    drifts.push(actual === undefined ? `${attribute} missing in ${appName} ('${wanted}' in the IdP)` : `${attribute} drifted in ${appName}: '${actual}' ≠ '${wanted}' in the IdP`);
   }
   if (role !== undefined && role !== account.role) {
     changed.role = role;
-    drifts.push(account.role === undefined ? `role missing ('${role}' by policy)` : `role drifted: '${account.role}' ≠ '${role}' by policy`);
+    drifts.push(account.role === undefined ? `role missing in ${appName} ('${role}' by policy)` : `role drifted in ${appName}: '${account.role}' ≠ '${role}' by policy`);
   }
   return { attributes: changed, drifts };
 }
