@@ -31,6 +31,12 @@ export interface ConnectorOptions {
   budget?: RateBudget | undefined;
 }
 
+/** The settings every connector hands its HttpClient unchanged (the client applies the defaults). */
+export function httpSettings(options: ConnectorOptions): Pick<ConnectorOptions, 'appName' | 'baseUrl' | 'auth' | 'timeoutMs' | 'maxWaitMs' | 'backoffBaseMs' | 'budget'> {
+  const { appName, baseUrl, auth, timeoutMs, maxWaitMs, backoffBaseMs, budget } = options;
+  return { appName, baseUrl, auth, timeoutMs, maxWaitMs, backoffBaseMs, budget };
+}
+
 export interface AccountPage {
   accounts: RemoteAccount[];
   /** Position of this page, for progress: accounts read so far and the total, when the app says. */

@@ -1,6 +1,6 @@
 import type { RemoteAccount } from '../../core/account.ts';
 import { RosterError, isRosterError } from '../../errors.ts';
-import type { AccountInput, AccountPage, Capabilities, Connector, ConnectorOptions } from '../connector.ts';
+import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
 import { ScimClient } from '../scim/client.ts';
 import { accountFromScimUser, patchOperationsFor, scimUserFromInput, type ScimResource } from '../scim/mapping.ts';
@@ -61,16 +61,7 @@ export class NetskopeConnector implements Connector {
     this.#pageSize = options.pageSize;
     this.#groupsInList = options.groupsInList ?? true;
     this.leaver = options.leaver ?? 'deactivate';
-    this.http = new NetskopeHttpClient({
-      api: 'scim',
-      appName: options.appName,
-      baseUrl: netskopeScimBaseUrl(options.baseUrl),
-      auth: options.auth,
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
-      ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
-      budget: options.budget,
-    });
+    this.http = new NetskopeHttpClient({ ...httpSettings(options), api: 'scim', baseUrl: netskopeScimBaseUrl(options.baseUrl) });
     this.client = new ScimClient(this.http);
   }
 
@@ -81,20 +72,14 @@ export class NetskopeConnector implements Connector {
   async *listAccounts(): AsyncIterable<AccountPage> {
     const count = this.#pageSize ?? (await this.client.maxPageSize()) ?? netskopeManifest.paging.scim.defaultPageSize;
     const groupsOf = this.#groupsInList ? await this.#membership(count) : undefined;
-    let startIndex = 1;
     let readSoFar = 0;
-    for (;;) {
-      const page = await this.client.list('Users', { startIndex, count });
-      const resources = page.Resources ?? [];
+    for await (const { resources, total } of this.client.pages('Users', { count })) {
       readSoFar += resources.length;
       const accounts = resources.map((user) => {
         const account = this.#account(user);
         return groupsOf ? { ...account, groups: groupsOf.get(account.remoteId) ?? [] } : account;
       });
-      yield { accounts, readSoFar, total: page.totalResults };
-      // Advance by what came back: the app may serve fewer than asked.
-      startIndex += resources.length;
-      if (resources.length === 0 || startIndex > page.totalResults) return;
+      yield { accounts, readSoFar, total };
     }
   }
 
@@ -256,12 +241,7 @@ export class NetskopeConnector implements Connector {
   /** user id → names of the groups it is in, from every group read with its members. */
   async #membership(count: number): Promise<Map<string, string[]>> {
     const groupsOf = new Map<string, string[]>();
-    let startIndex = 1;
-    for (;;) {
-      const res = await this.http.request({ method: 'GET', path: '/Groups', query: { startIndex, count, attributes: 'displayName,members' } });
-      const page = res.body as { totalResults?: unknown; Resources?: unknown };
-      if (typeof page?.totalResults !== 'number') throw new RosterError('invalid_response', `${this.appName}: GET /Groups answered something that is not a SCIM list`);
-      const groups = Array.isArray(page.Resources) ? (page.Resources as ScimResource[]) : [];
+    for await (const { resources: groups } of this.client.pages('Groups', { count, attributes: 'displayName,members' })) {
       for (const group of groups) {
         const name = typeof group.displayName === 'string' ? group.displayName : String(group.id);
         if (typeof group.id === 'string') this.#groupIds.set(name, group.id);
@@ -272,9 +252,8 @@ export class NetskopeConnector implements Connector {
           groupsOf.set(member.value, list);
         }
       }
-      startIndex += groups.length;
-      if (groups.length === 0 || startIndex > page.totalResults) return groupsOf;
     }
+    return groupsOf;
   }
 
   #notFound(ref: string): RosterError {

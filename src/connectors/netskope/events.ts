@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { recordAudit, type AuditInput } from '../../audit/trail.ts';
 import { RosterError } from '../../errors.ts';
 import type { Database, Queryable } from '../../store/database.ts';
-import type { ConnectorOptions } from '../connector.ts';
+import { httpSettings, type ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
 import { NetskopeHttpClient } from './http.ts';
 import { netskopeManifest, netskopeRestBaseUrl } from './manifest.ts';
@@ -51,16 +51,7 @@ export class NetskopeEventsClient {
     const max = netskopeManifest.paging.events.maxLimit;
     this.appName = options.appName;
     this.pageSize = Math.min(max, Math.max(1, options.pageSize ?? max));
-    this.http = new NetskopeHttpClient({
-      api: 'rest',
-      appName: options.appName,
-      baseUrl: netskopeRestBaseUrl(options.baseUrl),
-      auth: options.auth,
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
-      ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
-      budget: options.budget,
-    });
+    this.http = new NetskopeHttpClient({ ...httpSettings(options), api: 'rest', baseUrl: netskopeRestBaseUrl(options.baseUrl) });
   }
 
   observe(observer: (exchange: HttpExchange) => void): () => void {

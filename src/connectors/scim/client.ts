@@ -37,9 +37,24 @@ export class ScimClient {
     return parsed.success ? parsed.data.filter?.maxResults : undefined;
   }
 
-  async list(type: ResourceType, params: { startIndex: number; count: number; filter?: string; excludedAttributes?: string }): Promise<ListResponse> {
+  async list(type: ResourceType, params: { startIndex: number; count: number; filter?: string; attributes?: string; excludedAttributes?: string }): Promise<ListResponse> {
     const res = await this.http.request({ method: 'GET', path: `/${type}`, query: { ...params } });
     return this.#check(listResponseSchema, res.body, `GET /${type}`);
+  }
+
+  /**
+   * Every resource of a type, a page at a time. It advances by what came back, not by what was
+   * asked (an app may serve fewer), and stops at totalResults: no request for an empty last page.
+   */
+  async *pages(type: ResourceType, params: { count: number; attributes?: string }): AsyncIterable<{ resources: ScimResource[]; total: number }> {
+    let startIndex = 1;
+    for (;;) {
+      const page = await this.list(type, { startIndex, ...params });
+      const resources = page.Resources ?? [];
+      yield { resources, total: page.totalResults };
+      startIndex += resources.length;
+      if (resources.length === 0 || startIndex > page.totalResults) return;
+    }
   }
 
   async get(type: ResourceType, id: string): Promise<ScimResource | undefined> {

@@ -1,6 +1,6 @@
 import type { RemoteAccount } from '../../core/account.ts';
 import { RosterError } from '../../errors.ts';
-import type { AccountInput, AccountPage, Capabilities, Connector, ConnectorOptions } from '../connector.ts';
+import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
 import { ScimClient } from './client.ts';
 import { scimManifest } from './manifest.ts';
@@ -20,16 +20,7 @@ export class ScimConnector implements Connector {
   constructor(options: ScimConnectorOptions) {
     this.appName = options.appName;
     this.#pageSize = options.pageSize;
-    const http = new HttpClient({
-      appName: options.appName,
-      baseUrl: options.baseUrl,
-      auth: options.auth,
-      contentType: scimManifest.contentType,
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
-      ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
-      budget: options.budget,
-    });
+    const http = new HttpClient({ ...httpSettings(options), contentType: scimManifest.contentType });
     this.client = new ScimClient(http);
   }
 
@@ -39,16 +30,10 @@ export class ScimConnector implements Connector {
 
   async *listAccounts(): AsyncIterable<AccountPage> {
     const count = this.#pageSize ?? (await this.client.maxPageSize()) ?? scimManifest.paging.defaultPageSize;
-    let startIndex = 1;
     let readSoFar = 0;
-    for (;;) {
-      const page = await this.client.list('Users', { startIndex, count });
-      const resources = page.Resources ?? [];
+    for await (const { resources, total } of this.client.pages('Users', { count })) {
       readSoFar += resources.length;
-      yield { accounts: resources.map(accountFromScimUser), readSoFar, total: page.totalResults };
-      // Advance by what came back: the app may serve fewer than asked.
-      startIndex += resources.length;
-      if (resources.length === 0 || startIndex > page.totalResults) return;
+      yield { accounts: resources.map(accountFromScimUser), readSoFar, total };
     }
   }
 

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RemoteAccount } from '../../core/account.ts';
 import { RosterError, isRosterError } from '../../errors.ts';
-import type { AccountInput, AccountPage, Capabilities, Connector, ConnectorOptions } from '../connector.ts';
+import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { AuthStrategy } from '../http/auth.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
 import { priorities, rulesPerMethod, type RateRule } from '../http/rate-budget.ts';
@@ -95,16 +95,7 @@ export class ZscalerConnector implements Connector {
       capMs: options.activationPollCapMs ?? 5000,
       timeoutMs: options.activationTimeoutMs ?? 10 * 60_000,
     };
-    const http = new HttpClient({
-      appName: options.appName,
-      baseUrl: options.baseUrl,
-      auth: options.auth,
-      contentType: zscalerManifest.contentType,
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
-      ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
-      ...(options.budget ? { budget: options.budget } : {}),
-    });
+    const http = new HttpClient({ ...httpSettings(options), contentType: zscalerManifest.contentType });
     this.client = new ZiaClient(http, options.editLock);
   }
 
