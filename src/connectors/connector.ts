@@ -44,6 +44,10 @@ export interface AccountPage {
   total: number | undefined;
 }
 
+export interface FlushOptions {
+  pending?: boolean | undefined;
+}
+
 export interface Connector {
   readonly appName: string;
   readonly type: ConnectorType;
@@ -64,14 +68,21 @@ export interface Connector {
   isMember(remoteId: string, group: string): Promise<boolean>;
   /**
    * Deletes many accounts in as few requests as the app allows (capability of apps with bulk
-   * delete). Answers the accounts as they were just before, for snapshots, and the ids not found.
+   * delete). `beforeDelete` is awaited with the records as they are, before any destructive request
+   * is sent (so snapshots are durable first); answers those records and the ids not found.
    */
-  deleteAccounts?(remoteIds: readonly string[]): Promise<{ deleted: RemoteAccount[]; notFound: string[] }>;
+  deleteAccounts?(remoteIds: readonly string[], beforeDelete?: (accounts: readonly RemoteAccount[]) => Promise<void>): Promise<{ deleted: RemoteAccount[]; notFound: string[] }>;
   /**
-   * Makes every write so far take effect where the app stages them (ZIA's activation); a no-op
-   * elsewhere. The executor calls it once after a batch; close() calls it too.
+   * True for apps that stage writes until they are activated (ZIA): a write is not done until a
+   * flush has made it live.
    */
-  flush(): Promise<void>;
+  readonly stagesWrites?: boolean;
+  /**
+   * Makes every write so far take effect where the app stages them (ZIA's activation) and
+   * resolves only once they are live; a no-op elsewhere. `pending`: also make live what another
+   * process staged (after a crash), even when this connector wrote nothing itself.
+   */
+  flush(options?: FlushOptions): Promise<void>;
   /** Reports every request on the wire (for audit, metrics and benchmarks). Returns an unsubscribe. */
   observe(observer: (exchange: HttpExchange) => void): () => void;
   close(): Promise<void>;

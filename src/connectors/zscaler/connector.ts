@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RemoteAccount } from '../../core/account.ts';
 import { RosterError, isRosterError } from '../../errors.ts';
-import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
+import { httpSettings, type AccountInput, type FlushOptions, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { AuthStrategy } from '../http/auth.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
 import { priorities, rulesPerMethod, type RateRule } from '../http/rate-budget.ts';
@@ -69,6 +69,7 @@ const READ_ONE_BY_ONE_MAX = 3;
 export class ZscalerConnector implements Connector {
   readonly appName: string;
   readonly type = 'zscaler' as const;
+  readonly stagesWrites = true;
   readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
   readonly client: ZiaClient;
   readonly #auth: AuthStrategy;
@@ -237,7 +238,7 @@ export class ZscalerConnector implements Connector {
    * back to prove them gone (bulkDelete skips unknown ids silently, so its 204 proves nothing).
    * Refuses the whole batch, deleting none, if any user is synced from the IdP.
    */
-  async deleteAccounts(remoteIds: readonly string[]): Promise<DeleteAccountsResult> {
+  async deleteAccounts(remoteIds: readonly string[], beforeDelete?: (accounts: readonly RemoteAccount[]) => Promise<void>): Promise<DeleteAccountsResult> {
     const ids = [...new Set(remoteIds)];
     const numeric = ids.map((r) => [r, idOf(r)] as const);
     const found = await this.#readUsers(numeric.flatMap(([, id]) => (id === undefined ? [] : [id])), priorities.leaver);
@@ -246,6 +247,8 @@ export class ZscalerConnector implements Connector {
     this.#refuseIdpManaged(snapshots.map((s) => s.record));
     // Hand the snapshots over before anything is destroyed, so a crash mid-way loses no record.
     this.#emit(snapshots);
+    const deleted = snapshots.map((snapshot) => accountFromZiaUser(snapshot.record));
+    if (beforeDelete && deleted.length > 0) await beforeDelete(deleted);
     const toDelete = [...found.keys()];
     for (let i = 0; i < toDelete.length; i += zscalerManifest.bulkDeleteMax) {
       const chunk = toDelete.slice(i, i + zscalerManifest.bulkDeleteMax);
@@ -260,13 +263,17 @@ export class ZscalerConnector implements Connector {
         });
       }
     }
-    return { snapshots, deleted: snapshots.map((snapshot) => accountFromZiaUser(snapshot.record)), notFound };
+    return { snapshots, deleted, notFound };
   }
 
-  /** Makes staged writes live: activates when anything was written since the last activation. */
-  async flush(): Promise<void> {
+  /**
+   * Makes staged writes live: activates when anything was written since the last activation, or,
+   * with `pending`, when the tenant says changes are PENDING (staged by a process that died).
+   */
+  async flush(options: FlushOptions = {}): Promise<void> {
     if (this.#activating) await this.#activating;
-    if (this.#dirty) await this.activate();
+    if (this.#dirty) return this.activate();
+    if (options.pending && (await this.client.status()) !== 'ACTIVE') await this.activate();
   }
 
   /**
