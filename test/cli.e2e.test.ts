@@ -69,12 +69,12 @@ describe('roster CLI', () => {
     const self = await roster(['approve', planId], { cwd, env });
     assertOneLineError(self, /operator:alice requested plan [0-9a-f]+ and cannot approve it; another person must \(four-eyes rule\)/);
     const held = await roster(['apply', planId], { cwd, env });
-    assert.match(held.stdout, /0 done, 0 failed, 1 waiting for approval/);
+    assert.match(held.stdout, /0 done, 0 failed, 0 skipped, 1 waiting for approval/);
     assert.ok(sim.store.findUserByUserName(userName), 'nothing deleted without approval');
     const approved = await roster(['approve', planId.slice(0, 6), '--note', 'HR confirmed'], { cwd, env: { ...env, ROSTER_ACTOR: 'bob' } });
     assert.equal(approved.code, 0, approved.stderr);
     const applied = await roster(['apply', planId], { cwd, env });
-    assert.match(applied.stdout, /1 done, 0 failed, 0 waiting/);
+    assert.match(applied.stdout, /1 done, 0 failed, 0 skipped, 0 waiting/);
     assert.equal(sim.store.findUserByUserName(userName), undefined, 'deleted once approved');
     const trail = await roster(['audit', '--action', 'plan.approved', '--json'], { cwd, env });
     assert.match(trail.stdout, /"actor":"operator:bob"/);

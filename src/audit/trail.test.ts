@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseKinds, openTestDatabase } from '../store/testing.ts';
 import { Secret } from '../config/secret.ts';
-import { queryAudit, recordAudit } from './trail.ts';
+import { queryAudit, recordAudit, verifyAudit } from './trail.ts';
+import type { Database } from '../store/database.ts';
 
 for (const kind of databaseKinds) {
   describe(`audit trail on ${kind}`, () => {
@@ -23,6 +24,77 @@ for (const kind of databaseKinds) {
       } finally {
         await db.close();
       }
+    });
+
+    describe('hash chain: roster audit verify names the first broken link', () => {
+      async function trailOf(count: number): Promise<Database> {
+        const db = await openTestDatabase(kind);
+        for (let i = 1; i <= count; i += 1) await recordAudit(db, { actor: 'operator:alice', action: 'plan.created', target: `plan-${i}`, detail: { n: i, nested: { b: 2, a: [1, 'x'] } } });
+        return db;
+      }
+      /** What someone with the database's own user can do: switch the append-only trigger off. */
+      async function tamper(db: Database, sql: string): Promise<void> {
+        await db.exec(`alter table audit_events disable trigger user; ${sql}; alter table audit_events enable trigger user;`);
+      }
+      const ids = async (db: Database) => (await db.query<{ id: number }>('select id from audit_events order by id')).map((r) => Number(r.id));
+
+      it('an untouched trail verifies whole', async () => {
+        const db = await trailOf(5);
+        try {
+          await recordAudit(db, [{ actor: 'system', action: 'a' }, { actor: 'system', action: 'b', detail: { when: new Date(0), skip: undefined } }]);
+          const result = await verifyAudit(db, 3);
+          assert.equal(result.broken, undefined);
+          assert.equal(result.verified, 7);
+          assert.match(result.head ?? '', /^[0-9a-f]{64}$/);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('an edited event is named', async () => {
+        const db = await trailOf(5);
+        try {
+          const [, , third] = await ids(db);
+          await tamper(db, `update audit_events set detail = '{"n": 99}' where id = ${third}`);
+          const result = await verifyAudit(db);
+          assert.equal(result.broken?.id, third);
+          assert.match(result.broken?.problem ?? '', /changed after it was written/);
+          assert.equal(result.verified, 2);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('a deleted event is found at the event after it', async () => {
+        const db = await trailOf(5);
+        try {
+          const [, second, third] = await ids(db);
+          await tamper(db, `delete from audit_events where id = ${second}`);
+          const result = await verifyAudit(db);
+          assert.equal(result.broken?.id, third);
+          assert.match(result.broken?.problem ?? '', /deleted, or events were reordered/);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('two events swapped in place are found', async () => {
+        const db = await trailOf(5);
+        try {
+          const [, second, third] = await ids(db);
+          const cols = 'at, actor, action, app_name, target, outcome, detail, prev_hash, hash';
+          await tamper(
+            db,
+            `create temp table swap as select * from audit_events where id in (${second}, ${third});
+             update audit_events e set (${cols}) = (select ${cols} from swap s where s.id = case when e.id = ${second} then ${third} else ${second} end) where e.id in (${second}, ${third});
+             drop table swap`,
+          );
+          const result = await verifyAudit(db);
+          assert.equal(result.broken?.id, second);
+        } finally {
+          await db.close();
+        }
+      });
     });
   });
 }

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { queryAudit } from '../audit/trail.ts';
+import { queryAudit, verifyAudit } from '../audit/trail.ts';
 import { RosterError } from '../errors.ts';
 import { withContext, type GlobalOptions } from './context.ts';
 
 export function registerAudit(program: Command): void {
-  program
+  const audit = program
     .command('audit')
     .description('query the audit trail, newest first')
     .option('--action <prefix>', 'actions starting with this, e.g. sync or app.read')
@@ -25,6 +25,18 @@ export function registerAudit(program: Command): void {
           else console.log(`${e.at.toISOString()}  ${e.actor.padEnd(18)} ${e.action.padEnd(16)} ${e.outcome.padEnd(7)} ${e.appName ?? '-'}  ${e.target ?? ''}  ${JSON.stringify(e.detail)}`);
         }
         if (!options.json && events.length === 0) console.log('no audit events match');
+      });
+    });
+
+  audit
+    .command('verify')
+    .description('check the hash chain of the whole trail; names the first event that was edited, deleted or reordered')
+    .action(async (_options: unknown, command: Command) => {
+      await withContext(command.optsWithGlobals<GlobalOptions>(), async ({ db }) => {
+        const result = await verifyAudit(db);
+        const before = result.unchained > 0 ? ` (${result.unchained} older events predate the chain)` : '';
+        if (result.broken) throw new RosterError('input_invalid', `audit trail broken at event ${result.broken.id}: ${result.broken.problem}; ${result.verified} events before it verified${before}`);
+        console.log(`audit trail intact: ${result.verified} events verified${before}; head ${result.head ?? 'none'}`);
       });
     });
 }

@@ -56,19 +56,37 @@ export function registerPlanCommands(program: Command): void {
       await withContext(
         globals,
         async ({ db, config }) => {
-          const report = await applyPlan(db, config.apps, planId, { actor: actorFromEnvironment(), connectorFor: createConnector, wait: options.wait });
-          const done = report.operations.filter((o) => o.state === 'done');
-          const failed = report.operations.filter((o) => o.state === 'failed');
+          const progress = progressLine();
+          const report = await applyPlan(db, config.apps, planId, { actor: actorFromEnvironment(), connectorFor: createConnector, wait: options.wait, onProgress: progress.update });
+          progress.end();
+          if (report.alreadyApplied) {
+            console.log(`plan ${report.plan.id} was applied already; nothing to do (roster audit --action change shows what it did)`);
+            return;
+          }
+          const ops = report.operations;
+          const inState = (state: string) => ops.filter((o) => o.state === state);
+          const done = inState('done');
+          const failed = inState('failed');
+          const skipped = inState('skipped');
+          const notLive = inState('staged');
           const already = done.filter((o) => o.result?.alreadyDone === true).length;
-          console.log(`plan ${report.plan.id}: ${done.length} done${already ? ` (${already} already in place)` : ''}, ${failed.length} failed, ${report.gate.waiting.length} waiting for approval, ${report.gate.rejected.length} rejected`);
+          console.log(
+            `plan ${report.plan.id}: ${done.length} done${already ? ` (${already} already in place)` : ''}, ${failed.length} failed, ${skipped.length} skipped, ${report.gate.waiting.length} waiting for approval, ${report.gate.rejected.length} rejected`,
+          );
           for (const op of failed) console.log(`  failed ${op.changeId}: ${op.lastError}`);
+          for (const op of skipped.slice(0, 20)) console.log(`  skipped ${op.changeId}: ${op.lastError}`);
+          for (const op of notLive) console.log(`  not live yet ${op.changeId}: ${op.lastError ?? 'written, awaiting activation'}`);
           for (const w of report.gate.waiting.slice(0, 10)) console.log(`  waiting ${w.change.id}: ${w.why.join('; ')}`);
-          if (!options.wait) console.log(`  ${report.operations.filter((o) => o.state === 'queued').length} queued for roster worker`);
+          if (!options.wait) console.log(`  ${inState('queued').length} queued for roster worker`);
           else if (report.deferred.length > 0) {
             const first = report.deferred[0];
             console.log(`  ${report.deferred.length} deferred (${first?.why}; until ${first?.until.toISOString()}): roster worker, or roster apply ${report.plan.id} again later, carries them out`);
           }
-          if (failed.length > 0) throw new RosterError('app_error', `${failed.length} change${failed.length > 1 ? 's' : ''} of plan ${report.plan.id} failed; see roster audit --action change.escalated`);
+          const problems: string[] = [];
+          if (failed.length > 0) problems.push(`${failed.length} change${failed.length > 1 ? 's' : ''} failed (roster audit --action change.escalated)`);
+          if (options.wait && report.leaversNotDone.length > 0) problems.push(`${report.leaversNotDone.length} leaver change${report.leaversNotDone.length > 1 ? 's' : ''} not done: ${report.leaversNotDone.slice(0, 5).map((o) => o.changeId).join(', ')}${report.leaversNotDone.length > 5 ? ', …' : ''}`);
+          if (options.wait && notLive.length > 0) problems.push(`${notLive.length} change${notLive.length > 1 ? 's are' : ' is'} written but not live`);
+          if (problems.length > 0) throw new RosterError('app_error', `plan ${report.plan.id}: ${problems.join('; ')}`);
         },
         readConfig(globals, { appSecrets: true }),
       );
@@ -111,4 +129,28 @@ export function registerPlanCommands(program: Command): void {
         readConfig(globals, { appSecrets: true }),
       );
     });
+}
+
+/** Progress of a long apply on stderr: redrawn in place on a terminal, a line every few seconds elsewhere. */
+function progressLine(): { update: (p: { finished: number; total: number; done: number; failed: number; skipped: number }) => void; end: () => void } {
+  let last = '';
+  let lastAt = 0;
+  let drawn = false;
+  return {
+    update({ finished, total, done, failed, skipped }) {
+      const line = `applying: ${finished}/${total} finished (${done} done, ${failed} failed, ${skipped} skipped)`;
+      if (line === last || total === 0) return;
+      if (process.stderr.isTTY) {
+        process.stderr.write(`\r${line}`);
+        drawn = true;
+      } else if (Date.now() - lastAt > 2000) {
+        process.stderr.write(`${line}\n`);
+        lastAt = Date.now();
+      }
+      last = line;
+    },
+    end() {
+      if (drawn) process.stderr.write('\n');
+    },
+  };
 }

@@ -19,6 +19,7 @@ export function registerWorker(program: Command): void {
             db,
             boss,
             actor: 'system:worker',
+            appFor: (name) => config.apps.find((a) => a.name === name),
             connectorFor: (name) => {
               const app = config.apps.find((a) => a.name === name);
               if (!app) throw new RosterError('config_invalid', `queued work for ${name}, which is not configured`);
@@ -27,7 +28,6 @@ export function registerWorker(program: Command): void {
           });
           let stopping = false;
           for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopping = true));
-          await executor.recoverDeadClaims();
           console.error('roster worker: working the queue (Ctrl-C to stop)');
           try {
             await executor.runUntil(async () => stopping, 500);

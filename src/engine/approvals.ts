@@ -1,20 +1,33 @@
-import { recordAudit } from '../audit/trail.ts';
+import { queryAudit, recordAudit } from '../audit/trail.ts';
 import type { Change } from '../core/plan.ts';
 import { RosterError } from '../errors.ts';
-import type { Database } from '../store/database.ts';
-import { approvalsFor, findPlans, getPlan, recordApproval, setPlanStatus, type Approval, type StoredPlan } from '../store/plans.ts';
+import type { Database, Queryable } from '../store/database.ts';
+import { approvalsFor, findPlans, getPlan, planDigest, recordApproval, setPlanStatus, type Approval, type StoredPlan } from '../store/plans.ts';
 
 /** A plan by its id or an unambiguous prefix of it. */
-export async function resolvePlan(db: Database, idOrPrefix: string): Promise<StoredPlan> {
-  const exact = await getPlan(db, idOrPrefix);
+export async function resolvePlan(db: Queryable, idOrPrefix: string): Promise<StoredPlan> {
+  if (!/^[0-9a-f]{4,64}$/i.test(idOrPrefix)) throw new RosterError('input_invalid', `plan ids are hexadecimal (at least 4 characters), not ${JSON.stringify(idOrPrefix.slice(0, 40))}`);
+  const exact = await getPlan(db, idOrPrefix.toLowerCase());
   if (exact) return exact;
-  const matches = idOrPrefix.length >= 4 ? await findPlans(db, idOrPrefix) : [];
+  const matches = await findPlans(db, idOrPrefix.toLowerCase());
   if (matches.length === 1 && matches[0]) {
     const plan = await getPlan(db, matches[0]);
     if (plan) return plan;
   }
   if (matches.length > 1) throw new RosterError('input_invalid', `plan id ${idOrPrefix} is ambiguous (${matches.join(', ')}); give more of it`);
   throw new RosterError('not_found', `no plan ${idOrPrefix}; roster plan makes one`);
+}
+
+/**
+ * Proves a plan is the one that was made: its content matches its digest, and the trail recorded
+ * that digest when the plan was created. A plan edited in the database fails here.
+ */
+export async function verifyPlan(db: Queryable, plan: StoredPlan): Promise<void> {
+  const refuse = (why: string) => new RosterError('input_invalid', `plan ${plan.id} cannot be trusted: ${why}; nothing was done — make a new plan with roster plan`);
+  if (!plan.digest) throw refuse('it was made before plans were sealed with a digest');
+  if (planDigest(plan) !== plan.digest) throw refuse('its content was changed after it was made (it no longer matches its digest)');
+  const created = await queryAudit(db, { action: 'plan.created', target: plan.id, limit: 1000 });
+  if (!created.some((e) => e.detail.digest === plan.digest)) throw refuse('the audit trail has no record of a plan with this content being made');
 }
 
 export interface Decision {
@@ -26,23 +39,35 @@ export interface Decision {
 
 /**
  * Records an approval or a rejection. Four eyes: the person who requested the plan cannot decide
- * on it. Deciding on changes the plan does not hold is refused, so a typo never approves nothing.
+ * on it. Deciding on changes the plan does not hold is refused, so a typo never approves nothing;
+ * a decision already recorded is not recorded twice.
  */
 export async function decide(db: Database, planId: string, decision: 'approved' | 'rejected', by: Decision): Promise<StoredPlan> {
   const plan = await resolvePlan(db, planId);
-  if (plan.requestedBy === by.actor) {
-    await recordAudit(db, { actor: by.actor, action: `plan.${decision === 'approved' ? 'approve' : 'reject'}_refused`, target: plan.id, outcome: 'failed', detail: { reason: 'requester cannot decide on their own plan' } });
-    throw new RosterError('forbidden', `${by.actor} requested plan ${plan.id} and cannot ${decision === 'approved' ? 'approve' : 'reject'} it; another person must (four-eyes rule)`);
+  const verb = decision === 'approved' ? 'approve' : 'reject';
+  if (plan.requestedBy.trim().toLowerCase() === by.actor.trim().toLowerCase()) {
+    await recordAudit(db, { actor: by.actor, action: `plan.${verb}_refused`, target: plan.id, outcome: 'failed', detail: { reason: 'requester cannot decide on their own plan' } });
+    throw new RosterError('forbidden', `${by.actor} requested plan ${plan.id} and cannot ${verb} it; another person must (four-eyes rule)`);
   }
+  await verifyPlan(db, plan);
   if (plan.status === 'applied' || plan.status === 'rejected') throw new RosterError('input_invalid', `plan ${plan.id} is already ${plan.status}`);
-  const ids = by.changeIds ?? [];
+  const ids = [...new Set(by.changeIds ?? [])];
   const unknown = ids.filter((id) => !plan.changes.some((c) => c.id === id));
   if (unknown.length > 0) throw new RosterError('input_invalid', `plan ${plan.id} has no change ${unknown.join(', ')}`);
+  const current = gate(plan, await trustedApprovals(db, plan));
+  const already = (id: string) => (decision === 'approved' ? current.ready : current.rejected).some((c) => c.id === id) && current.decided.has(id);
+  const wholeAlready = ids.length === 0 && plan.changes.length > 0 && plan.changes.every((c) => already(c.id));
+  const todo = ids.filter((id) => !already(id));
+  if (wholeAlready || (ids.length > 0 && todo.length === 0)) {
+    throw new RosterError('input_invalid', `plan ${plan.id}${ids.length > 0 ? `: ${ids.join(', ')}` : ''} is already ${decision}; nothing recorded`);
+  }
   await db.transaction(async (tx) => {
-    if (ids.length === 0) await recordApproval(tx, { planId: plan.id, changeId: null, decision, decidedBy: by.actor, note: by.note ?? null });
-    for (const id of ids) await recordApproval(tx, { planId: plan.id, changeId: id, decision, decidedBy: by.actor, note: by.note ?? null });
+    const recorded: number[] = [];
+    const record = (changeId: string | null) => recordApproval(tx, { planId: plan.id, planDigest: plan.digest, changeId, decision, decidedBy: by.actor, note: by.note ?? null });
+    if (ids.length === 0) recorded.push(await record(null));
+    for (const id of todo) recorded.push(await record(id));
     if (decision === 'rejected' && ids.length === 0) await setPlanStatus(tx, plan.id, 'rejected');
-    await recordAudit(tx, { actor: by.actor, action: `plan.${decision}`, target: plan.id, detail: { changes: ids.length > 0 ? ids : 'all', note: by.note ?? null } });
+    await recordAudit(tx, { actor: by.actor, action: `plan.${decision}`, target: plan.id, detail: { changes: ids.length > 0 ? todo : 'all', approvals: recorded, digest: plan.digest, note: by.note ?? null } });
   });
   return resolvePlan(db, plan.id);
 }
@@ -53,16 +78,19 @@ export interface Gate {
   /** Changes waiting for a second person, with why. */
   waiting: { change: Change; why: string[] }[];
   rejected: Change[];
+  /** Changes a decision was recorded on (directly or through the whole plan). */
+  decided: Set<string>;
 }
 
-/** Sorts a plan's changes by what the approvals allow. */
-export function gate(plan: StoredPlan, approvals: readonly Approval[]): Gate {
+/** Sorts a plan's changes by what the approvals allow. A rejected plan lets nothing run. */
+export function gate(plan: Pick<StoredPlan, 'changes' | 'status'>, approvals: readonly Approval[]): Gate {
   const wholePlan = approvals.filter((a) => a.changeId === null).at(-1)?.decision;
   const perChange = new Map<string, Approval['decision']>();
   for (const a of approvals) if (a.changeId) perChange.set(a.changeId, a.decision);
-  const result: Gate = { ready: [], waiting: [], rejected: [] };
+  const result: Gate = { ready: [], waiting: [], rejected: [], decided: new Set() };
   for (const change of plan.changes) {
-    const decision = perChange.get(change.id) ?? wholePlan;
+    const decision = plan.status === 'rejected' ? 'rejected' : (perChange.get(change.id) ?? wholePlan);
+    if (decision) result.decided.add(change.id);
     if (decision === 'rejected') result.rejected.push(change);
     else if (change.approval.length === 0 || decision === 'approved') result.ready.push(change);
     else result.waiting.push({ change, why: change.approval });
@@ -70,6 +98,24 @@ export function gate(plan: StoredPlan, approvals: readonly Approval[]): Gate {
   return result;
 }
 
-export async function planGate(db: Database, plan: StoredPlan): Promise<Gate> {
-  return gate(plan, await approvalsFor(db, plan.id));
+/**
+ * The approvals that count: a rejection always does; an approval only when it names this plan's
+ * digest, was made by someone other than the requester, and the trail recorded it being made.
+ * A row written into the approvals table by hand approves nothing.
+ */
+export async function trustedApprovals(db: Queryable, plan: StoredPlan): Promise<Approval[]> {
+  const approvals = await approvalsFor(db, plan.id);
+  if (!approvals.some((a) => a.decision === 'approved')) return approvals;
+  const recorded = new Set<number>();
+  for (const event of await queryAudit(db, { action: 'plan.approved', target: plan.id, limit: 10_000 })) {
+    const ids = event.detail.approvals;
+    if (Array.isArray(ids) && event.detail.digest === plan.digest) for (const id of ids) recorded.add(Number(id));
+  }
+  return approvals.filter(
+    (a) => a.decision === 'rejected' || (a.planDigest === plan.digest && a.decidedBy.trim().toLowerCase() !== plan.requestedBy.trim().toLowerCase() && recorded.has(a.id)),
+  );
+}
+
+export async function planGate(db: Queryable, plan: StoredPlan): Promise<Gate> {
+  return gate(plan, await trustedApprovals(db, plan));
 }

@@ -1,72 +1,111 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PgBoss, JobWithMetadata } from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import { exchangeEvent } from '../audit/exchange.ts';
 import { recordAudit, type AuditInput } from '../audit/trail.ts';
+import type { ResolvedApp } from '../config/load.ts';
 import type { Connector } from '../connectors/connector.ts';
 import type { RemoteAccount } from '../core/account.ts';
 import type { Change } from '../core/plan.ts';
-import { isRosterError, type ErrorCode } from '../errors.ts';
+import { isRosterError } from '../errors.ts';
 import { log } from '../log.ts';
 import { quarantineApp, quarantinedUntil, recordAccountChange } from '../store/accounts.ts';
 import type { Database } from '../store/database.ts';
 import { linkCreatedAccount, linkedRemoteId } from '../store/links.ts';
-import { claimOperation, claimsOnHost, failOperation, finishOperation, recentOutcomes, requeueOperation, type Operation } from '../store/operations.ts';
+import {
+  claimOperation,
+  extendLeases,
+  failOperation,
+  finishOperation,
+  getOperation,
+  operationKey,
+  recentOutcomes,
+  releaseAbandoned,
+  requeueOperation,
+  skipOperation,
+  stageOperation,
+  type Operation,
+} from '../store/operations.ts';
 import { getPlan, type StoredPlan } from '../store/plans.ts';
-import { isProcessAlive } from '../store/folder-lock.ts';
 import { saveSnapshot } from '../store/snapshots.ts';
+import { planGate, verifyPlan } from './approvals.ts';
 import { NotReadyError, runChange, type ChangeOutcome } from './change-runner.ts';
+import { decideFailure, defaultAttemptPolicy, type AttemptPolicy, type Failure } from './outcome.ts';
 import { enqueue, operationsQueue, type OperationJob } from './queue.ts';
-
-/** Failures that another attempt cannot mend: reported at once, with their reason. */
-const permanent: ReadonlySet<ErrorCode> = new Set(['bad_request', 'not_found', 'conflict', 'forbidden', 'auth_failed', 'unsupported', 'input_invalid', 'config_invalid', 'precondition_failed']);
+import { recheckChanges } from './recheck.ts';
 
 export interface ExecutorOptions {
   db: Database;
   boss: PgBoss;
   /** The connector for an app, made once per executor and closed by it. */
   connectorFor: (appName: string) => Connector;
+  /** The app as configured now: its policy is what every change is re-checked against. */
+  appFor: (appName: string) => ResolvedApp | undefined;
   actor: string;
   batchSize?: number;
   /** Quarantine an app when at least this many of its recent operations failed, and most did. */
   quarantine?: { minFailures: number; share: number; forMs: number };
+  attempts?: AttemptPolicy;
+  /** How long a claim holds without a heartbeat; a worker that stops beating loses its claims. */
+  leaseMs?: number;
 }
 
-/** This process, as it signs the operations it claims. */
-export const workerId = `${hostname()}:${process.pid}`;
+/** This process's worker identity: host, pid and a random part, so a reused pid is not mistaken for it. */
+export const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+interface Claimed {
+  op: Operation;
+  change: Change;
+  plan: StoredPlan;
+}
 
 /**
- * Takes operations off the queue and carries them out: a batch at a time, grouped by app, with one
- * flush per app per batch (ZIA's single activation), bulk deletes where the app has them, every
- * step in the audit trail. Waits are rescheduled jobs, not sleeps; failures retry with backoff
- * and, when they keep failing, are escalated with their reason.
+ * Takes operations off the queue and carries them out, a batch at a time, grouped by app. Before
+ * each change it checks that the plan is untampered, not rejected, the change approved where it
+ * must be, and the change still true of its person and account now; what no longer holds is
+ * skipped with its reason. Claims are leases kept alive by a heartbeat; a worker that dies loses
+ * them and another takes the work over. Writes to apps that stage them (ZIA) are done only once
+ * live. Failures go through one rule (outcome.ts): retry, wait, or escalate — always bounded.
  */
 export class Executor {
   readonly #o: Required<ExecutorOptions>;
   readonly #connectors = new Map<string, Connector>();
-  readonly #plans = new Map<string, StoredPlan>();
-  #staleClaims: string[] = [];
-  /** Requests made to apps, written to the audit trail after each app's batch. */
-  readonly #requests: AuditInput[] = [];
+  readonly #verified = new Map<string, StoredPlan>();
+  /** Request records, written to the trail as they happen (awaited before an operation is settled). */
+  #requestLog: Promise<void> = Promise.resolve();
+  #lastSweep = 0;
 
   constructor(options: ExecutorOptions) {
-    this.#o = { batchSize: 25, quarantine: { minFailures: 5, share: 0.8, forMs: 5 * 60_000 }, ...options };
+    this.#o = {
+      batchSize: 25,
+      quarantine: { minFailures: 5, share: 0.8, forMs: 5 * 60_000 },
+      attempts: defaultAttemptPolicy,
+      leaseMs: 60_000,
+      ...options,
+    };
   }
 
-  /** Claims of this host's workers that died (a crash, a SIGKILL) may be taken over. */
-  async recoverDeadClaims(): Promise<string[]> {
-    const host = hostname();
-    const claims = await claimsOnHost(this.#o.db, host);
-    this.#staleClaims = claims.filter((claim) => claim !== workerId && !isProcessAlive(Number(claim.split(':').at(-1))));
-    return this.#staleClaims;
+  /** Releases work whose worker stopped beating and queues it again; answers how many. */
+  async sweep(): Promise<number> {
+    this.#lastSweep = Date.now();
+    const abandoned = await releaseAbandoned(this.#o.db, 10 * this.#o.leaseMs);
+    for (const op of abandoned) {
+      await enqueue(this.#o.boss, { key: op.key, planId: op.planId, changeId: op.changeId, appName: op.appName }, undefined, priorityOf(op.kind));
+    }
+    if (abandoned.length > 0) await recordAudit(this.#o.db, { actor: this.#o.actor, action: 'operations.recovered', detail: { count: abandoned.length, keys: abandoned.slice(0, 20).map((o) => o.key) } });
+    return abandoned.length;
   }
 
   /** Processes one batch; answers how many jobs it took. */
   async runOnce(): Promise<number> {
-    const jobs = await this.#o.boss.fetch<OperationJob>(operationsQueue, { batchSize: this.#o.batchSize, includeMetadata: true });
+    if (Date.now() - this.#lastSweep > this.#o.leaseMs / 2) await this.sweep();
+    const jobs = await this.#o.boss.fetch<OperationJob>(operationsQueue, { batchSize: this.#o.batchSize });
     if (jobs.length === 0) return 0;
-    const byApp = new Map<string, JobWithMetadata<OperationJob>[]>();
-    for (const job of jobs) byApp.set(job.data.appName, [...(byApp.get(job.data.appName) ?? []), job]);
+    // A job is only a wake-up call: the operation's row is the truth, claimed under a lease.
+    await this.#o.boss.complete(operationsQueue, jobs.map((j) => j.id));
+    const byApp = new Map<string, OperationJob[]>();
+    for (const job of jobs) byApp.set(job.data.appName, [...(byApp.get(job.data.appName) ?? []), job.data]);
     for (const [appName, appJobs] of byApp) await this.#runApp(appName, appJobs);
     return jobs.length;
   }
@@ -87,152 +126,266 @@ export class Executor {
       await connector.close().catch((error: Error) => log.error({ app: appName, err: error.message }, 'closing connector failed'));
     }
     this.#connectors.clear();
-    await recordAudit(this.#o.db, this.#requests.splice(0));
+    await this.#requestLog;
   }
 
   #connector(appName: string): Connector {
     let connector = this.#connectors.get(appName);
     if (!connector) {
       connector = this.#o.connectorFor(appName);
-      connector.observe((exchange) => this.#requests.push(exchangeEvent(this.#o.actor, appName, 'app.request', exchange)));
+      connector.observe((exchange) => this.#logRequest(exchangeEvent(this.#o.actor, appName, 'app.request', exchange)));
       this.#connectors.set(appName, connector);
     }
     return connector;
   }
 
-  async #plan(planId: string): Promise<StoredPlan | undefined> {
-    let plan = this.#plans.get(planId);
-    if (!plan) {
-      plan = await getPlan(this.#o.db, planId);
-      if (plan) this.#plans.set(planId, plan);
-    }
-    return plan;
+  #logRequest(event: AuditInput): void {
+    this.#requestLog = this.#requestLog.then(
+      () => recordAudit(this.#o.db, event),
+      () => recordAudit(this.#o.db, event),
+    );
   }
 
-  async #runApp(appName: string, jobs: JobWithMetadata<OperationJob>[]): Promise<void> {
+  /** A plan proven untampered (once per executor), with its status read fresh. */
+  async #plan(planId: string): Promise<StoredPlan | string> {
+    const fresh = await getPlan(this.#o.db, planId);
+    if (!fresh) return `plan ${planId} no longer exists`;
+    if (!this.#verified.has(planId)) {
+      try {
+        await verifyPlan(this.#o.db, fresh);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      this.#verified.set(planId, fresh);
+    }
+    if (fresh.digest !== this.#verified.get(planId)?.digest) return `plan ${planId} changed while it was being applied`;
+    return fresh;
+  }
+
+  /** Why this change must not run now, or undefined when its plan and its approvals allow it. */
+  async #decisionAgainst(plan: StoredPlan, change: Change): Promise<string | undefined> {
+    const gate = await planGate(this.#o.db, plan);
+    if (plan.status === 'rejected' || gate.rejected.some((c) => c.id === change.id)) return `${change.id} was rejected; not carried out`;
+    const waiting = gate.waiting.find((w) => w.change.id === change.id);
+    if (waiting) return `${change.id} is not approved (${waiting.why.join('; ')}); not carried out`;
+    return undefined;
+  }
+
+  async #runApp(appName: string, jobs: OperationJob[]): Promise<void> {
     const { db, boss } = this.#o;
     const until = await quarantinedUntil(db, appName);
     if (until) {
-      // A quarantined app is checked less often: its work waits, without spending attempts.
+      // A quarantined app's work waits, without spending attempts; leavers are first when it lifts.
       for (const job of jobs) {
-        await boss.complete(operationsQueue, job.id);
-        await enqueue(boss, job.data, Math.ceil((until.getTime() - Date.now()) / 1000));
+        const op = await getOperation(db, job.key);
+        if (!op || op.state !== 'queued') continue;
+        await db.query('update operations set not_before = $2, updated_at = now() where key = $1', [op.key, until]);
+        await enqueue(boss, job, Math.ceil((until.getTime() - Date.now()) / 1000), priorityOf(op.kind));
       }
       return;
     }
-    const connector = this.#connector(appName);
-    const claimed: { job: JobWithMetadata<OperationJob>; op: Operation; change: Change }[] = [];
+    const claimed: Claimed[] = [];
     for (const job of jobs) {
-      const op = await claimOperation(db, job.data.key, workerId, this.#staleClaims);
-      const plan = op ? await this.#plan(op.planId) : undefined;
-      const change = plan?.changes.find((c) => c.id === job.data.changeId);
-      if (!op || !change) {
-        // Done already, or held by a live worker: this job is a duplicate.
-        await boss.complete(operationsQueue, job.id);
+      const op = await claimOperation(db, job.key, workerId, this.#o.leaseMs);
+      if (!op) continue; // finished already, or a live worker's lease holds it
+      const plan = await this.#plan(op.planId);
+      const change = typeof plan === 'string' ? undefined : plan.changes.find((c) => c.id === op.changeId);
+      if (typeof plan === 'string' || !change) {
+        await this.#skip(op, appName, typeof plan === 'string' ? plan : `plan ${op.planId} has no change ${op.changeId}`);
         continue;
       }
-      claimed.push({ job, op, change });
+      claimed.push({ op, change, plan });
     }
-    const deletes = claimed.filter((c) => c.change.kind === 'delete' && c.change.remoteId);
-    const bulk = connector.deleteAccounts && deletes.length > 1 ? deletes : [];
-    if (bulk.length > 0) await this.#bulkDelete(connector, bulk);
-    for (const item of claimed) if (!bulk.includes(item)) await this.#runOne(connector, item.job, item.op, item.change);
-    if (claimed.length > 0) {
-      await connector.flush().catch(async (error: Error) => {
-        await recordAudit(db, { actor: this.#o.actor, action: 'app.flush_failed', appName, outcome: 'failed', detail: { error: error.message } });
-      });
+    if (claimed.length === 0) return;
+    const heartbeat = setInterval(() => {
+      extendLeases(db, workerId, claimed.map((c) => c.op.key), this.#o.leaseMs).catch((error: Error) => log.warn({ err: error.message }, 'lease heartbeat failed'));
+    }, Math.max(50, Math.floor(this.#o.leaseMs / 3)));
+    try {
+      await this.#work(appName, claimed);
+    } finally {
+      clearInterval(heartbeat);
     }
-    await recordAudit(db, this.#requests.splice(0));
   }
 
-  async #runOne(connector: Connector, job: JobWithMetadata<OperationJob>, op: Operation, change: Change): Promise<void> {
-    const { db } = this.#o;
+  async #work(appName: string, claimed: Claimed[]): Promise<void> {
+    const connector = this.#connector(appName);
+    const app = this.#o.appFor(appName);
+    const alreadyStaged = claimed.filter((c) => c.op.state === 'staged');
+    const toRun = claimed.filter((c) => c.op.state !== 'staged');
+    const staged: Claimed[] = [...alreadyStaged];
+    const deletes = toRun.filter((c) => c.change.kind === 'delete' && c.change.remoteId);
+    const bulk = connector.deleteAccounts && deletes.length > 1 ? deletes : [];
+    if (bulk.length > 0) staged.push(...(await this.#bulkDelete(connector, app, bulk)));
+    for (const item of toRun) {
+      if (bulk.includes(item)) continue;
+      if (await this.#runOne(connector, app, item)) staged.push(item);
+    }
+    if (staged.length > 0) await this.#makeLive(connector, staged);
+  }
+
+  /** The checks every change passes just before it runs; answers why not, or undefined. */
+  async #mayRun(app: ResolvedApp | undefined, item: Claimed, recheck?: Awaited<ReturnType<typeof recheckChanges>>): Promise<string | undefined> {
+    const plan = await this.#plan(item.plan.id);
+    if (typeof plan === 'string') return plan;
+    const refused = await this.#decisionAgainst(plan, item.change);
+    if (refused) return refused;
+    if (!app) return `${item.change.app} is no longer configured`;
+    const result = (recheck ?? (await recheckChanges(this.#o.db, app, [item.change]))).get(item.change.id);
+    return result && !result.holds ? `skipped: ${result.reason}` : undefined;
+  }
+
+  /** Runs one change; answers true when it was written to an app that stages writes (not live yet). */
+  async #runOne(connector: Connector, app: ResolvedApp | undefined, item: Claimed): Promise<boolean> {
+    const { op, change } = item;
+    const refused = await this.#mayRun(app, item);
+    if (refused) {
+      await this.#skip(op, change.app, refused, change);
+      return false;
+    }
     const context = {
       connector,
-      linkedRemoteId: (personId: string) => linkedRemoteId(db, change.app, personId),
-      snapshot: async (account: RemoteAccount) => {
-        const id = await saveSnapshot(db, { appName: change.app, remoteId: account.remoteId, personId: change.personId ?? null, operationKey: op.key, reason: `before ${change.kind}: ${change.reason}`, account });
-        await recordAudit(db, { actor: this.#o.actor, action: 'snapshot.taken', appName: change.app, target: account.remoteId, detail: { snapshotId: id, change: change.id } });
-      },
+      linkedRemoteId: (personId: string) => linkedRemoteId(this.#o.db, change.app, personId),
+      snapshot: (account: RemoteAccount) => this.#snapshot(op, change, account),
     };
     try {
-      await recordAudit(db, { actor: this.#o.actor, action: 'change.started', appName: change.app, target: change.id, detail: { plan: op.planId, attempt: op.attempts, worker: workerId } });
+      await recordAudit(this.#o.db, { actor: this.#o.actor, action: 'change.started', appName: change.app, target: change.id, detail: { plan: op.planId, attempt: op.attempts, worker: workerId } });
       const outcome = await runChange(context, change);
-      await this.#finish(job, op, change, outcome);
+      return await this.#settle(connector, item, outcome);
     } catch (error) {
-      await this.#failed(job, op, change, error);
+      await this.#failed(item, await this.#failure(item, error));
+      return false;
     }
   }
 
-  async #bulkDelete(connector: Connector, items: { job: JobWithMetadata<OperationJob>; op: Operation; change: Change }[]): Promise<void> {
+  /** One snapshot path: durable in the database before any destructive request leaves roster. */
+  async #snapshot(op: Operation, change: Change, account: RemoteAccount): Promise<void> {
+    const id = await saveSnapshot(this.#o.db, { appName: change.app, remoteId: account.remoteId, personId: change.personId ?? null, operationKey: op.key, reason: `before ${change.kind}: ${change.reason}`, account });
+    await recordAudit(this.#o.db, { actor: this.#o.actor, action: 'snapshot.taken', appName: change.app, target: account.remoteId, detail: { snapshotId: id, change: change.id } });
+  }
+
+  async #bulkDelete(connector: Connector, app: ResolvedApp | undefined, items: Claimed[]): Promise<Claimed[]> {
     const { db } = this.#o;
-    const byRemote = new Map(items.map((item) => [item.change.remoteId ?? '', item]));
-    await recordAudit(db, items.map(({ op, change }) => ({ actor: this.#o.actor, action: 'change.started', appName: change.app, target: change.id, detail: { plan: op.planId, attempt: op.attempts, batch: items.length, worker: workerId } })));
+    const recheck = app ? await recheckChanges(db, app, items.map((i) => i.change)) : undefined;
+    const allowed: Claimed[] = [];
+    for (const item of items) {
+      const refused = await this.#mayRun(app, item, recheck);
+      if (refused) await this.#skip(item.op, item.change.app, refused, item.change);
+      else allowed.push(item);
+    }
+    if (allowed.length === 0) return [];
+    if (allowed.length === 1 && allowed[0]) return (await this.#runOne(connector, app, allowed[0])) ? [allowed[0]] : [];
+    const byRemote = new Map(allowed.map((item) => [item.change.remoteId ?? '', item]));
+    await recordAudit(db, allowed.map(({ op, change }) => ({ actor: this.#o.actor, action: 'change.started', appName: change.app, target: change.id, detail: { plan: op.planId, attempt: op.attempts, batch: allowed.length, worker: workerId } })));
+    const staged: Claimed[] = [];
     try {
-      const result = await connector.deleteAccounts!([...byRemote.keys()]);
+      const result = await connector.deleteAccounts!([...byRemote.keys()], async (records) => {
+        for (const record of records) {
+          const item = byRemote.get(record.remoteId);
+          if (item) await this.#snapshot(item.op, item.change, record);
+        }
+      });
       for (const before of result.deleted) {
         const item = byRemote.get(before.remoteId);
-        if (!item) continue;
-        const id = await saveSnapshot(db, { appName: item.change.app, remoteId: before.remoteId, personId: item.change.personId ?? null, operationKey: item.op.key, reason: `before delete: ${item.change.reason}`, account: before });
-        await recordAudit(db, { actor: this.#o.actor, action: 'snapshot.taken', appName: item.change.app, target: before.remoteId, detail: { snapshotId: id, change: item.change.id } });
-        await this.#finish(item.job, item.op, item.change, { alreadyDone: false, remoteId: before.remoteId, account: undefined, before });
+        if (item && (await this.#settle(connector, item, { alreadyDone: false, remoteId: before.remoteId, account: undefined, before }))) staged.push(item);
       }
       for (const remoteId of result.notFound) {
         const item = byRemote.get(remoteId);
-        if (item) await this.#finish(item.job, item.op, item.change, { alreadyDone: true, remoteId, account: undefined });
+        if (item && (await this.#settle(connector, item, { alreadyDone: true, remoteId, account: undefined }))) staged.push(item);
       }
     } catch (error) {
-      for (const item of items) await this.#failed(item.job, item.op, item.change, error);
+      for (const item of allowed) await this.#failed(item, await this.#failure(item, error));
     }
+    return staged;
   }
 
-  async #finish(job: JobWithMetadata<OperationJob>, op: Operation, change: Change, outcome: ChangeOutcome): Promise<void> {
-    const { db, boss } = this.#o;
-    await db.transaction(async (tx) => {
+  /**
+   * Records what a change did. Where the app stages writes it is staged (not done) until
+   * #makeLive; elsewhere it is done. Answers whether it is staged.
+   */
+  async #settle(connector: Connector, item: Claimed, outcome: ChangeOutcome): Promise<boolean> {
+    const { op, change } = item;
+    await this.#requestLog;
+    const result = { remoteId: outcome.remoteId ?? null, alreadyDone: outcome.alreadyDone };
+    const staged = connector.stagesWrites === true;
+    await this.#o.db.transaction(async (tx) => {
       if (outcome.remoteId && change.kind === 'create' && change.personId) {
         await linkCreatedAccount(tx, change.app, outcome.remoteId, change.personId, outcome.alreadyDone ? `found by userName when plan ${op.planId} came to create it` : `created by roster (plan ${op.planId})`);
       }
       if (change.kind === 'delete' && outcome.remoteId) await recordAccountChange(tx, change.app, { deleted: outcome.remoteId });
       else if (outcome.account) await recordAccountChange(tx, change.app, { account: outcome.account });
-      await finishOperation(tx, op.key, { remoteId: outcome.remoteId ?? null, alreadyDone: outcome.alreadyDone });
-      const events: AuditInput[] = [
-        { actor: this.#o.actor, action: 'change.applied', appName: change.app, target: change.id, detail: { plan: op.planId, kind: change.kind, remoteId: outcome.remoteId ?? null, alreadyDone: outcome.alreadyDone, attempt: op.attempts } },
-        { actor: this.#o.actor, action: 'change.verified', appName: change.app, target: change.id, detail: { plan: op.planId, readBack: change.kind === 'delete' ? 'gone' : 'matches' } },
-      ];
-      await recordAudit(tx, events);
+      const applied: AuditInput = { actor: this.#o.actor, action: 'change.applied', appName: change.app, target: change.id, detail: { plan: op.planId, kind: change.kind, ...result, attempt: op.attempts, ...(staged ? { live: false } : {}) } };
+      if (staged) {
+        await stageOperation(tx, op.key, result);
+        await recordAudit(tx, applied);
+        return;
+      }
+      await finishOperation(tx, op.key, result);
+      await recordAudit(tx, [applied, { actor: this.#o.actor, action: 'change.verified', appName: change.app, target: change.id, detail: { plan: op.planId, readBack: change.kind === 'delete' ? 'gone' : 'matches' } }]);
     });
-    await boss.complete(operationsQueue, job.id);
+    return staged;
   }
 
-  async #failed(job: JobWithMetadata<OperationJob>, op: Operation, change: Change, error: unknown): Promise<void> {
-    const { db, boss } = this.#o;
+  /** Makes staged writes live (ZIA's activation); only then are they done. A failed activation is retried, boundedly. */
+  async #makeLive(connector: Connector, staged: Claimed[]): Promise<void> {
+    const appName = connector.appName;
+    try {
+      await connector.flush({ pending: true });
+    } catch (error) {
+      await this.#requestLog;
+      const message = error instanceof Error ? error.message : String(error);
+      await recordAudit(this.#o.db, { actor: this.#o.actor, action: 'app.flush_failed', appName, outcome: 'failed', detail: { error: message, staged: staged.length } });
+      for (const item of staged) {
+        const failure = await this.#failure(item, error);
+        await this.#failed(item, failure.kind === 'error' ? { ...failure, message: `written to ${appName} but not live: ${failure.message}` } : failure);
+      }
+      return;
+    }
+    await this.#requestLog;
+    await this.#o.db.transaction(async (tx) => {
+      for (const { op, change } of staged) {
+        await finishOperation(tx, op.key);
+        await recordAudit(tx, { actor: this.#o.actor, action: 'change.verified', appName, target: change.id, detail: { plan: op.planId, readBack: change.kind === 'delete' ? 'gone' : 'matches', live: true } });
+      }
+    });
+  }
+
+  /** The failure as the outcome rule reads it; a change waiting for its create asks how that create went. */
+  async #failure({ op, change }: Claimed, error: unknown): Promise<Failure> {
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof NotReadyError && change.personId) {
+      const prerequisite = `${change.app}/create/${change.personId}`;
+      const before = await getOperation(this.#o.db, operationKey(op.planId, prerequisite));
+      if (!before) return { kind: 'prerequisite', state: 'absent', prerequisite, message };
+      if (before.state === 'failed' || before.state === 'skipped') return { kind: 'prerequisite', state: 'failed', prerequisite, message: before.lastError ?? before.state };
+      return { kind: 'prerequisite', state: 'pending', prerequisite, message };
+    }
+    if (isRosterError(error)) {
+      const retryAfterMs = typeof error.facts.retryAfterMs === 'number' ? error.facts.retryAfterMs : undefined;
+      return { kind: 'error', code: error.code, message, retryAfterMs };
+    }
+    return { kind: 'error', code: 'unexpected', message };
+  }
+
+  async #failed({ op, change }: Claimed, failure: Failure): Promise<void> {
+    const { db, boss } = this.#o;
+    await this.#requestLog;
+    const decision = decideFailure(failure, { attempts: op.attempts, waits: op.waits }, this.#o.attempts);
     const base = { actor: this.#o.actor, appName: change.app, target: change.id };
-    if (error instanceof NotReadyError) {
-      await requeueOperation(db, op.key, message);
-      await boss.complete(operationsQueue, job.id);
-      await enqueue(boss, job.data, 1);
-      return;
-    }
-    if (isRosterError(error, 'rate_limited') && typeof error.facts.retryAfterMs === 'number') {
-      const seconds = Math.ceil(error.facts.retryAfterMs / 1000);
-      await requeueOperation(db, op.key, message, new Date(Date.now() + seconds * 1000));
-      await recordAudit(db, { ...base, action: 'change.rescheduled', outcome: 'retried', detail: { plan: op.planId, waitSeconds: seconds, reason: message } });
-      await boss.complete(operationsQueue, job.id);
-      await enqueue(boss, job.data, seconds);
-      return;
-    }
-    const lastTry = job.retryCount >= job.retryLimit;
-    if ((isRosterError(error) && permanent.has(error.code)) || lastTry) {
-      await failOperation(db, op.key, message);
-      await recordAudit(db, { ...base, action: 'change.escalated', outcome: 'failed', detail: { plan: op.planId, attempts: op.attempts, reason: message, code: isRosterError(error) ? error.code : 'unexpected' } });
-      await boss.complete(operationsQueue, job.id);
+    if (decision.kind === 'escalate') {
+      await failOperation(db, op.key, decision.reason);
+      await recordAudit(db, { ...base, action: 'change.escalated', outcome: 'failed', detail: { plan: op.planId, attempts: op.attempts, waits: op.waits, reason: decision.reason, code: failure.kind === 'error' ? failure.code : 'prerequisite' } });
     } else {
-      await requeueOperation(db, op.key, message);
-      await recordAudit(db, { ...base, action: 'change.retried', outcome: 'retried', detail: { plan: op.planId, attempt: op.attempts, reason: message } });
-      await boss.fail(operationsQueue, job.id, { reason: message });
+      const notBefore = new Date(Date.now() + decision.delayMs);
+      await requeueOperation(db, op.key, decision.reason, notBefore, decision.kind);
+      await recordAudit(db, { ...base, action: decision.kind === 'wait' ? 'change.rescheduled' : 'change.retried', outcome: 'retried', detail: { plan: op.planId, attempt: op.attempts, waitSeconds: Math.ceil(decision.delayMs / 1000), reason: decision.reason } });
+      await enqueue(boss, { key: op.key, planId: op.planId, changeId: change.id, appName: change.app }, Math.ceil(decision.delayMs / 1000), priorityOf(change.kind));
     }
-    await this.#maybeQuarantine(change.app);
+    if (decision.kind !== 'wait') await this.#maybeQuarantine(change.app);
+  }
+
+  async #skip(op: Operation, appName: string, reason: string, change?: Change): Promise<void> {
+    await skipOperation(this.#o.db, op.key, reason);
+    await recordAudit(this.#o.db, { actor: this.#o.actor, action: 'change.skipped', appName, target: change?.id ?? op.changeId, detail: { plan: op.planId, reason } });
   }
 
   async #maybeQuarantine(appName: string): Promise<void> {
@@ -244,4 +397,9 @@ export class Executor {
     await quarantineApp(this.#o.db, appName, until, reason);
     await recordAudit(this.#o.db, { actor: this.#o.actor, action: 'app.quarantined', appName, outcome: 'failed', detail: { until: until.toISOString(), reason } });
   }
+}
+
+/** Leavers first: the queue hands out higher priorities before lower ones. */
+export function priorityOf(kind: string): number {
+  return kind === 'delete' || kind === 'deactivate' ? 10 : 0;
 }

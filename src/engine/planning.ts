@@ -8,7 +8,7 @@ import { appSyncState, currentAccounts } from '../store/accounts.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { listLinks } from '../store/links.ts';
 import { listPeople } from '../store/people.ts';
-import { peopleDigest, savePlan, type PlanBasis, type StoredPlan } from '../store/plans.ts';
+import { getPlan, peopleDigest, savePlan, type PlanBasis, type StoredPlan } from '../store/plans.ts';
 
 export interface PlanOptions {
   actor: string;
@@ -31,7 +31,7 @@ export async function currentBasis(db: Queryable, apps: readonly ResolvedApp[]):
 export function staleness(plan: Pick<StoredPlan, 'basis'>, now: PlanBasis): string | undefined {
   const reasons: string[] = [];
   if (plan.basis.people !== now.people) reasons.push('people changed');
-  for (const [app, was] of Object.entries(plan.basis.apps)) {
+  for (const [app, was] of Object.entries(plan.basis.apps ?? {})) {
     const is = now.apps[app];
     if (!is) reasons.push(`${app} is no longer configured`);
     else if (is.syncId !== was.syncId) reasons.push(`${app} was synced again`);
@@ -55,10 +55,29 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
   for (const app of configured) {
     apps.push({ name: app.name, type: app.type, policy: app.policy, support: connectorSupport[app.type], accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name) });
   }
+  if (options.people) {
+    const known = new Set(people.flatMap((p) => [p.userName.toLowerCase(), p.id.toLowerCase()]));
+    const nobody = options.people.filter((p) => !known.has(p.toLowerCase()));
+    if (nobody.length > 0) throw new RosterError('input_invalid', `no person ${nobody.join(', ')} (by userName or id); roster status lists who is known`);
+  }
   const body = planChanges({ people, apps, preview: previewRequests, only: { people: options.people } });
-  const id = digest({ basis, body }).slice(0, 12);
-  const plan = await savePlan(db, { id, requestedBy: options.actor, basis, ...body });
-  const held = body.changes.filter((c) => c.approval.length > 0).length;
-  await recordAudit(db, { actor: options.actor, action: 'plan.created', target: id, detail: { changes: body.changes.length, needApproval: held, heldApps: body.held.map((h) => h.app) } });
+  const policy = Object.fromEntries(configured.map((app) => [app.name, app.policy]));
+  let id = digest({ basis, body }).slice(0, 12);
+  // The same state gives the same plan, unless that plan was rejected: then a new one replaces it.
+  for (let existing = await getPlan(db, id); existing?.status === 'rejected'; existing = await getPlan(db, id)) {
+    basis.replaces = id;
+    id = digest({ basis, body }).slice(0, 12);
+  }
+  const known = await getPlan(db, id);
+  const plan = await savePlan(db, { id, requestedBy: options.actor, basis, policy, ...body });
+  if (!known) {
+    const held = body.changes.filter((c) => c.approval.length > 0).length;
+    await recordAudit(db, {
+      actor: options.actor,
+      action: 'plan.created',
+      target: id,
+      detail: { digest: plan.digest, changes: body.changes.length, needApproval: held, heldApps: body.held.map((h) => h.app), ...(basis.replaces ? { replaces: basis.replaces } : {}) },
+    });
+  }
   return plan;
 }

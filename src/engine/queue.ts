@@ -13,8 +13,8 @@ export interface OperationJob {
 
 /**
  * pg-boss on roster's own database (embedded or PostgreSQL), through the one narrow port both
- * implement. Retries back off exponentially; an active job whose worker died is retried after
- * expireInSeconds.
+ * implement. A job is a wake-up call for one operation: the executor completes it as soon as it
+ * has fetched it, and the operation's row (claimed under a lease) carries retries and waits.
  */
 export async function startQueue(db: Database): Promise<PgBoss> {
   const boss = new PgBoss({
@@ -26,27 +26,18 @@ export async function startQueue(db: Database): Promise<PgBoss> {
   boss.on('error', (error: Error) => log.error({ err: error.message }, 'queue error'));
   await boss.start();
   if (!(await boss.getQueue(operationsQueue))) {
-    await boss.createQueue(operationsQueue, { retryLimit: 5, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 600 }).catch((error: Error) => {
+    await boss.createQueue(operationsQueue, { retryLimit: 0, expireInSeconds: 600 }).catch((error: Error) => {
       if (!/already exists/i.test(error.message)) throw error;
     });
   }
   return boss;
 }
 
-/** How often a failing operation is tried again before it is escalated (the queue's default: 5, from 1 s doubling). */
-export interface RetryPolicy {
-  limit: number;
-  delaySeconds: number;
-}
-
-export async function enqueue(boss: PgBoss, job: OperationJob, startAfterSeconds?: number, retry?: RetryPolicy): Promise<void> {
+/** Queues a wake-up for an operation; higher priorities are handed out first (leavers). */
+export async function enqueue(boss: PgBoss, job: OperationJob, startAfterSeconds?: number, priority = 0): Promise<void> {
   await boss.send(
     operationsQueue,
-    { ...job },
-    {
-      group: { id: job.appName },
-      ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}),
-      ...(retry ? { retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true } : {}),
-    },
+    { key: job.key, planId: job.planId, changeId: job.changeId, appName: job.appName },
+    { ...(startAfterSeconds && startAfterSeconds > 0 ? { startAfter: startAfterSeconds } : {}), ...(priority ? { priority } : {}) },
   );
 }

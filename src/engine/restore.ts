@@ -1,3 +1,4 @@
+import { exchangeEvent } from '../audit/exchange.ts';
 import { recordAudit } from '../audit/trail.ts';
 import type { Connector } from '../connectors/connector.ts';
 import type { RemoteAccount } from '../core/account.ts';
@@ -16,6 +17,12 @@ export async function restoreSnapshot(db: Database, snapshotId: number, connecto
   if (!snapshot) throw new RosterError('not_found', `no snapshot ${snapshotId}; roster audit --action snapshot lists them`);
   const before = snapshot.account;
   const connector = connectorFor(snapshot.appName);
+  // Every request of a restore is in the trail, written as it is made.
+  let requestLog: Promise<void> = Promise.resolve();
+  connector.observe((exchange) => {
+    const event = exchangeEvent(actor, snapshot.appName, 'app.request', exchange, { snapshotId });
+    requestLog = requestLog.then(() => recordAudit(db, event), () => recordAudit(db, event));
+  });
   try {
     const userName = before.userName ?? before.email;
     if (!userName) throw new RosterError('input_invalid', `snapshot ${snapshotId} has no userName or email to restore by`);
@@ -34,6 +41,6 @@ export async function restoreSnapshot(db: Database, snapshotId: number, connecto
     });
     return restored;
   } finally {
-    await connector.close();
+    await connector.close().finally(() => requestLog);
   }
 }

@@ -88,12 +88,12 @@ interface AccountRow {
 }
 
 /** The accounts of an app's last successful sync; `raw: false` leaves out the apps' whole records. */
-export async function currentAccounts(db: Queryable, appName: string, options: { raw?: boolean } = {}): Promise<RemoteAccount[]> {
+export async function currentAccounts(db: Queryable, appName: string, options: { raw?: boolean; remoteIds?: readonly string[] } = {}): Promise<RemoteAccount[]> {
   const columns = 'a.remote_id, a.user_name, a.email, a.external_id, a.display_name, a.given_name, a.family_name, a.active, a.department, a.title, a.groups';
   const rows = await db.query<AccountRow>(
     `select ${columns}${options.raw === false ? ', null as raw' : ', a.raw'} from accounts a join apps p on p.name = a.app_name and p.current_sync_id = a.sync_id
-      where a.app_name = $1 order by a.remote_id`,
-    [appName],
+      where a.app_name = $1 and ($2::text[] is null or a.remote_id = any($2::text[])) order by a.remote_id`,
+    [appName, options.remoteIds ?? null],
   );
   return rows.map((r) => ({
     remoteId: r.remote_id,

@@ -30,3 +30,12 @@ export async function linkedRemoteId(db: Queryable, appName: string, personId: s
   const [row] = await db.query<{ remote_id: string }>('select remote_id from links where app_name = $1 and person_id = $2', [appName, personId]);
   return row?.remote_id;
 }
+
+/** The links of one app that touch these people or these accounts. */
+export async function linksTouching(db: Queryable, appName: string, personIds: readonly string[], remoteIds: readonly string[]): Promise<Link[]> {
+  const rows = await db.query<{ app_name: string; remote_id: string; person_id: string; rule: LinkRule; reason: string }>(
+    'select app_name, remote_id, person_id, rule, reason from links where app_name = $1 and (person_id = any($2::text[]) or remote_id = any($3::text[])) order by remote_id',
+    [appName, personIds, remoteIds],
+  );
+  return rows.map((r) => ({ appName: r.app_name, remoteId: r.remote_id, personId: r.person_id, rule: r.rule, reason: r.reason }));
+}

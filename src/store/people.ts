@@ -57,6 +57,13 @@ export async function listPeople(db: Queryable): Promise<Person[]> {
   return rows.map(toPerson);
 }
 
+/** Just these people (by id), for re-checking a change against its person's current state. */
+export async function peopleByIds(db: Queryable, ids: readonly string[]): Promise<Person[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<PersonRow>('select * from people where id = any($1::text[]) order by id', [ids]);
+  return rows.map(toPerson);
+}
+
 export async function countPeople(db: Queryable): Promise<{ total: number; active: number }> {
   const [row] = await db.query<{ total: number; active: number }>('select count(*)::int as total, count(*) filter (where active)::int as active from people');
   return row ?? { total: 0, active: 0 };

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonical } from '../core/canonical.ts';
 import type { PlanBody } from '../core/plan.ts';
 import type { Queryable } from './database.ts';
 
@@ -6,6 +8,8 @@ export interface PlanBasis {
   people: string;
   /** Per app: the sync its accounts came from, and a digest of its policy. */
   apps: Record<string, { syncId: number | null; policy: string }>;
+  /** The rejected plan this one replaces when nothing else changed (so it gets an id of its own). */
+  replaces?: string | undefined;
 }
 
 export type PlanStatus = 'planned' | 'applying' | 'applied' | 'rejected';
@@ -16,10 +20,17 @@ export interface StoredPlan extends PlanBody {
   requestedBy: string;
   basis: PlanBasis;
   status: PlanStatus;
+  /** The policy in force per app when the plan was made, whole. */
+  policy: Record<string, unknown>;
+  /** sha256 over id, requester, basis, body and policy: apply refuses a plan that does not match it. */
+  digest: string;
 }
 
 export interface Approval {
+  id: number;
   planId: string;
+  /** The digest of the plan as it was approved. */
+  planDigest: string | null;
   changeId: string | null;
   decision: 'approved' | 'rejected';
   decidedBy: string;
@@ -28,10 +39,13 @@ export interface Approval {
 }
 
 /** Saves a plan; the same plan (same id) saved again is kept as first saved. Returns the stored one. */
-export async function savePlan(db: Queryable, plan: Omit<StoredPlan, 'createdAt' | 'status'>): Promise<StoredPlan> {
+export async function savePlan(db: Queryable, plan: Omit<StoredPlan, 'createdAt' | 'status' | 'digest'>): Promise<StoredPlan> {
+  const body: PlanBody = JSON.parse(JSON.stringify({ changes: plan.changes, held: plan.held })) as PlanBody;
+  const basis = JSON.parse(JSON.stringify(plan.basis)) as PlanBasis;
+  const policy = JSON.parse(JSON.stringify(plan.policy)) as Record<string, unknown>;
   await db.query(
-    `insert into plans (id, requested_by, basis, body) values ($1, $2, $3::jsonb, $4::jsonb) on conflict (id) do nothing`,
-    [plan.id, plan.requestedBy, JSON.stringify(plan.basis), JSON.stringify({ changes: plan.changes, held: plan.held })],
+    `insert into plans (id, requested_by, basis, body, policy, digest) values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6) on conflict (id) do nothing`,
+    [plan.id, plan.requestedBy, JSON.stringify(basis), JSON.stringify(body), JSON.stringify(policy), planDigest({ id: plan.id, requestedBy: plan.requestedBy, basis, changes: body.changes, held: body.held, policy })],
   );
   const stored = await getPlan(db, plan.id);
   if (!stored) throw new Error(`plan ${plan.id} not saved`);
@@ -45,22 +59,41 @@ interface PlanRow {
   basis: PlanBasis;
   body: PlanBody;
   status: PlanStatus;
+  policy: Record<string, unknown>;
+  digest: string | null;
 }
 
-const toPlan = (r: PlanRow): StoredPlan => ({ id: r.id, createdAt: r.created_at, requestedBy: r.requested_by, basis: r.basis, status: r.status, changes: r.body.changes, held: r.body.held });
+const toPlan = (r: PlanRow): StoredPlan => ({
+  id: r.id,
+  createdAt: r.created_at,
+  requestedBy: r.requested_by,
+  basis: r.basis,
+  status: r.status,
+  changes: r.body.changes,
+  held: r.body.held,
+  policy: r.policy,
+  digest: r.digest ?? '',
+});
+
+/** The digest a plan's content must match: over everything a decision on it rests on. */
+export function planDigest(plan: Pick<StoredPlan, 'id' | 'requestedBy' | 'basis' | 'changes' | 'held' | 'policy'>): string {
+  return createHash('sha256')
+    .update(canonical({ id: plan.id, requestedBy: plan.requestedBy, basis: plan.basis, changes: plan.changes, held: plan.held, policy: plan.policy }))
+    .digest('hex');
+}
 
 export async function getPlan(db: Queryable, id: string): Promise<StoredPlan | undefined> {
   const [row] = await db.query<PlanRow>('select * from plans where id = $1', [id]);
   return row ? toPlan(row) : undefined;
 }
 
-/** Plans whose id starts with the prefix (people type the first few characters). */
+/** Plans whose id starts with the prefix (people type the first few characters); the prefix is text, never a pattern. */
 export async function findPlans(db: Queryable, idPrefix: string): Promise<string[]> {
-  const rows = await db.query<{ id: string }>("select id from plans where id like $1 || '%' order by created_at desc limit 5", [idPrefix]);
+  const rows = await db.query<{ id: string }>('select id from plans where starts_with(id, $1) order by created_at desc limit 5', [idPrefix]);
   return rows.map((r) => r.id);
 }
 
-export async function listPlans(db: Queryable, limit = 20): Promise<Omit<StoredPlan, 'changes' | 'held' | 'basis'>[]> {
+export async function listPlans(db: Queryable, limit = 20): Promise<Pick<StoredPlan, 'id' | 'createdAt' | 'requestedBy' | 'status'>[]> {
   const rows = await db.query<PlanRow>('select id, created_at, requested_by, status from plans order by created_at desc limit $1', [limit]);
   return rows.map((r) => ({ id: r.id, createdAt: r.created_at, requestedBy: r.requested_by, status: r.status }));
 }
@@ -69,22 +102,24 @@ export async function setPlanStatus(db: Queryable, id: string, status: PlanStatu
   await db.query('update plans set status = $2 where id = $1', [id, status]);
 }
 
-export async function recordApproval(db: Queryable, approval: Omit<Approval, 'decidedAt'>): Promise<void> {
-  await db.query('insert into approvals (plan_id, change_id, decision, decided_by, note) values ($1, $2, $3, $4, $5)', [
+export async function recordApproval(db: Queryable, approval: Omit<Approval, 'decidedAt' | 'id'>): Promise<number> {
+  const [row] = await db.query<{ id: number }>('insert into approvals (plan_id, change_id, decision, decided_by, note, plan_digest) values ($1, $2, $3, $4, $5, $6) returning id', [
     approval.planId,
     approval.changeId,
     approval.decision,
     approval.decidedBy,
     approval.note,
+    approval.planDigest,
   ]);
+  return Number(row?.id);
 }
 
 export async function approvalsFor(db: Queryable, planId: string): Promise<Approval[]> {
-  const rows = await db.query<{ plan_id: string; change_id: string | null; decision: Approval['decision']; decided_by: string; decided_at: Date; note: string | null }>(
+  const rows = await db.query<{ id: number; plan_id: string; change_id: string | null; decision: Approval['decision']; decided_by: string; decided_at: Date; note: string | null; plan_digest: string | null }>(
     'select * from approvals where plan_id = $1 order by id',
     [planId],
   );
-  return rows.map((r) => ({ planId: r.plan_id, changeId: r.change_id, decision: r.decision, decidedBy: r.decided_by, decidedAt: r.decided_at, note: r.note }));
+  return rows.map((r) => ({ id: Number(r.id), planId: r.plan_id, planDigest: r.plan_digest, changeId: r.change_id, decision: r.decision, decidedBy: r.decided_by, decidedAt: r.decided_at, note: r.note }));
 }
 
 /** The digest of every person's id and last update, for plan staleness. */
