@@ -51,13 +51,16 @@ export function registerPlanCommands(program: Command): void {
     .description('carry out a saved plan: changes that need no approval, and approved ones; resumes an interrupted apply')
     .argument('<plan>', 'plan id (or its first characters)')
     .option('--no-wait', 'queue the work for `roster worker` instead of doing it here')
-    .action(async (planId: string, options: { wait: boolean }, command: Command) => {
+    .option('--retries <n>', 'retries of a failing change before it is escalated (default 5)')
+    .action(async (planId: string, options: { wait: boolean; retries?: string }, command: Command) => {
+      const retries = options.retries === undefined ? undefined : Number(options.retries);
+      if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > 50)) throw new RosterError('input_invalid', `--retries must be a whole number from 0 to 50, not ${options.retries}`);
       const globals = command.optsWithGlobals<GlobalOptions>();
       await withContext(
         globals,
         async ({ db, config }) => {
           const progress = progressLine();
-          const report = await applyPlan(db, config.apps, planId, { actor: actorFromEnvironment(), connectorFor: createConnector, wait: options.wait, onProgress: progress.update });
+          const report = await applyPlan(db, config.apps, planId, { actor: actorFromEnvironment(), connectorFor: createConnector, wait: options.wait, onProgress: progress.update, ...(retries === undefined ? {} : { retry: { limit: retries, delaySeconds: 1 } }) });
           progress.end();
           if (report.alreadyApplied) {
             console.log(`plan ${report.plan.id} was applied already; nothing to do (roster audit --action change shows what it did)`);

@@ -82,17 +82,29 @@ export interface Gate {
   decided: Set<string>;
 }
 
+/** What the approvals say of one change: run it, it waits for a second person, or it was rejected. */
+export function decisionFor(plan: Pick<StoredPlan, 'status'>, approvals: readonly Approval[], change: Change): 'ready' | 'waiting' | 'rejected' {
+  if (plan.status === 'rejected') return 'rejected';
+  let decision: Approval['decision'] | undefined;
+  let wholePlan: Approval['decision'] | undefined;
+  for (const a of approvals) {
+    if (a.changeId === change.id) decision = a.decision;
+    else if (a.changeId === null) wholePlan = a.decision;
+  }
+  const final = decision ?? wholePlan;
+  if (final === 'rejected') return 'rejected';
+  return change.approval.length === 0 || final === 'approved' ? 'ready' : 'waiting';
+}
+
 /** Sorts a plan's changes by what the approvals allow. A rejected plan lets nothing run. */
 export function gate(plan: Pick<StoredPlan, 'changes' | 'status'>, approvals: readonly Approval[]): Gate {
-  const wholePlan = approvals.filter((a) => a.changeId === null).at(-1)?.decision;
-  const perChange = new Map<string, Approval['decision']>();
-  for (const a of approvals) if (a.changeId) perChange.set(a.changeId, a.decision);
   const result: Gate = { ready: [], waiting: [], rejected: [], decided: new Set() };
+  const decided = new Set(approvals.map((a) => a.changeId));
   for (const change of plan.changes) {
-    const decision = plan.status === 'rejected' ? 'rejected' : (perChange.get(change.id) ?? wholePlan);
-    if (decision) result.decided.add(change.id);
+    if (plan.status === 'rejected' || decided.has(change.id) || decided.has(null)) result.decided.add(change.id);
+    const decision = decisionFor(plan, approvals, change);
     if (decision === 'rejected') result.rejected.push(change);
-    else if (change.approval.length === 0 || decision === 'approved') result.ready.push(change);
+    else if (decision === 'ready') result.ready.push(change);
     else result.waiting.push({ change, why: change.approval });
   }
   return result;
@@ -103,16 +115,17 @@ export function gate(plan: Pick<StoredPlan, 'changes' | 'status'>, approvals: re
  * digest, was made by someone other than the requester, and the trail recorded it being made.
  * A row written into the approvals table by hand approves nothing.
  */
-export async function trustedApprovals(db: Queryable, plan: StoredPlan): Promise<Approval[]> {
+export async function trustedApprovals(db: Queryable, plan: StoredPlan, recordedCache: Set<number> = new Set()): Promise<Approval[]> {
   const approvals = await approvalsFor(db, plan.id);
-  if (!approvals.some((a) => a.decision === 'approved')) return approvals;
-  const recorded = new Set<number>();
-  for (const event of await queryAudit(db, { action: 'plan.approved', target: plan.id, limit: 10_000 })) {
-    const ids = event.detail.approvals;
-    if (Array.isArray(ids) && event.detail.digest === plan.digest) for (const id of ids) recorded.add(Number(id));
+  const needsEvidence = approvals.some((a) => a.decision === 'approved' && !recordedCache.has(a.id));
+  if (needsEvidence) {
+    for (const event of await queryAudit(db, { action: 'plan.approved', target: plan.id, limit: 10_000 })) {
+      const ids = event.detail.approvals;
+      if (Array.isArray(ids) && event.detail.digest === plan.digest) for (const id of ids) recordedCache.add(Number(id));
+    }
   }
   return approvals.filter(
-    (a) => a.decision === 'rejected' || (a.planDigest === plan.digest && a.decidedBy.trim().toLowerCase() !== plan.requestedBy.trim().toLowerCase() && recorded.has(a.id)),
+    (a) => a.decision === 'rejected' || (a.planDigest === plan.digest && a.decidedBy.trim().toLowerCase() !== plan.requestedBy.trim().toLowerCase() && recordedCache.has(a.id)),
   );
 }
 

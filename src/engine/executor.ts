@@ -10,7 +10,7 @@ import type { RemoteAccount } from '../core/account.ts';
 import type { Change } from '../core/plan.ts';
 import { isRosterError } from '../errors.ts';
 import { log } from '../log.ts';
-import { quarantineApp, quarantinedUntil, recordAccountChange } from '../store/accounts.ts';
+import { liftQuarantine, quarantineApp, quarantinedUntil, recordAccountChange } from '../store/accounts.ts';
 import type { Database } from '../store/database.ts';
 import { linkCreatedAccount, linkedRemoteId } from '../store/links.ts';
 import {
@@ -22,14 +22,15 @@ import {
   operationKey,
   recentOutcomes,
   releaseAbandoned,
+  releaseDeferred,
   requeueOperation,
   skipOperation,
   stageOperation,
   type Operation,
 } from '../store/operations.ts';
-import { getPlan, type StoredPlan } from '../store/plans.ts';
+import { getPlan, planSeal, type StoredPlan } from '../store/plans.ts';
 import { saveSnapshot } from '../store/snapshots.ts';
-import { planGate, verifyPlan } from './approvals.ts';
+import { decisionFor, trustedApprovals, verifyPlan } from './approvals.ts';
 import { NotReadyError, runChange, type ChangeOutcome } from './change-runner.ts';
 import { decideFailure, defaultAttemptPolicy, type AttemptPolicy, type Failure } from './outcome.ts';
 import { enqueue, operationsQueue, type OperationJob } from './queue.ts';
@@ -49,6 +50,8 @@ export interface ExecutorOptions {
   attempts?: AttemptPolicy;
   /** How long a claim holds without a heartbeat; a worker that stops beating loses its claims. */
   leaseMs?: number;
+  /** While an app is quarantined, one operation is let through this often to learn whether it is back. */
+  probeEveryMs?: number;
 }
 
 /** This process's worker identity: host, pid and a random part, so a reused pid is not mistaken for it. */
@@ -72,9 +75,14 @@ export class Executor {
   readonly #o: Required<ExecutorOptions>;
   readonly #connectors = new Map<string, Connector>();
   readonly #verified = new Map<string, StoredPlan>();
+  /** Per plan: approvals the trail has been seen to record. */
+  readonly #recordedApprovals = new Map<string, Set<number>>();
   /** Request records, written to the trail as they happen (awaited before an operation is settled). */
   #requestLog: Promise<void> = Promise.resolve();
+  readonly #requestBuffer: AuditInput[] = [];
+  #requestWriting = false;
   #lastSweep = 0;
+  readonly #lastProbe = new Map<string, number>();
 
   constructor(options: ExecutorOptions) {
     this.#o = {
@@ -82,6 +90,7 @@ export class Executor {
       quarantine: { minFailures: 5, share: 0.8, forMs: 5 * 60_000 },
       attempts: defaultAttemptPolicy,
       leaseMs: 60_000,
+      probeEveryMs: 30_000,
       ...options,
     };
   }
@@ -99,7 +108,7 @@ export class Executor {
 
   /** Processes one batch; answers how many jobs it took. */
   async runOnce(): Promise<number> {
-    if (Date.now() - this.#lastSweep > this.#o.leaseMs / 2) await this.sweep();
+    if (Date.now() - this.#lastSweep > Math.min(this.#o.leaseMs / 2, 5000)) await this.sweep();
     const jobs = await this.#o.boss.fetch<OperationJob>(operationsQueue, { batchSize: this.#o.batchSize });
     if (jobs.length === 0) return 0;
     // A job is only a wake-up call: the operation's row is the truth, claimed under a lease.
@@ -140,49 +149,74 @@ export class Executor {
   }
 
   #logRequest(event: AuditInput): void {
-    this.#requestLog = this.#requestLog.then(
-      () => recordAudit(this.#o.db, event),
-      () => recordAudit(this.#o.db, event),
-    );
+    this.#requestBuffer.push(event);
+    if (!this.#requestWriting) this.#requestLog = this.#writeRequests();
   }
 
-  /** A plan proven untampered (once per executor), with its status read fresh. */
+  /** Writes buffered request records in as few statements as they arrive in; settles when all are written. */
+  async #writeRequests(): Promise<void> {
+    this.#requestWriting = true;
+    try {
+      while (this.#requestBuffer.length > 0) {
+        const events = this.#requestBuffer.splice(0);
+        await recordAudit(this.#o.db, events).catch((error: Error) => log.error({ err: error.message, lost: events.length }, 'request records not written'));
+      }
+    } finally {
+      this.#requestWriting = false;
+    }
+  }
+
+  /** A plan proven untampered (verified once per executor), with its status and digest read fresh. */
   async #plan(planId: string): Promise<StoredPlan | string> {
-    const fresh = await getPlan(this.#o.db, planId);
-    if (!fresh) return `plan ${planId} no longer exists`;
-    if (!this.#verified.has(planId)) {
+    let verified = this.#verified.get(planId);
+    if (!verified) {
+      const stored = await getPlan(this.#o.db, planId);
+      if (!stored) return `plan ${planId} no longer exists`;
       try {
-        await verifyPlan(this.#o.db, fresh);
+        await verifyPlan(this.#o.db, stored);
       } catch (error) {
         return (error as Error).message;
       }
-      this.#verified.set(planId, fresh);
+      verified = stored;
+      this.#verified.set(planId, stored);
     }
-    if (fresh.digest !== this.#verified.get(planId)?.digest) return `plan ${planId} changed while it was being applied`;
-    return fresh;
+    const now = await planSeal(this.#o.db, planId);
+    if (!now) return `plan ${planId} no longer exists`;
+    if (now.digest !== verified.digest) return `plan ${planId} was changed after it was made; nothing more of it is carried out`;
+    return { ...verified, status: now.status };
   }
 
   /** Why this change must not run now, or undefined when its plan and its approvals allow it. */
   async #decisionAgainst(plan: StoredPlan, change: Change): Promise<string | undefined> {
-    const gate = await planGate(this.#o.db, plan);
-    if (plan.status === 'rejected' || gate.rejected.some((c) => c.id === change.id)) return `${change.id} was rejected; not carried out`;
-    const waiting = gate.waiting.find((w) => w.change.id === change.id);
-    if (waiting) return `${change.id} is not approved (${waiting.why.join('; ')}); not carried out`;
+    let recorded = this.#recordedApprovals.get(plan.id);
+    if (!recorded) this.#recordedApprovals.set(plan.id, (recorded = new Set()));
+    const decision = decisionFor(plan, await trustedApprovals(this.#o.db, plan, recorded), change);
+    if (decision === 'rejected') return `${change.id} was rejected; not carried out`;
+    if (decision === 'waiting') return `${change.id} is not approved (${change.approval.join('; ')}); not carried out`;
     return undefined;
   }
 
-  async #runApp(appName: string, jobs: OperationJob[]): Promise<void> {
+  async #runApp(appName: string, appJobs: OperationJob[]): Promise<void> {
+    let jobs = appJobs;
     const { db, boss } = this.#o;
     const until = await quarantinedUntil(db, appName);
+    let probe: OperationJob | undefined;
+    if (until && Date.now() - (this.#lastProbe.get(appName) ?? 0) >= this.#o.probeEveryMs) {
+      // Half-open: one operation goes through; if it succeeds the app is back and the quarantine lifts.
+      this.#lastProbe.set(appName, Date.now());
+      probe = jobs[0];
+    }
     if (until) {
       // A quarantined app's work waits, without spending attempts; leavers are first when it lifts.
       for (const job of jobs) {
+        if (job === probe) continue;
         const op = await getOperation(db, job.key);
-        if (!op || op.state !== 'queued') continue;
+        if (!op || (op.state !== 'queued' && op.state !== 'staged')) continue;
         await db.query('update operations set not_before = $2, updated_at = now() where key = $1', [op.key, until]);
         await enqueue(boss, job, Math.ceil((until.getTime() - Date.now()) / 1000), priorityOf(op.kind));
       }
-      return;
+      if (!probe) return;
+      jobs = [probe];
     }
     const claimed: Claimed[] = [];
     for (const job of jobs) {
@@ -204,6 +238,13 @@ export class Executor {
       await this.#work(appName, claimed);
     } finally {
       clearInterval(heartbeat);
+    }
+    if (probe && (await getOperation(db, probe.key))?.state === 'done') {
+      await liftQuarantine(db, appName);
+      // What waited for the quarantine is due now, leavers first.
+      const due = await releaseDeferred(db, appName);
+      for (const op of due) await enqueue(boss, { key: op.key, planId: op.planId, changeId: op.changeId, appName }, undefined, priorityOf(op.kind));
+      await recordAudit(db, { actor: this.#o.actor, action: 'app.quarantine_lifted', appName, detail: { probe: probe.changeId, released: due.length } });
     }
   }
 
@@ -369,8 +410,13 @@ export class Executor {
   async #failed({ op, change }: Claimed, failure: Failure): Promise<void> {
     const { db, boss } = this.#o;
     await this.#requestLog;
-    const decision = decideFailure(failure, { attempts: op.attempts, waits: op.waits }, this.#o.attempts);
+    let decision = decideFailure(failure, { attempts: op.attempts, waits: op.waits }, this.#o.attempts);
     const base = { actor: this.#o.actor, appName: change.app, target: change.id };
+    if (decision.kind === 'escalate' && op.state === 'staged') {
+      // Written but not live: never given up on. It waits, and every apply or worker tries to make it live.
+      await recordAudit(db, { ...base, action: 'change.not_live', outcome: 'failed', detail: { plan: op.planId, attempts: op.attempts, reason: decision.reason } });
+      decision = { kind: 'retry', delayMs: this.#o.attempts.maxDelayMs, reason: decision.reason };
+    }
     if (decision.kind === 'escalate') {
       await failOperation(db, op.key, decision.reason);
       await recordAudit(db, { ...base, action: 'change.escalated', outcome: 'failed', detail: { plan: op.planId, attempts: op.attempts, waits: op.waits, reason: decision.reason, code: failure.kind === 'error' ? failure.code : 'prerequisite' } });

@@ -160,6 +160,11 @@ export async function quarantineApp(db: Queryable, appName: string, until: Date,
   await db.query('update apps set quarantined_until = $2, quarantine_reason = $3 where name = $1', [appName, until, reason]);
 }
 
+/** The app answered again: its work flows normally. */
+export async function liftQuarantine(db: Queryable, appName: string): Promise<void> {
+  await db.query('update apps set quarantined_until = null, quarantine_reason = null where name = $1', [appName]);
+}
+
 export async function quarantinedUntil(db: Queryable, appName: string): Promise<Date | undefined> {
   const [row] = await db.query<{ quarantined_until: Date | null }>('select quarantined_until from apps where name = $1 and quarantined_until > now()', [appName]);
   return row?.quarantined_until ?? undefined;

@@ -162,6 +162,15 @@ export async function releaseAbandoned(db: Queryable, queuedIdleMs: number): Pro
   return rows.map(toOperation);
 }
 
+/** An app's operations that wait for a later time (its quarantine), made due now. */
+export async function releaseDeferred(db: Queryable, appName: string): Promise<Operation[]> {
+  const rows = await db.query<OperationRow>(
+    "update operations set not_before = null, updated_at = now() where app_name = $1 and state in ('queued', 'staged') and claimed_by is null and not_before > now() returning *",
+    [appName],
+  );
+  return rows.map(toOperation);
+}
+
 /** How an app's recent operations went: attempts that failed against those that finished. */
 export async function recentOutcomes(db: Queryable, appName: string, window = 20): Promise<{ failed: number; total: number }> {
   const [row] = await db.query<{ failed: number; total: number }>(

@@ -98,6 +98,12 @@ export async function listPlans(db: Queryable, limit = 20): Promise<Pick<StoredP
   return rows.map((r) => ({ id: r.id, createdAt: r.created_at, requestedBy: r.requested_by, status: r.status }));
 }
 
+/** Just a plan's status and digest: what is read again before each of its changes. */
+export async function planSeal(db: Queryable, id: string): Promise<{ status: PlanStatus; digest: string | null } | undefined> {
+  const [row] = await db.query<{ status: PlanStatus; digest: string | null }>('select status, digest from plans where id = $1', [id]);
+  return row;
+}
+
 export async function setPlanStatus(db: Queryable, id: string, status: PlanStatus): Promise<void> {
   await db.query('update plans set status = $2 where id = $1', [id, status]);
 }
