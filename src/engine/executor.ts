@@ -89,7 +89,7 @@ export class Executor {
       batchSize: 25,
       quarantine: { minFailures: 5, share: 0.8, forMs: 5 * 60_000 },
       attempts: defaultAttemptPolicy,
-      leaseMs: 60_000,
+      leaseMs: 30_000,
       probeEveryMs: 30_000,
       ...options,
     };
@@ -97,8 +97,10 @@ export class Executor {
 
   /** Releases work whose worker stopped beating and queues it again; answers how many. */
   async sweep(): Promise<number> {
+    const first = this.#lastSweep === 0;
     this.#lastSweep = Date.now();
-    const abandoned = await releaseAbandoned(this.#o.db, 10 * this.#o.leaseMs);
+    // The embedded database is open in one process only (its folder lock): any other claim is a dead one's.
+    const abandoned = await releaseAbandoned(this.#o.db, 10 * this.#o.leaseMs, first && this.#o.db.kind === 'pglite');
     for (const op of abandoned) {
       await enqueue(this.#o.boss, { key: op.key, planId: op.planId, changeId: op.changeId, appName: op.appName }, undefined, priorityOf(op.kind));
     }
@@ -109,8 +111,10 @@ export class Executor {
   /** Processes one batch; answers how many jobs it took. */
   async runOnce(): Promise<number> {
     if (Date.now() - this.#lastSweep > Math.min(this.#o.leaseMs / 2, 5000)) await this.sweep();
-    const jobs = await this.#o.boss.fetch<OperationJob>(operationsQueue, { batchSize: this.#o.batchSize });
-    if (jobs.length === 0) return 0;
+    const fetched = await this.#o.boss.fetch<OperationJob>(operationsQueue, { batchSize: this.#o.batchSize, includeMetadata: true });
+    if (fetched.length === 0) return 0;
+    // The queue picks by priority but answers in no particular order: leavers first, then oldest.
+    const jobs = [...fetched].sort((a, b) => b.priority - a.priority || a.createdOn.getTime() - b.createdOn.getTime());
     // A job is only a wake-up call: the operation's row is the truth, claimed under a lease.
     await this.#o.boss.complete(operationsQueue, jobs.map((j) => j.id));
     const byApp = new Map<string, OperationJob[]>();

@@ -149,15 +149,16 @@ export async function getOperation(db: Queryable, key: string): Promise<Operatio
 /**
  * Operations whose worker stopped keeping its lease (it crashed, was killed, or lost its host),
  * and queued ones left without a job for long: released so any worker can claim them, and
- * answered so they can be queued again.
+ * answered so they can be queued again. `everyClaim`: every claim is a dead worker's (the
+ * embedded database, which one process at a time can open).
  */
-export async function releaseAbandoned(db: Queryable, queuedIdleMs: number): Promise<Operation[]> {
+export async function releaseAbandoned(db: Queryable, queuedIdleMs: number, everyClaim = false): Promise<Operation[]> {
   const rows = await db.query<OperationRow>(
     `update operations set claimed_by = null, lease_until = null, not_before = null, updated_at = now()
-      where (state in ('running', 'staged') and lease_until < now())
+      where (state in ('running', 'staged') and (lease_until < now() or ($2 and claimed_by is not null)))
          or (state = 'queued' and coalesce(not_before, updated_at) < now() - make_interval(secs => $1::double precision / 1000))
       returning *`,
-    [queuedIdleMs],
+    [queuedIdleMs, everyClaim],
   );
   return rows.map(toOperation);
 }
