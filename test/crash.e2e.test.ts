@@ -53,6 +53,11 @@ for (const shape of shapes) {
       const atKill = sim.store.userCount;
       assert.ok(atKill > 0 && atKill < size, `killed part way (${atKill} of ${size} created)`);
 
+      // Every request made before the kill is in the trail, but for the one in flight when it landed.
+      const recorded = await roster(['audit', '--action', 'app.request', '--json', '--limit', '10000'], { cwd, env });
+      const creates201 = recorded.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { target: string; detail: { status: number } }).filter((e) => e.target.startsWith('POST') && e.detail.status === 201);
+      assert.ok(atKill - creates201.length <= 1, `${atKill} accounts created before the kill, ${creates201.length} of their requests in the trail`);
+
       const resumed = await roster(['apply', plan.id], { cwd, env });
       assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout);
       assert.match(resumed.stdout, new RegExp(`plan ${plan.id}: ${size} done`));

@@ -150,6 +150,9 @@ for (const kind of databaseKinds) {
       assert.notEqual(restored.remoteId, snapshot?.remoteId);
       const trail = (await queryAudit(db, { limit: 500 })).map((e) => e.action);
       for (const action of ['plan.created', 'plan.approve_refused', 'plan.approved', 'snapshot.taken', 'change.applied', 'change.verified', 'account.restored']) assert.ok(trail.includes(action), action);
+      const restoreRequests = (await queryAudit(db, { action: 'app.request', limit: 500 })).filter((e) => e.detail.snapshotId === snapshot!.id).map((e) => e.target);
+      assert.ok(restoreRequests.some((t) => t?.startsWith('POST') && t.includes('/users')), `the restore's create is in the trail: ${restoreRequests.join(', ')}`);
+      assert.ok(restoreRequests.some((t) => t?.includes('/status/activate')), 'and its activation');
     });
 
     it('the circuit breaker holds a mass offboarding whole until approved', async () => {

@@ -30,20 +30,39 @@ describe('runChange: each change done once, read before written, verified after'
     assert.ok(!app.calls.some((c) => c.startsWith('createAccount')));
   });
 
-  it('create: the app’s answer is the read-back; no second read when it shows the account', async () => {
+  it('create, first attempt: one request — no lookup first, and the app’s answer is the read-back', async () => {
     const app = new FakeConnector();
-    const outcome = await runChange(contextFor(app), change({ kind: 'create', attributes: { userName: 'new@example.com', email: 'new@example.com', department: 'Sales' } }));
+    const outcome = await runChange(contextFor(app), change({ kind: 'create', attributes: { userName: 'new@example.com', email: 'new@example.com', department: 'Sales' } }), 1);
     assert.equal(outcome.alreadyDone, false);
     assert.equal(app.accounts.get(outcome.remoteId ?? '')?.department, 'Sales');
-    assert.deepEqual(app.calls.filter((c) => c.startsWith('getAccount')), []);
+    assert.deepEqual(app.calls, ['createAccount new@example.com']);
   });
 
-  it('delete: the snapshot is taken before the delete request, then the account is read back gone', async () => {
+  it('create, first attempt, of an account the app already has: its 409 leads to the account, taken as it is', async () => {
+    const app = new FakeConnector();
+    const jane = app.seed({ userName: 'jane@example.com' });
+    const outcome = await runChange(contextFor(app), change({ kind: 'create', attributes: { userName: 'jane@example.com', email: 'jane@example.com' } }), 1);
+    assert.deepEqual(outcome, { alreadyDone: true, remoteId: jane.remoteId, account: jane });
+    assert.deepEqual(app.calls, ['createAccount jane@example.com', 'findAccount jane@example.com']);
+  });
+
+  it('update, first attempt: written at once and verified by the answer; a retry reads first and writes only what differs', async () => {
+    const app = new FakeConnector();
+    const jane = app.seed({ userName: 'jane@example.com', department: 'Sales', title: 'VP' });
+    await runChange(contextFor(app), change({ kind: 'update', remoteId: jane.remoteId, attributes: { department: 'Finance' } }), 1);
+    assert.deepEqual(app.calls, [`updateAccount ${jane.remoteId} {"department":"Finance"}`]);
+    app.calls.length = 0;
+    const again = await runChange(contextFor(app), change({ kind: 'update', remoteId: jane.remoteId, attributes: { department: 'Finance' } }), 2);
+    assert.equal(again.alreadyDone, true);
+    assert.deepEqual(app.calls, [`getAccount ${jane.remoteId}`]);
+  });
+
+  it('delete: read, then the snapshot is taken, then the one delete request (its success is the proof)', async () => {
     const app = new FakeConnector();
     const jane = app.seed({ userName: 'jane@example.com', groups: ['Admins'] });
     const ctx = contextFor(app);
     const outcome = await runChange(ctx, change({ kind: 'delete', remoteId: jane.remoteId }));
-    assert.deepEqual(app.calls, [`getAccount ${jane.remoteId}`, `snapshot ${jane.remoteId}`, `deleteAccount ${jane.remoteId}`, `getAccount ${jane.remoteId}`]);
+    assert.deepEqual(app.calls, [`getAccount ${jane.remoteId}`, `snapshot ${jane.remoteId}`, `deleteAccount ${jane.remoteId}`]);
     assert.deepEqual(ctx.snapshots[0]?.groups, ['Admins']);
     assert.equal(outcome.alreadyDone, false);
   });

@@ -1,7 +1,7 @@
 import type { Connector, AccountInput } from '../connectors/connector.ts';
 import type { RemoteAccount } from '../core/account.ts';
 import type { Change, ChangeAttributes } from '../core/plan.ts';
-import { RosterError } from '../errors.ts';
+import { RosterError, isRosterError } from '../errors.ts';
 
 /** The account a change needs does not exist yet (a membership waiting for its create). */
 export class NotReadyError extends Error {}
@@ -25,21 +25,30 @@ export interface RunContext {
 }
 
 /**
- * Carries out one change so that running it twice does it once: it reads the app first and writes
- * only what is still missing, then reads back to verify the app now holds what was wanted.
+ * Carries out one change so that running it twice does it once, in as few requests as that allows.
+ * A first attempt trusts the plan's view of the app (the last sync, and what roster wrote since):
+ * it writes at once and lets the app's answer verify it (a create answered 409 is found and taken).
+ * A later attempt (a retry, a resume after a crash) reads the app first and writes only what is
+ * still missing. Destructive changes always read first: the snapshot is the record as it is now.
  */
-export async function runChange(ctx: RunContext, change: Change): Promise<ChangeOutcome> {
+export async function runChange(ctx: RunContext, change: Change, attempt = 2): Promise<ChangeOutcome> {
   const { connector } = ctx;
-  if (change.kind === 'create') return create(ctx, change);
+  const first = attempt <= 1;
+  if (change.kind === 'create') return create(ctx, change, first);
   const remoteId = change.remoteId ?? (change.personId ? await ctx.linkedRemoteId(change.personId) : undefined);
   if (!remoteId) throw new NotReadyError(`${change.id}: the account does not exist yet`);
+  if (first && (change.kind === 'update' || change.kind === 'activate')) return writeFirst(connector, change, remoteId);
   const current = await connector.getAccount(remoteId);
   if (change.kind === 'delete') {
     if (!current) return { alreadyDone: true, remoteId, account: undefined };
     await ctx.snapshot(current);
-    await connector.deleteAccount(remoteId);
-    const after = await connector.getAccount(remoteId);
-    if (after) throw new RosterError('app_error', `${change.app}: account ${remoteId} still exists after delete`);
+    try {
+      await connector.deleteAccount(remoteId);
+    } catch (error) {
+      // Gone between the read and the delete: what was wanted.
+      if (isRosterError(error, 'not_found')) return { alreadyDone: true, remoteId, account: undefined, before: current };
+      throw error;
+    }
     return { alreadyDone: false, remoteId, account: undefined, before: current };
   }
   if (!current) throw new RosterError('not_found', `${change.app}: account ${remoteId} no longer exists; sync and plan again`);
@@ -59,25 +68,51 @@ export async function runChange(ctx: RunContext, change: Change): Promise<Change
       return { alreadyDone: false, remoteId, account: await confirm(connector, change, remoteId, written, (a) => Object.keys(stillDifferent(missing, a)).length === 0, describe(missing)) };
     }
     case 'add-member':
-    case 'remove-member': {
-      const group = change.group ?? '';
-      const wantIn = change.kind === 'add-member';
-      if ((await connector.isMember(remoteId, group)) === wantIn) return { alreadyDone: true, remoteId, account: current };
-      if (wantIn) await connector.addToGroup(remoteId, group);
-      else await connector.removeFromGroup(remoteId, group);
-      if ((await connector.isMember(remoteId, group)) !== wantIn) throw new RosterError('app_error', `${change.app}: read back after ${change.kind} of ${change.subject}: the app does not show them ${wantIn ? 'in' : 'out of'} ${group}`);
-      const groups = wantIn ? [...new Set([...current.groups, group])] : current.groups.filter((g) => g !== group);
-      return { alreadyDone: false, remoteId, account: { ...current, groups } };
-    }
+    case 'remove-member':
+      return membership(connector, change, remoteId, current);
   }
 }
 
-async function create(ctx: RunContext, change: Change): Promise<ChangeOutcome> {
+/** An update or an activation on a first attempt: written at once, verified by the app's answer. */
+async function writeFirst(connector: Connector, change: Change, remoteId: string): Promise<ChangeOutcome> {
+  if (change.kind === 'activate') {
+    const written = await connector.setActive(remoteId, true);
+    return { alreadyDone: false, remoteId, account: await confirm(connector, change, remoteId, written, (a) => a.active, 'active=true') };
+  }
+  const wanted = change.attributes ?? {};
+  const written = await connector.updateAccount(remoteId, wanted as Partial<AccountInput>);
+  return { alreadyDone: false, remoteId, account: await confirm(connector, change, remoteId, written, (a) => Object.keys(stillDifferent(wanted, a)).length === 0, describe(wanted)) };
+}
+
+async function membership(connector: Connector, change: Change, remoteId: string, current: RemoteAccount): Promise<ChangeOutcome> {
+  const group = change.group ?? '';
+  const wantIn = change.kind === 'add-member';
+  if ((await connector.isMember(remoteId, group)) === wantIn) return { alreadyDone: true, remoteId, account: current };
+  if (wantIn) await connector.addToGroup(remoteId, group);
+  else await connector.removeFromGroup(remoteId, group);
+  if ((await connector.isMember(remoteId, group)) !== wantIn) throw new RosterError('app_error', `${change.app}: read back after ${change.kind} of ${change.subject}: the app does not show them ${wantIn ? 'in' : 'out of'} ${group}`);
+  const groups = wantIn ? [...new Set([...current.groups, group])] : current.groups.filter((g) => g !== group);
+  return { alreadyDone: false, remoteId, account: { ...current, groups } };
+}
+
+async function create(ctx: RunContext, change: Change, first: boolean): Promise<ChangeOutcome> {
   const attributes = change.attributes ?? {};
   const input = { ...attributes, userName: attributes.userName ?? change.subject } as AccountInput;
-  const existing = (await ctx.connector.findAccount({ userName: input.userName })) ?? (input.email ? await ctx.connector.findAccount({ email: input.email }) : undefined);
-  if (existing) return { alreadyDone: true, remoteId: existing.remoteId, account: existing };
-  const created = await ctx.connector.createAccount(input);
+  const find = async () => (await ctx.connector.findAccount({ userName: input.userName })) ?? (input.email && input.email !== input.userName ? await ctx.connector.findAccount({ email: input.email }) : undefined);
+  if (!first) {
+    const existing = await find();
+    if (existing) return { alreadyDone: true, remoteId: existing.remoteId, account: existing };
+  }
+  let created: RemoteAccount;
+  try {
+    created = await ctx.connector.createAccount(input);
+  } catch (error) {
+    if (!isRosterError(error, 'conflict')) throw error;
+    // The app has it already (made by hand, or by an attempt whose answer was lost): take it.
+    const existing = await find();
+    if (!existing) throw error;
+    return { alreadyDone: true, remoteId: existing.remoteId, account: existing };
+  }
   const account = await confirm(ctx.connector, change, created.remoteId, created, (a) => (a.email ?? '').toLowerCase() === (input.email ?? a.email ?? '').toLowerCase(), 'the new account');
   return { alreadyDone: false, remoteId: created.remoteId, account };
 }

@@ -294,7 +294,7 @@ export class Executor {
     };
     try {
       await recordAudit(this.#o.db, { actor: this.#o.actor, action: 'change.started', appName: change.app, target: change.id, detail: { plan: op.planId, attempt: op.attempts, worker: workerId } });
-      const outcome = await runChange(context, change);
+      const outcome = await runChange(context, change, op.attempts);
       return await this.#settle(connector, item, outcome);
     } catch (error) {
       await this.#failed(item, await this.#failure(item, error));

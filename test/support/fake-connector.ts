@@ -54,6 +54,7 @@ export class FakeConnector implements Connector {
 
   async createAccount(input: AccountInput): Promise<RemoteAccount> {
     this.#call('createAccount', input.userName);
+    if ([...this.accounts.values()].some((a) => a.userName === input.userName)) throw new RosterError('conflict', `${this.appName}: POST /Users answered 409 (userName ${input.userName} exists)`);
     return this.seed({ ...input, active: input.active ?? true });
   }
 
