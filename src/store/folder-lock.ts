@@ -76,7 +76,7 @@ export function acquireFolderLock(dir: string, options: FolderLockOptions = {}):
     const silentMs = Date.now() - seen.heartbeatAt;
     const leftByMyPid = seen.holder.host === me.host && seen.holder.pid === me.pid;
     if (!leftByMyPid && silentMs < leaseMs) {
-      const who = `pid ${seen.holder.pid ?? 'unknown'} on host ${seen.holder.host ?? 'unknown'}`;
+      const who = `pid ${seen.holder.pid ?? 'unknown'}${seen.holder.host ? ` on host ${seen.holder.host}` : ''}`;
       throw new Error(`the database folder ${dir} is in use by another roster process (${who}); stop it or use another --home`);
     }
     if (!removeIfUnchanged(path, seen, leaseMs)) pause(50);
