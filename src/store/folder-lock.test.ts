@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { acquireFolderLock } from './folder-lock.ts';
+import { acquireFolderLock, currentPidSpace } from './folder-lock.ts';
 import { openPglite } from './pglite.ts';
 
 function lockFolder(): { dir: string; lockFile: string; [Symbol.dispose](): void } {
@@ -48,16 +48,29 @@ it('refuses a lock with a fresh heartbeat, naming its pid and host', () => {
 it('takes over a lock naming this very pid under another instance id: a process before this one had the pid', () => {
   using folder = lockFolder();
   for (const ageMs of [60_000, 0]) {
-    leaveLock(folder.lockFile, { instance: 'previous-life', host: hostname(), pid: process.pid }, ageMs);
+    leaveLock(folder.lockFile, { instance: 'previous-life', host: hostname(), pidSpace: currentPidSpace(), pid: process.pid }, ageMs);
     const lock = acquireFolderLock(folder.dir);
     assert.notEqual(holderOf(folder.lockFile).instance, 'previous-life');
     lock.release();
   }
 });
 
-it('takes over an old-style pid-only lock once its heartbeat is older than the lease', () => {
+it('takes over at once a fresh lock whose pid is gone from this host, but not one from another host', () => {
+  using folder = lockFolder();
+  const gone = 999_999_999;
+  leaveLock(folder.lockFile, { instance: 'killed', host: hostname(), pidSpace: currentPidSpace(), pid: gone }, 0);
+  acquireFolderLock(folder.dir).release();
+  leaveLock(folder.lockFile, { instance: 'killed', host: hostname(), pidSpace: 'pid:[another-container]', pid: gone }, 0);
+  assert.throws(() => acquireFolderLock(folder.dir), /in use by another roster process/, 'another pid namespace: its pids are not ours to check');
+  leaveLock(folder.lockFile, { instance: 'elsewhere', host: 'other-host', pidSpace: currentPidSpace(), pid: gone }, 0);
+  assert.throws(() => acquireFolderLock(folder.dir), /in use by another roster process \(pid 999999999 on host other-host\)/);
+});
+
+it('takes over an old-style pid-only lock once its pid is gone or its heartbeat is older than the lease', () => {
   using folder = lockFolder();
   leaveLock(folder.lockFile, '1', 60_000);
+  acquireFolderLock(folder.dir).release();
+  leaveLock(folder.lockFile, '999999999', 0);
   acquireFolderLock(folder.dir).release();
   leaveLock(folder.lockFile, '1', 0);
   assert.throws(() => acquireFolderLock(folder.dir), /in use by another roster process \(pid 1\); stop it/);
@@ -79,10 +92,8 @@ it('a live holder keeps its lease while its main thread is busy, and loses it on
     assert.throws(() => acquireFolderLock(folder.dir, { leaseMs: 600 }), new RegExp(`in use by another roster process \\(pid ${child.pid} on host `), 'heartbeat renewed while the main thread was blocked');
     child.kill('SIGKILL');
     await once(child, 'exit');
-    assert.throws(() => acquireFolderLock(folder.dir, { leaseMs: 600 }), /in use by another roster process/, 'a fresh heartbeat is honoured even from a dead pid');
-    await sleep(800);
     const lock = acquireFolderLock(folder.dir, { leaseMs: 600 });
-    assert.equal(holderOf(folder.lockFile).pid, process.pid, 'taken over once the lease ran out');
+    assert.equal(holderOf(folder.lockFile).pid, process.pid, 'taken over at once: its pid is gone');
     lock.release();
   } finally {
     child.kill('SIGKILL');

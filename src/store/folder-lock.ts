@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -22,11 +22,22 @@ export const folderHeartbeatMs = 3_000;
 interface Holder {
   instance?: string;
   host?: string;
+  /** Which processes' pids the pid is one of: containers sharing a host name can still differ here. */
+  pidSpace?: string;
   pid?: number;
 }
 
 /** This process's lock identity. */
 const instanceId = randomUUID();
+
+/** Linux: the pid namespace; elsewhere the platform (no containers share a folder with the host there). */
+export function currentPidSpace(): string {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return process.platform;
+  }
+}
 
 // The heartbeat runs on its own thread: PGlite runs queries on the main thread, and a long one
 // holds the event loop for many seconds, which must not make a live holder look dead.
@@ -49,15 +60,15 @@ const timer = setInterval(() => {
  * Guards an embedded database folder so a second process gets a clear error instead of opening
  * the same files. The lock is a lease: the file names its holder (instance id, host, pid) and its
  * modification time is the holder's heartbeat, renewed every few seconds. A lock whose heartbeat
- * is older than the lease is stale and taken over; so is one naming this host and pid under
- * another instance id, which a process that died with the pid this one now has left behind.
+ * is older than the lease is stale and taken over, whatever its pid says; one that a process gone
+ * from this host left behind (see leftBehind) is taken over at once.
  */
 export function acquireFolderLock(dir: string, options: FolderLockOptions = {}): FolderLock {
   const leaseMs = options.leaseMs ?? folderLeaseMs;
   const heartbeatMs = options.heartbeatMs ?? folderHeartbeatMs;
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'roster.lock');
-  const me: Required<Holder> = { instance: instanceId, host: hostname(), pid: process.pid };
+  const me: Required<Holder> = { instance: instanceId, host: hostname(), pidSpace: currentPidSpace(), pid: process.pid };
   for (let attempt = 0; attempt < 50; attempt += 1) {
     try {
       const fd = openSync(path, 'wx');
@@ -74,14 +85,26 @@ export function acquireFolderLock(dir: string, options: FolderLockOptions = {}):
     if (!seen) continue;
     if (seen.holder.instance === instanceId) throw new Error(`the database folder ${dir} is already open in this process`);
     const silentMs = Date.now() - seen.heartbeatAt;
-    const leftByMyPid = seen.holder.host === me.host && seen.holder.pid === me.pid;
-    if (!leftByMyPid && silentMs < leaseMs) {
+    if (silentMs < leaseMs && !leftBehind(seen.holder, me)) {
       const who = `pid ${seen.holder.pid ?? 'unknown'}${seen.holder.host ? ` on host ${seen.holder.host}` : ''}`;
       throw new Error(`the database folder ${dir} is in use by another roster process (${who}); stop it or use another --home`);
     }
     if (!removeIfUnchanged(path, seen, leaseMs)) pause(50);
   }
   throw new Error(`could not lock the database folder ${dir}: other processes keep taking it over`);
+}
+
+/**
+ * Whether a lock with a fresh heartbeat was nevertheless left by a process that is gone: it names
+ * this very pid (under another instance id, so a process before this one had the pid), or a pid
+ * that no longer runs among this host's processes. A pid that does run proves nothing (pid 1 in a
+ * container, a reused pid): such a lock waits out its lease.
+ */
+function leftBehind(holder: Holder, me: Required<Holder>): boolean {
+  if (holder.pid === undefined) return false;
+  // Locks written before leases name only a pid, of a process on this host.
+  const sameProcesses = holder.instance === undefined || (holder.host === me.host && holder.pidSpace === me.pidSpace);
+  return sameProcesses && (holder.pid === me.pid || !isProcessAlive(holder.pid));
 }
 
 function holdLock(path: string, heartbeatMs: number): FolderLock {
@@ -120,6 +143,7 @@ function parseHolder(text: string): Holder {
     return {
       ...(typeof parsed.instance === 'string' ? { instance: parsed.instance } : {}),
       ...(typeof parsed.host === 'string' ? { host: parsed.host } : {}),
+      ...(typeof parsed.pidSpace === 'string' ? { pidSpace: parsed.pidSpace } : {}),
       ...(typeof parsed.pid === 'number' ? { pid: parsed.pid } : {}),
     };
   } catch {
