@@ -15,6 +15,8 @@ it('redacts credentials in free text and keeps the words around them', () => {
     ['Set-Cookie: JSESSIONID=0123456789ABCDEF; Path=/; HttpOnly\nnext line', 'Set-Cookie: [redacted]\nnext line'],
     ['Basic dXNlcjpwYXNzd29yZA== sent', 'Basic [redacted] sent'],
     ['userName must be unique; the token has expired; Basic auth is off', 'userName must be unique; the token has expired; Basic auth is off'],
+    ['checks passed: 5; bypass: none; keys: 3', 'checks passed: 5; bypass: none; keys: 3'],
+    ['GET /v1/users?key=AIzaSyA1&pass=letmein1 refused', 'GET /v1/users?key=[redacted]&pass=[redacted] refused'],
   ];
   for (const [text, expected] of cases) {
     assert.equal(redactText(text), expected, text);

@@ -16,8 +16,9 @@ export function redact(value: unknown, depth = 0): unknown {
 const jwt = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const schemeCredential = /\b(Bearer|Basic|SSWS|Token|Digest)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi;
 const cookieLine = /\b((?:set-)?cookie)(["']?\s*[:=]\s*)[^\r\n]*/gi;
+// A key naming a credential: any word holding one of the long names, or exactly one of the short ones.
 const keyedValue =
-  /(["']?)([\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|authorization|credential|session[-_]?id|jsessionid|signature)[\w.-]*)\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&"'}\]]+)/gi;
+  /(["']?)([\w.-]*(?:password|passwd|passphrase|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|authorization|credential|session[-_]?id|signature)[\w.-]*|\b(?:pass|pwd|key|sig)\b)\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&"'}\]]+)/gi;
 
 /**
  * Free text with anything that looks like a credential replaced: JWTs, "Bearer …"-style
