@@ -77,7 +77,12 @@ export function acquireFolderLock(dir: string, options: FolderLockOptions = {}):
       } finally {
         closeSync(fd);
       }
-      return holdLock(path, heartbeatMs);
+      try {
+        return holdLock(path, heartbeatMs);
+      } catch (error) {
+        rmSync(path, { force: true });
+        throw error;
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -189,7 +194,7 @@ function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Whether a process with this pid runs on this machine (EPERM: it runs, as another user). Not used for locks: pids repeat. */
+/** Whether a process with this pid runs on this machine (EPERM: it runs, as another user). A yes proves little: pids repeat. */
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
