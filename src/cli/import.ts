@@ -134,8 +134,9 @@ export function registerImport(program: Command): void {
             );
           }
           const counts = await upsertPeople(tx, people, `file:${path}`).catch((error: unknown) => {
-            // Another import between the check and the write; the check above catches the rest.
-            if ((error as { code?: string }).code === '23505') throw new RosterError('input_invalid', `${path}: a userName in it was taken by another person while importing; nothing imported, run the import again`);
+            // What the check above cannot see: another import in between, or letters lowercased differently.
+            const { code, detail } = error as { code?: string; detail?: string };
+            if (code === '23505') throw new RosterError('input_invalid', `${path}: a userName in it belongs to another person in roster (${detail ?? 'duplicate userName'}); nothing imported`);
             throw error;
           });
           await recordAudit(tx, { actor: actorFromEnvironment(), action: 'people.imported', target: path, detail: { ...counts, total: people.length } });

@@ -19,8 +19,9 @@ interface PersonRow {
 }
 
 /**
- * Inserts or updates people by id, in one statement; returns how many were new. A person whose
- * `active` is undefined keeps their state when they exist already and is active when new.
+ * Inserts or updates people by id; returns how many were new. A person whose `active` is
+ * undefined keeps their state when they exist already and is active when new. Two statements:
+ * run it in a transaction, so a refused write leaves nobody half renamed.
  */
 export async function upsertPeople(db: Queryable, people: readonly (Person | ImportedPerson)[], source: string): Promise<{ created: number; updated: number }> {
   if (people.length === 0) return { created: 0, updated: 0 };
