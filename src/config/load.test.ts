@@ -109,3 +109,76 @@ it('accepts the example config shipped in the repository', () => {
   assert.equal(hr?.policy.roles[0]?.role, 'Full Admin');
   assert.equal(hr?.policy.approval.massChange.share, 0.1);
 });
+
+describe('app URLs', () => {
+  const withApps = (apps: Record<string, { baseUrl: string; tokenUrl?: string }>) => ({
+    apps: Object.fromEntries(
+      Object.entries(apps).map(([name, { baseUrl, tokenUrl }]) => [
+        name,
+        { type: 'scim', baseUrl, auth: tokenUrl ? { type: 'oauth2-client-credentials', tokenUrl, clientId: 'roster', clientSecret: 'env:CS' } : { type: 'bearer', token: 'env:T' } },
+      ]),
+    ),
+  });
+  const env = { T: 'token-value', CS: 'client-secret-value' };
+
+  it('refuses credentials and secret-looking parameters in a URL, naming the app path and never the secret', () => {
+    const config = withApps({
+      userinfo: { baseUrl: 'https://svc-user:Pa55-userinfo@scim.example.com/scim/v2' },
+      apikey: { baseUrl: 'https://scim.example.com/scim/v2?tenant=acme&api_key=k3y-in-query' },
+      token: { baseUrl: 'https://scim.example.com/scim/v2?access_token=tok-in-query' },
+      sig: { baseUrl: 'https://scim.example.com/scim/v2?sig=sig-in-query&Password=pw-in-query' },
+      oauth: { baseUrl: 'https://scim.example.com/scim/v2', tokenUrl: 'https://id.example.com/token?client_secret=cs-in-query' },
+    });
+    assert.throws(
+      () => parseConfig(config, '/etc/roster.yaml', { env }),
+      (error: Error) => {
+        assert.match(error.message, /^\/etc\/roster\.yaml has 5 problems: /);
+        assert.match(error.message, /apps\.userinfo\.baseUrl: holds credentials \(user:password@\); put them in auth as a secret reference/);
+        assert.match(error.message, /apps\.apikey\.baseUrl: its query string carries a secret-looking parameter \(api_key\)/);
+        assert.match(error.message, /apps\.token\.baseUrl: its query string carries a secret-looking parameter \(access_token\)/);
+        assert.match(error.message, /apps\.sig\.baseUrl: its query string carries a secret-looking parameter \(sig, Password\)/);
+        assert.match(error.message, /apps\.oauth\.auth\.tokenUrl: its query string carries a secret-looking parameter \(client_secret\)/);
+        for (const secret of ['Pa55-userinfo', 'svc-user', 'k3y-in-query', 'tok-in-query', 'sig-in-query', 'pw-in-query', 'cs-in-query']) assert.ok(!error.message.includes(secret), `${secret} echoed`);
+        return true;
+      },
+    );
+  });
+
+  it('refuses plain http:// off this machine and allows it for loopback simulators', () => {
+    assert.throws(
+      () => parseConfig(withApps({ zia: { baseUrl: 'http://zsapi.zscaler.net/api/v1' }, okta: { baseUrl: 'https://x.example/scim/v2', tokenUrl: 'http://10.0.0.5/oauth2/token' } }), undefined, { env }),
+      (error: Error) => {
+        assert.match(error.message, /apps\.zia\.baseUrl: plain http:\/\/ to zsapi\.zscaler\.net would send credentials unencrypted; use https:\/\//);
+        assert.match(error.message, /apps\.okta\.auth\.tokenUrl: plain http:\/\/ to 10\.0\.0\.5 would send/);
+        return true;
+      },
+    );
+    const config = parseConfig(
+      withApps({ a: { baseUrl: 'http://127.0.0.1:8080/scim/v2' }, b: { baseUrl: 'http://localhost:9000/api' }, c: { baseUrl: 'http://[::1]:9000/scim?tenant=acme' }, d: { baseUrl: 'http://127.5.6.7/' } }),
+      undefined,
+      { env },
+    );
+    assert.deepEqual(
+      config.apps.map((app) => app.name),
+      ['a', 'b', 'c', 'd'],
+    );
+  });
+
+  it('reports unsafe URLs together with the schema problems, all at once', () => {
+    const path = writeConfig(`
+apps:
+  hr:
+    type: ldap
+    baseUrl: https://admin:hunter2@scim.example.com
+    auth: { type: bearer, token: env:T }
+`);
+    assert.throws(
+      () => loadConfig(path, { env }),
+      (error: Error) => {
+        assert.match(error.message, /has 2 problems: apps\.hr\.type: .*; apps\.hr\.baseUrl: holds credentials/);
+        assert.ok(!error.message.includes('hunter2'));
+        return true;
+      },
+    );
+  });
+});

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { RosterError } from '../errors.ts';
 import { configSchema, type AppConfig, type AuthConfig } from './schema.ts';
 import { Secret } from './secret.ts';
+import { appUrlProblems } from './url-safety.ts';
 
 const secretFields = ['token', 'password', 'apiKey', 'clientSecret'] as const;
 type SecretField = (typeof secretFields)[number];
@@ -53,10 +54,11 @@ export function loadConfig(path: string, options: LoadOptions = {}): ResolvedCon
 export function parseConfig(input: unknown, file: string | undefined, options: LoadOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
   const label = file ?? 'config';
+  const urlProblems = appUrlProblems(input);
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) throw configError(label, parsed.error.issues.map(describeIssue));
+  if (!parsed.success) throw configError(label, [...parsed.error.issues.map(describeIssue), ...urlProblems]);
   const baseDir = file ? dirname(file) : process.cwd();
-  const problems: string[] = [];
+  const problems: string[] = [...urlProblems];
   const secret = (ref: string, at: string): Secret => resolveSecret(ref, at, baseDir, env, problems);
   const appSecret = options.appSecrets === false ? (ref: string) => Secret.unresolved(ref) : secret;
 

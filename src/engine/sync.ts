@@ -5,7 +5,7 @@ import type { Connector, AccountPage } from '../connectors/connector.ts';
 import type { HttpExchange } from '../connectors/http/client.ts';
 import { linkAccounts } from '../core/links.ts';
 import { isRosterError } from '../errors.ts';
-import { completeSyncRun, currentAccounts, ensureApp, failSyncRun, insertAccounts, startSyncRun, type AppRecord } from '../store/accounts.ts';
+import { completeSyncRun, currentAccounts, ensureApp, failSyncRun, insertAccounts, interruptStaleSyncRuns, startSyncRun, syncHeartbeatMs, touchSyncRun, type AppRecord } from '../store/accounts.ts';
 import type { Database } from '../store/database.ts';
 import { listLinks, replaceLinks } from '../store/links.ts';
 import { listPeople } from '../store/people.ts';
@@ -38,6 +38,9 @@ export interface SyncOptions {
 export async function syncApp(db: Database, app: AppRecord, connector: Connector, options: SyncOptions): Promise<SyncResult> {
   const started = performance.now();
   await ensureApp(db, app);
+  for (const run of await interruptStaleSyncRuns(db, app.name)) {
+    await recordAudit(db, { actor: options.actor, action: 'sync.interrupted', appName: app.name, outcome: 'failed', detail: { syncId: run.id, lastHeartbeat: run.heartbeatAt.toISOString() } });
+  }
   const syncId = await startSyncRun(db, app.name);
   const pending: AuditInput[] = [];
   let requests = 0;
@@ -51,14 +54,19 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
   await recordAudit(db, { actor: options.actor, action: 'sync.started', appName: app.name, detail: { syncId } });
   let accountsRead = 0;
   let listRequests = 0;
+  // Between pages too: a page can take minutes when the app makes roster wait.
+  const heartbeat = setInterval(() => void touchSyncRun(db, syncId).catch(() => undefined), syncHeartbeatMs);
+  heartbeat.unref();
   try {
     for await (const page of connector.listAccounts()) {
       listRequests += 1;
       accountsRead += page.accounts.length;
       await insertAccounts(db, syncId, app.name, page.accounts);
+      await touchSyncRun(db, syncId);
       await flush();
       options.onPage?.(app.name, page);
     }
+    clearInterval(heartbeat);
     const linked = await db.transaction(async (tx) => {
       await completeSyncRun(tx, syncId, app.name, { accountsRead, listRequests });
       // One connection in a transaction: queries go one at a time.
@@ -75,6 +83,7 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
     await recordAudit(db, { actor: options.actor, action: 'sync.completed', appName: app.name, detail: { syncId, accountsRead, listRequests, requests, linked, ms: Math.round(ms) } });
     return { appName: app.name, ok: true, syncId, accountsRead, listRequests, requests, ms, linked };
   } catch (error) {
+    clearInterval(heartbeat);
     stopObserving();
     const message = error instanceof Error ? error.message : String(error);
     await failSyncRun(db, syncId, message, { accountsRead, listRequests });

@@ -1,3 +1,4 @@
+import { redactText } from '../audit/redact.ts';
 import type { RemoteAccount } from '../core/account.ts';
 import type { Queryable } from './database.ts';
 
@@ -16,10 +17,42 @@ export async function ensureApp(db: Queryable, app: AppRecord): Promise<void> {
   );
 }
 
+/**
+ * How long a running sync may go without a heartbeat before it counts as interrupted. Well above
+ * the heartbeat period and the longest wait a sync sits out in place (a Retry-After of a minute).
+ */
+export const syncLeaseMs = 2 * 60_000;
+/** How often a running sync renews its heartbeat, besides once per page. */
+export const syncHeartbeatMs = 20_000;
+
+const leaseInterval = `${syncLeaseMs / 1000} seconds`;
+const interruptedReason = (heartbeat: Date) => `no sign of life since ${heartbeat.toISOString().replace('T', ' ').slice(0, 19)} UTC: the process running it stopped part way; what it read is not used`;
+
 export async function startSyncRun(db: Queryable, appName: string): Promise<number> {
   const [row] = await db.query<{ id: number }>("insert into sync_runs (app_name, status) values ($1, 'running') returning id", [appName]);
   if (!row) throw new Error('sync run not created');
   return Number(row.id);
+}
+
+/** Renews a running sync's heartbeat, so nobody takes it for interrupted. */
+export async function touchSyncRun(db: Queryable, syncId: number): Promise<void> {
+  await db.query("update sync_runs set heartbeat_at = now() where id = $1 and status = 'running'", [syncId]);
+}
+
+/**
+ * Records as interrupted every run of this app still 'running' whose heartbeat is older than the
+ * lease, and drops the accounts it had read; returns them. Called as a new sync of the app starts.
+ */
+export async function interruptStaleSyncRuns(db: Queryable, appName: string): Promise<{ id: number; heartbeatAt: Date }[]> {
+  const stale = await db.query<{ id: number; heartbeat_at: Date }>(
+    `select id, heartbeat_at from sync_runs where app_name = $1 and status = 'running' and heartbeat_at < now() - $2::interval order by id`,
+    [appName, leaseInterval],
+  );
+  for (const run of stale) {
+    await db.query('delete from accounts where sync_id = $1', [run.id]);
+    await db.query("update sync_runs set status = 'interrupted', finished_at = now(), error = $2 where id = $1 and status = 'running'", [run.id, interruptedReason(run.heartbeat_at)]);
+  }
+  return stale.map((run) => ({ id: Number(run.id), heartbeatAt: run.heartbeat_at }));
 }
 
 /** Stores one page of accounts under a running sync; they stay invisible until the run succeeds. */
@@ -55,20 +88,26 @@ export async function insertAccounts(db: Queryable, syncId: number, appName: str
 
 /** Makes a finished run's accounts the app's current state and drops the previous run's. */
 export async function completeSyncRun(db: Queryable, syncId: number, appName: string, counts: { accountsRead: number; listRequests: number }): Promise<void> {
-  await db.query(
-    "update sync_runs set status = 'succeeded', finished_at = now(), accounts_read = $2, list_requests = $3 where id = $1",
+  const updated = await db.query(
+    "update sync_runs set status = 'succeeded', finished_at = now(), accounts_read = $2, list_requests = $3 where id = $1 and status = 'running' returning id",
     [syncId, counts.accountsRead, counts.listRequests],
   );
+  if (updated.length === 0) {
+    throw new Error(`sync run ${syncId} of ${appName} was recorded as interrupted while it ran (no heartbeat for over ${syncLeaseMs / 60_000} minutes); what it read is not used, sync again`);
+  }
   await db.query('update apps set current_sync_id = $1 where name = $2', [syncId, appName]);
   await db.query('delete from accounts where app_name = $1 and sync_id <> $2', [appName, syncId]);
 }
 
-/** Records a failed run and discards what it had read: the last good state stays current. */
+/**
+ * Records a failed run and discards what it had read: the last good state stays current. The error
+ * is stored redacted (it may quote an app). A run already recorded as interrupted stays so.
+ */
 export async function failSyncRun(db: Queryable, syncId: number, error: string, counts: { accountsRead: number; listRequests: number }): Promise<void> {
   await db.query('delete from accounts where sync_id = $1', [syncId]);
   await db.query(
-    "update sync_runs set status = 'failed', finished_at = now(), error = $2, accounts_read = $3, list_requests = $4 where id = $1",
-    [syncId, error, counts.accountsRead, counts.listRequests],
+    "update sync_runs set status = 'failed', finished_at = now(), error = $2, accounts_read = $3, list_requests = $4 where id = $1 and status = 'running'",
+    [syncId, redactText(error), counts.accountsRead, counts.listRequests],
   );
 }
 
@@ -114,26 +153,50 @@ export async function currentAccounts(db: Queryable, appName: string, options: {
 export interface SyncRunSummary {
   id: number;
   appName: string;
-  status: 'running' | 'succeeded' | 'failed';
+  /** 'interrupted' also for a run still marked running whose heartbeat is older than the lease. */
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
   startedAt: Date;
   finishedAt: Date | null;
+  /** The run's last sign of life. */
+  heartbeatAt: Date;
   accountsRead: number;
   listRequests: number;
   error: string | null;
 }
 
-/** Per app: its type, the current (last good) run and the latest run, which may have failed. */
+/** Per app: its type, the current (last good) run and the latest run, which may have failed or been interrupted. */
 export async function appSyncState(db: Queryable): Promise<{ app: AppRecord; current: SyncRunSummary | undefined; latest: SyncRunSummary | undefined }[]> {
   const apps = await db.query<{ name: string; type: string; base_url: string; current_sync_id: number | null }>('select * from apps order by name');
-  const runs = await db.query<{ id: number; app_name: string; status: SyncRunSummary['status']; started_at: Date; finished_at: Date | null; accounts_read: number; list_requests: number; error: string | null }>(
-    `select r.* from sync_runs r
+  const runs = await db.query<{
+    id: number;
+    app_name: string;
+    status: SyncRunSummary['status'];
+    stale: boolean;
+    started_at: Date;
+    finished_at: Date | null;
+    heartbeat_at: Date;
+    accounts_read: number;
+    list_requests: number;
+    error: string | null;
+  }>(
+    `select r.*, (r.status = 'running' and r.heartbeat_at < now() - $1::interval) as stale from sync_runs r
       where r.id in (select max(id) from sync_runs group by app_name) or r.id in (select current_sync_id from apps)`,
+    [leaseInterval],
   );
-  const summary = (id: number | null | undefined) => {
+  const summary = (id: number | null | undefined): SyncRunSummary | undefined => {
     const r = runs.find((run) => Number(run.id) === Number(id));
-    return r
-      ? { id: Number(r.id), appName: r.app_name, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at, accountsRead: r.accounts_read, listRequests: r.list_requests, error: r.error }
-      : undefined;
+    if (!r) return undefined;
+    return {
+      id: Number(r.id),
+      appName: r.app_name,
+      status: r.stale ? 'interrupted' : r.status,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      heartbeatAt: r.heartbeat_at,
+      accountsRead: r.accounts_read,
+      listRequests: r.list_requests,
+      error: r.stale ? interruptedReason(r.heartbeat_at) : r.error,
+    };
   };
   return apps.map((a) => {
     const latestId = Math.max(0, ...runs.filter((r) => r.app_name === a.name).map((r) => Number(r.id)));

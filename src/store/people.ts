@@ -1,4 +1,5 @@
 import type { Person } from '../core/person.ts';
+import type { ImportedPerson } from '../core/person-input.ts';
 import type { Queryable } from './database.ts';
 
 interface PersonRow {
@@ -17,9 +18,14 @@ interface PersonRow {
   groups: string[];
 }
 
-/** Inserts or updates people by id, in one statement; returns how many were new. */
-export async function upsertPeople(db: Queryable, people: readonly Person[], source: string): Promise<{ created: number; updated: number }> {
+/**
+ * Inserts or updates people by id; returns how many were new. A person whose `active` is
+ * undefined keeps their state when they exist already and is active when new. Two statements:
+ * run it in a transaction, so a refused write leaves nobody half renamed.
+ */
+export async function upsertPeople(db: Queryable, people: readonly (Person | ImportedPerson)[], source: string): Promise<{ created: number; updated: number }> {
   if (people.length === 0) return { created: 0, updated: 0 };
+  const activeUnsaid = people.filter((p) => p.active === undefined).map((p) => p.id);
   const rows = people.map((p) => ({
     id: p.id,
     external_id: p.externalId ?? null,
@@ -29,12 +35,20 @@ export async function upsertPeople(db: Queryable, people: readonly Person[], sou
     family_name: p.familyName ?? null,
     email: p.email ?? null,
     emails: p.emails,
-    active: p.active,
+    active: p.active ?? true,
     department: p.department ?? null,
     title: p.title ?? null,
     manager_id: p.managerId ?? null,
     groups: p.groups,
   }));
+  // A userName passed from one person to another within this write (a swap, or a leaver's address
+  // given to a joiner) would clash row by row although the end state is unique: free them first.
+  await db.query(
+    `update people p set user_name = $2 || p.id
+       from jsonb_to_recordset($1::jsonb) as x(id text, user_name text)
+      where p.id = x.id and lower(p.user_name) <> lower(x.user_name)`,
+    [JSON.stringify(rows.map((r) => ({ id: r.id, user_name: r.user_name }))), '\u0001renaming:'],
+  );
   const result = await db.query<{ created: boolean }>(
     `insert into people (id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups, source)
      select x.id, x.external_id, x.user_name, x.display_name, x.given_name, x.family_name, x.email, x.emails, x.active, x.department, x.title, x.manager_id, x.groups, $2
@@ -43,13 +57,37 @@ export async function upsertPeople(db: Queryable, people: readonly Person[], sou
      on conflict (id) do update set
        external_id = excluded.external_id, user_name = excluded.user_name, display_name = excluded.display_name,
        given_name = excluded.given_name, family_name = excluded.family_name, email = excluded.email, emails = excluded.emails,
-       active = excluded.active, department = excluded.department, title = excluded.title, manager_id = excluded.manager_id,
+       active = case when excluded.id = any($3::text[]) then people.active else excluded.active end, department = excluded.department, title = excluded.title, manager_id = excluded.manager_id,
        groups = excluded.groups, source = excluded.source, updated_at = now()
      returning (xmax = 0) as created`,
-    [JSON.stringify(rows), source],
+    [JSON.stringify(rows), source, activeUnsaid],
   );
   const created = result.filter((r) => r.created).length;
   return { created, updated: result.length - created };
+}
+
+export interface UserNameClash {
+  personId: string;
+  userName: string;
+  /** The person in the store who holds that userName already. */
+  heldBy: string;
+}
+
+/**
+ * userNames these people would take from someone else in the store: a person not among them who
+ * holds the same userName (whatever the case) keeps it, so the write would break uniqueness.
+ */
+export async function userNameClashes(db: Queryable, people: readonly Pick<Person, 'id' | 'userName'>[]): Promise<UserNameClash[]> {
+  if (people.length === 0) return [];
+  const held = await db.query<{ id: string; user_name: string }>(
+    'select id, user_name from people where lower(user_name) = any($1::text[]) and not (id = any($2::text[]))',
+    [people.map((p) => p.userName.toLowerCase()), people.map((p) => p.id)],
+  );
+  const holders = new Map(held.map((row) => [row.user_name.toLowerCase(), row.id]));
+  return people.flatMap((p) => {
+    const heldBy = holders.get(p.userName.toLowerCase());
+    return heldBy === undefined ? [] : [{ personId: p.id, userName: p.userName, heldBy }];
+  });
 }
 
 export async function listPeople(db: Queryable): Promise<Person[]> {

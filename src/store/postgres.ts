@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { RosterError } from '../errors.ts';
 import type { Database, Queryable } from './database.ts';
 
 // int8 (counts, identity ids) as numbers: roster's ids and counts stay far below 2^53.
@@ -11,16 +12,21 @@ export interface PostgresOptions {
 }
 
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Database> {
+  checkDatabaseUrl(url);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  // Fail fast with the server's reason rather than at the first query.
-  const client = await pool.connect().catch(async (error: unknown) => {
-    await pool.end();
-    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`);
-  });
+  // Fail fast with the server's reason rather than at the first query. pg can throw before it
+  // returns a promise (a URL it cannot parse), so this awaits inside a try.
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${scrubSecrets((error as Error).message, url)}`);
+  }
   client.release();
   const asQueryable = (target: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]) {
@@ -59,13 +65,52 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   };
 }
 
-/** A connection URL fit for messages: the password replaced. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable database URL)';
+const urlShape = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@([^@]*)$/is;
+const passwordParam = /((?:^|[?&\s])(?:password|sslpassword)=)[^&#\s]*/gi;
+
+/**
+ * Refuses, without echoing it, a URL whose password a URL parser would not read as one: an
+ * unencoded / ? or # ends the credentials early, and the rest of the password would then be
+ * taken for a host or a path and printed in connection errors.
+ */
+function checkDatabaseUrl(url: string): void {
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new RosterError('config_invalid', 'the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)');
   }
+  const userinfo = urlShape.exec(url)?.[2];
+  if (userinfo !== undefined && /[/?#]/.test(userinfo)) {
+    throw new RosterError('config_invalid', 'the database URL has an unencoded /, ? or # in its user or password; percent-encode them (%2F, %3F, %23)');
+  }
+}
+
+/** A connection URL fit for messages: the password replaced, however the URL is formed. */
+export function redactUrl(url: string): string {
+  const match = urlShape.exec(url);
+  let shown = url;
+  if (match) {
+    const [, scheme = '', userinfo = '', rest = ''] = match;
+    const colon = userinfo.indexOf(':');
+    shown = `${scheme}${colon >= 0 ? `${userinfo.slice(0, colon)}:***` : userinfo}@${rest}`;
+  }
+  return shown.replace(passwordParam, '$1***');
+}
+
+/** A driver's message with any form of the URL's password taken out, in case the server or driver repeats it. */
+function scrubSecrets(message: string, url: string): string {
+  const secrets = new Set<string>();
+  const userinfo = urlShape.exec(url)?.[2];
+  const colon = userinfo?.indexOf(':') ?? -1;
+  if (userinfo !== undefined && colon >= 0) secrets.add(userinfo.slice(colon + 1));
+  for (const match of url.matchAll(passwordParam)) secrets.add(url.slice((match.index ?? 0) + (match[1]?.length ?? 0), (match.index ?? 0) + match[0].length));
+  for (const secret of [...secrets]) {
+    try {
+      secrets.add(decodeURIComponent(secret));
+    } catch {
+      // not percent-encoded text: the raw form is already listed
+    }
+  }
+  let scrubbed = message;
+  // Very short passwords would blank out ordinary words; they are left to the URL redaction.
+  for (const secret of [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) scrubbed = scrubbed.split(secret).join('***');
+  return scrubbed;
 }

@@ -1,13 +1,17 @@
+import { vendorExcerpt } from '../../audit/redact.ts';
 import { RosterError, type ErrorCode } from '../../errors.ts';
 
-/** The app's own words from an error body, in whichever field it puts them. */
+/**
+ * The app's own words from an error body, in whichever field it puts them: a short excerpt with
+ * anything that looks like a credential redacted, because it is shown and stored.
+ */
 export function errorDetail(body: unknown): string | undefined {
-  if (typeof body === 'string') return body.trim().slice(0, 300) || undefined;
+  if (typeof body === 'string') return vendorExcerpt(body);
   if (!body || typeof body !== 'object') return undefined;
   const fields = body as Record<string, unknown>;
   for (const key of ['detail', 'message', 'error_description', 'error', 'errorMessage']) {
     const value = fields[key];
-    if (typeof value === 'string' && value.trim()) return value.trim().slice(0, 300);
+    if (typeof value === 'string' && value.trim()) return vendorExcerpt(value);
   }
   return undefined;
 }

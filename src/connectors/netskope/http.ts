@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { vendorExcerpt } from '../../audit/redact.ts';
 import { RosterError } from '../../errors.ts';
 import { backoffDelay } from '../http/backoff.ts';
 import { HttpClient, type HttpClientOptions, type HttpRequest, type HttpResponse } from '../http/client.ts';
@@ -27,7 +28,7 @@ function netskopeDetail(b: Record<string, unknown>): string | undefined {
   const words = [...errors, ...(single ? [single] : [])].join('; ');
   const code = typeof b['errorCode'] === 'string' ? b['errorCode'] : undefined;
   const text = [code, words].filter(Boolean).join(': ');
-  return text === '' ? undefined : text.slice(0, 300);
+  return text === '' ? undefined : vendorExcerpt(text);
 }
 
 export interface NetskopeHttpClientOptions extends HttpClientOptions {
