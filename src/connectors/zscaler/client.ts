@@ -77,8 +77,6 @@ export class ZiaClient {
   readonly pageSize: number;
   readonly #lock: Required<Omit<ZiaClientOptions, 'pageSize' | 'now'>>;
   readonly #now: () => number;
-  /** Edit-lock (and org barrier) answers sat out so far. */
-  editLockRetries = 0;
   /** When the edit lock was first met without a success since, and how many waits were handed over since. */
   #lockSince: number | undefined;
   #handedOver = 0;
@@ -214,7 +212,6 @@ export class ZiaClient {
         }
         const wait = Math.max(this.#lock.editLockBaseMs / 2, backoffDelay(attempt, this.#lock.editLockBaseMs, this.#lock.editLockCapMs));
         if (waited + wait <= this.#lock.editLockInPlaceMs) {
-          this.editLockRetries += 1;
           waited += wait;
           await sleep(wait);
           continue;
