@@ -68,25 +68,42 @@ export class Activation {
     this.#dirty = false;
     try {
       const deadline = Date.now() + this.#poll.timeoutMs;
-      let status: ZiaActivationStatus = await this.#client.activate();
-      let wait = this.#poll.firstMs;
-      // Polls answer INPROGRESS while it runs; after it, ACTIVE, or PENDING when something was
-      // staged since (by us, which marks writes staged again, or by another admin): either way
-      // what was staged before this activation is live.
-      for (let polled = false; status === 'INPROGRESS' || (status === 'PENDING' && !polled); polled = true) {
-        if (Date.now() > deadline) {
-          throw new RosterError('app_error', `${this.#appName}: ZIA activation still ${status} after ${Math.round(this.#poll.timeoutMs / 1000)} s; staged changes are not live yet`, { appName: this.#appName, status });
+      for (let round = 1; ; round += 1) {
+        const status = await this.#once(deadline);
+        // ACTIVE: everything staged is live. PENDING once the activation has finished: something
+        // was staged meanwhile. By this connector (staged again): what came before is live, and
+        // the next flush activates the rest. By someone else, or nothing roster can see: activate
+        // again, and after a few rounds report it rather than claim the writes are live.
+        if (status === 'ACTIVE' || this.#dirty) return;
+        if (round >= MAX_ROUNDS) {
+          throw new RosterError('app_error', `${this.#appName}: ZIA activated ${round} times and GET /status still says ${status}; staged changes may not be live (another admin may be staging changes meanwhile)`, { appName: this.#appName, status });
         }
-        await sleep(wait);
-        wait = Math.min(wait * 2, this.#poll.capMs);
-        status = await this.#client.status();
       }
     } catch (error) {
       this.#dirty = true;
       throw error;
     }
   }
+
+  /** One POST /status/activate, then GET /status until the activation has finished. */
+  async #once(deadline: number): Promise<ZiaActivationStatus> {
+    let status: ZiaActivationStatus = await this.#client.activate();
+    let wait = this.#poll.firstMs;
+    // INPROGRESS while it runs; PENDING right away may be the activation not started yet: poll.
+    for (let polled = false; status === 'INPROGRESS' || (status === 'PENDING' && !polled); polled = true) {
+      if (Date.now() > deadline) {
+        throw new RosterError('app_error', `${this.#appName}: ZIA activation still ${status} after ${Math.round(this.#poll.timeoutMs / 1000)} s; staged changes are not live yet`, { appName: this.#appName, status });
+      }
+      await sleep(wait);
+      wait = Math.min(wait * 2, this.#poll.capMs);
+      status = await this.#client.status();
+    }
+    return status;
+  }
 }
+
+/** Activations one flush tries while GET /status keeps answering PENDING afterwards. */
+const MAX_ROUNDS = 3;
 
 /** A failed write that may still have been staged (no answer, or an answer roster cannot trust). */
 export function mayHaveLanded(error: unknown): boolean {

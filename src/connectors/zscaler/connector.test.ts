@@ -360,6 +360,29 @@ describe('writes', () => {
     assert.equal(f.sim.state.liveUsers()[0]?.name, 'Locked Out');
   });
 
+  it('flush resolves only once GET /status says ACTIVE: another admin staging meanwhile means another activation, and one that never settles is an error', async () => {
+    const f = await fixture({ activationMs: 60 });
+    await f.connector.createAccount({ userName: 'mine@example.com' });
+    const flushing = f.connector.flush();
+    await sleep(20);
+    f.sim.state.stageUser({ id: 42, name: 'Theirs', email: 'theirs@example.com', groupIds: [], adminUser: false, authMethods: [], isNonEditable: false, disabled: false });
+    await flushing;
+    assert.equal(f.sim.state.activations, 2);
+    assert.equal(f.sim.state.status(), 'ACTIVE');
+    assert.deepEqual(f.sim.state.liveUsers().map((u) => u.email).sort(), ['mine@example.com', 'theirs@example.com']);
+
+    const g = await fixture({ activationMs: 30 });
+    await g.connector.createAccount({ userName: 'busy@example.com' });
+    let n = 0;
+    const busy = setInterval(() => g.sim.state.stageUser({ id: 500 + (n += 1), name: `Busy ${n}`, email: `busy${n}@example.com`, groupIds: [], adminUser: false, authMethods: [], isNonEditable: false, disabled: false }), 5);
+    try {
+      await assert.rejects(g.connector.flush(), (error: unknown) => isRosterError(error, 'app_error') && /activated 3 times and GET \/status still says PENDING; staged changes may not be live/.test(error.message));
+    } finally {
+      clearInterval(busy);
+    }
+    assert.equal(g.connector.dirty, true, 'the next flush tries again');
+  });
+
   it('a write during an activation waits out the edit lock and is activated after', async () => {
     const f = await fixture({ activationMs: 150 });
     await f.connector.createAccount({ userName: 'first@example.com' });
