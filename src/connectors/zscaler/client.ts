@@ -61,7 +61,7 @@ export interface ZiaClientOptions {
   /** In-place waits for the edit lock: the first, doubling up to the cap. Default 500 ms, 8 s. */
   editLockBaseMs?: number | undefined;
   editLockCapMs?: number | undefined;
-  /** How long one request waits out the edit lock in place before the wait goes to the caller (rate_limited). Default 20 s. */
+  /** How long one request waits out the edit lock in place before the wait goes to the caller (rate_limited). Default 10 s. */
   editLockInPlaceMs?: number | undefined;
   /** Waits handed to the caller grow from the manifest's 5 s, doubling, to its 60 s cap; these override them. */
   editLockRescheduleBaseMs?: number | undefined;
@@ -89,7 +89,7 @@ export class ZiaClient {
     this.#lock = {
       editLockBaseMs: options.editLockBaseMs ?? 500,
       editLockCapMs: options.editLockCapMs ?? 8000,
-      editLockInPlaceMs: options.editLockInPlaceMs ?? 20_000,
+      editLockInPlaceMs: options.editLockInPlaceMs ?? 10_000,
       editLockRescheduleBaseMs: options.editLockRescheduleBaseMs ?? editLock.waitBaseMs,
       editLockRescheduleCapMs: options.editLockRescheduleCapMs ?? editLock.waitCapMs,
       editLockGiveUpMs: options.editLockGiveUpMs ?? 30 * 60_000,

@@ -235,7 +235,7 @@ export class ZscalerConnector implements Connector {
     for (let i = 0; i < toDelete.length; i += zscalerManifest.bulkDeleteMax) {
       const chunk = toDelete.slice(i, i + zscalerManifest.bulkDeleteMax);
       await this.#write(() => this.client.bulkDeleteUsers(chunk));
-      void this.#forget(records.filter((u) => chunk.includes(u.id)));
+      await this.#forget(records.filter((u) => chunk.includes(u.id)));
     }
     if (toDelete.length > 0) {
       const left = await this.#readUsers(toDelete, priorities.leaver);
