@@ -247,7 +247,7 @@ async function scimRate(): Promise<void> {
 // Zscaler Internet Access
 // ---------------------------------------------------------------------------------------------
 
-async function ziaApp(options: ZiaSimulatorOptions, budget?: RateBudget): Promise<{ sim: RunningZiaSimulator; connector: ZscalerConnector; log: () => Logged[] }> {
+async function ziaApp(options: ZiaSimulatorOptions, budget?: RateBudget, disableLeavers = false): Promise<{ sim: RunningZiaSimulator; connector: ZscalerConnector; log: () => Logged[] }> {
   const sim = await startZiaSimulator(options);
   const auth = new ZiaSessionAuth({
     appName: 'zia',
@@ -256,13 +256,13 @@ async function ziaApp(options: ZiaSimulatorOptions, budget?: RateBudget): Promis
     password: new Secret(DEFAULT_CREDENTIALS.password, 'bench'),
     apiKey: new Secret(DEFAULT_CREDENTIALS.apiKey, 'bench'),
   });
-  const connector = new ZscalerConnector({ appName: 'zia', baseUrl: sim.baseUrl, auth, defaultDepartment: 'Engineering', defaultGroups: ['Employees'], budget });
+  const connector = new ZscalerConnector({ appName: 'zia', baseUrl: sim.baseUrl, auth, defaultDepartment: 'Engineering', defaultGroups: ['Employees'], budget, disableLeavers });
   return { sim, connector, log: () => sim.requests };
 }
 
 /** The requests one fresh ZIA connector makes for `run`, from login to logout (close() activates). */
-async function ziaCount(users: number, run: (c: ZscalerConnector, sim: RunningZiaSimulator) => Promise<unknown>): Promise<{ requests: Logged[]; sim: RunningZiaSimulator }> {
-  const { sim, connector, log } = await ziaApp({ rateLimits: false, users: makeSeedUsers(users) });
+async function ziaCount(users: number, run: (c: ZscalerConnector, sim: RunningZiaSimulator) => Promise<unknown>, disableLeavers = false): Promise<{ requests: Logged[]; sim: RunningZiaSimulator }> {
+  const { sim, connector, log } = await ziaApp({ rateLimits: false, users: makeSeedUsers(users) }, undefined, disableLeavers);
   const requests = await counted(log, async () => {
     await run(connector, sim);
     await connector.close();
@@ -284,25 +284,26 @@ async function ziaCounts(): Promise<void> {
 
   const onboard = await ziaCount(0, (c) => c.createAccount({ userName: 'joiner@example.com', email: 'joiner@example.com', displayName: 'Jo Iner', department: 'Sales' }));
   // POST /users needs the department's and groups' ids; with them known, login + POST + activate
-  // + a status check that it went live + logout. Names→ids are two list reads (once per connector).
-  countLine('ZIA', 'onboard 1', onboard.requests, 5, 'login + POST /users + POST /status/activate + GET /status + logout, with the department and group ids known; roster looks them up by name (GET /departments, GET /groups, once per connector)');
+  // + a status check that it went live + logout. Names→ids are two list reads (once per connector),
+  // each a page and the empty page that proves a short page was not a clamped one.
+  countLine('ZIA', 'onboard 1', onboard.requests, 5, 'login + POST /users + POST /status/activate + GET /status + logout, with the department and group ids known; roster looks them up by name (GET /departments, GET /groups, once per connector, each with the empty page that ends it)');
 
+  // ZIA documents no soft-delete: a leaver is deleted (bulkDelete, a POST: 1/s, 400/h, rather
+  // than DELETE: 1/min, 4/h); the delete is staged too.
   const deleted = await ziaCount(10, (c, sim) => c.deleteAccount(idsOf(sim, 1)[0] ?? ''));
-  // bulkDelete (a POST: 1/s, 400/h) rather than DELETE (1/min, 4/h); the delete is staged too.
-  countLine('ZIA', 'offboard 1 (delete)', deleted.requests, 5, 'login + POST /users/bulkDelete + activate + status + logout; roster adds a snapshot read before and a read-back after (GET /users/{id} each)');
-
-  const disabled = await ziaCount(10, (c, sim) => c.setActive(idsOf(sim, 1)[0] ?? '', false));
-  // PUT is a full replace: the record must be read first or its groups and department are lost.
-  countLine('ZIA', 'offboard 1 (disable)', disabled.requests, 6, 'login + GET /users/{id} (PUT is a full replace: read the record to keep it) + PUT disabled=true + activate + status + logout');
-
+  countLine('ZIA', 'offboard 1 (leaver: delete)', deleted.requests, 5, 'login + POST /users/bulkDelete + activate + status + logout; roster adds a snapshot read before and a read-back after (GET /users/{id} each)');
   const deletedEngine = await ziaCount(10, (c, sim) => viaEngine(c, 'delete', idsOf(sim, 1)[0] ?? ''));
   countLine('ZIA', 'offboard 1 (delete), engine', deletedEngine.requests, 5, 'as delete above; the executor reads before and after too, on top of the connector\'s own snapshot read and read-back');
-  const disabledEngine = await ziaCount(10, (c, sim) => viaEngine(c, 'deactivate', idsOf(sim, 1)[0] ?? ''));
+
+  // Opt-in (disableLeavers): PUT disabled:true. PUT is a full replace: the record must be read first.
+  const disabled = await ziaCount(10, (c, sim) => c.setActive(idsOf(sim, 1)[0] ?? '', false), true);
+  countLine('ZIA', 'offboard 1 (opt-in disable)', disabled.requests, 6, 'login + GET /users/{id} (PUT is a full replace: read the record to keep it) + PUT disabled=true + activate + status + logout');
+  const disabledEngine = await ziaCount(10, (c, sim) => viaEngine(c, 'deactivate', idsOf(sim, 1)[0] ?? ''), true);
   countLine('ZIA', 'offboard 1 (disable), engine', disabledEngine.requests, 6, 'as disable above; the executor reads before (the connector reads again for its full replace) and reads back after');
 
   const many = await ziaCount(USERS, (c, sim) => c.deleteAccounts(idsOf(sim, LEAVERS)));
   // bulkDelete takes ≤ 500 ids: ceil(1,000 / 500) = 2 calls.
-  countLine('ZIA', 'offboard 1,000', many.requests, 2 + Math.ceil(LEAVERS / zscalerManifest.bulkDeleteMax) + 2, `login + ${Math.ceil(LEAVERS / zscalerManifest.bulkDeleteMax)} POST /users/bulkDelete (≤ ${zscalerManifest.bulkDeleteMax} ids each) + activate + status + logout; roster adds a list read for snapshots and one to verify (bulkDelete skips unknown ids silently)`);
+  countLine('ZIA', 'offboard 1,000', many.requests, 2 + Math.ceil(LEAVERS / zscalerManifest.bulkDeleteMax) + 2, `login + ${Math.ceil(LEAVERS / zscalerManifest.bulkDeleteMax)} POST /users/bulkDelete (≤ ${zscalerManifest.bulkDeleteMax} ids each) + activate + status + logout; roster adds a list read for snapshots and one to verify, to its end (bulkDelete skips unknown ids silently)`);
 }
 
 /** Sustained joiners (POST /users) against ZIA's documented limits; activation and logout at close. */

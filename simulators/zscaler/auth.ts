@@ -97,7 +97,7 @@ export function requireBearer(token: () => string | undefined): MiddlewareHandle
  */
 export function rateLimit(limits: RateLimits | null, style: 'header' | 'none'): MiddlewareHandler<ZiaEnv> {
   return async (c, next) => {
-    const verdict = limits?.take(c.get('sessionKey'), c.req.method);
+    const verdict = limits?.take(c.get('sessionKey'), c.req.method, c.req.path.replace(/^\/(?:zia\/)?api\/v1/, ''));
     if (!verdict) return next();
     const { exceeded, headers } = verdict;
     if (exceeded) {

@@ -15,10 +15,10 @@ export function notFound(what: string, id: string | number): Problem {
   return { status: 404, code: 'RESOURCE_NOT_FOUND', message: `${what} with id ${id} not found` };
 }
 
-/** Answers a problem: `{code, message}`, `{message}` when there is no code, no body for 415. */
+/** Answers a problem: `{code, message}`, `{message}` when there is no code, `{code}` when the message is empty, no body for 415. */
 export function problem(c: Context, p: Problem, headers?: Record<string, string>): Response {
   if (p.status === 415) return c.body(null, 415, headers);
-  const body = p.code === undefined ? { message: p.message } : { code: p.code, message: p.message };
+  const body = p.code === undefined ? { message: p.message } : p.message === '' ? { code: p.code } : { code: p.code, message: p.message };
   return c.json(body, p.status as ContentfulStatusCode, headers);
 }
 

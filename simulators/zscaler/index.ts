@@ -10,7 +10,7 @@ export {
 } from './simulator.ts';
 export { obfuscateApiKey } from './obfuscate.ts';
 export type { ZiaCredentials } from './auth.ts';
-export { DEFAULT_RATE_LIMITS, type RateWindow, type ZiaMethod } from './limits.ts';
+export { DEFAULT_RATE_LIMITS, DEFAULT_SLOW_READS, type RateWindow, type ZiaMethod } from './limits.ts';
 export {
   ZiaState,
   makeSeedUsers,
@@ -21,6 +21,7 @@ export {
   type ZiaSeed,
   type ZiaSeedUser,
   type ActivationStatus,
+  type OrgLock,
 } from './state.ts';
 export { BULK_DELETE_MAX } from './routes.ts';
 export { ziaLogin, ziaSession, ziaClient } from './testing.ts';

@@ -32,16 +32,31 @@ export function passwordProblem(pw: string): Problem | null {
  * asks for. A replace is total: every field left out is reset to empty, except the write-only
  * password, which is kept. Uniqueness of the email is the caller's check.
  */
+export interface WriteRules {
+  /** A PUT that changes the email: `ignore` keeps the old one (read-only, no word said), `refuse` answers 400. */
+  emailOnPut: 'ignore' | 'refuse';
+  /** `disabled` in a write: `honour` stores it, `ignore` stores false (a tenant without soft-delete). */
+  disabledField: 'honour' | 'ignore';
+}
+
+export const NAME_MAX = 127;
+
 export function userFromBody(
   body: Record<string, unknown>,
   state: ZiaState,
   mode: 'create' | 'replace',
   existing?: StoredUser,
+  rules: WriteRules = { emailOnPut: 'ignore', disabledField: 'honour' },
 ): StoredUser | Problem {
-  const { name, email, password, groups, department, comments, tempAuthEmail, adminUser, disabled, type, authMethods } = body;
+  const { name, password, groups, department, comments, tempAuthEmail, adminUser, disabled, type, authMethods } = body;
+  let { email } = body;
 
   if (typeof name !== 'string' || name.trim() === '') return invalid('name is required');
-  if (name.length > 64) return invalid('name must be at most 64 characters');
+  if ([...name].length > NAME_MAX) return invalid(`name must be at most ${NAME_MAX} characters`);
+  if (mode === 'replace' && existing && typeof email === 'string' && email.toLowerCase() !== existing.email.toLowerCase()) {
+    if (rules.emailOnPut === 'refuse') return invalid('email cannot be changed');
+    email = existing.email;
+  }
   if (typeof email !== 'string' || email === '') return invalid('email is required');
   const m = EMAIL.exec(email);
   if (!m || email.length > 127) return invalid(`Invalid email address: ${email}`);
@@ -106,7 +121,7 @@ export function userFromBody(
     adminUser: adminUser ?? false,
     authMethods: methods,
     isNonEditable: false,
-    disabled: disabled ?? false,
+    disabled: rules.disabledField === 'honour' ? (disabled ?? false) : false,
   };
   if (departmentId !== undefined) user.departmentId = departmentId;
   if (typeof comments === 'string' && comments !== '') user.comments = comments;

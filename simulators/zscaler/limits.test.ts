@@ -21,13 +21,13 @@ async function setup(options: ZiaSimulatorOptions) {
 
 test('GET: 2 per second per session, then 429 with retry-after header and body (recorded form)', async () => {
   await withSim({}, async ({ zia, clock }) => {
-    const a = await zia.get('/users');
+    const a = await zia.get('/status');
     assert.equal(a.status, 200);
     assert.equal(a.headers.get('x-ratelimit-limit'), '2');
     assert.equal(a.headers.get('x-ratelimit-remaining'), '1');
     assert.ok(a.headers.get('x-ratelimit-reset'));
-    assert.equal((await zia.get('/users')).status, 200);
-    const refused = await zia.get('/users');
+    assert.equal((await zia.get('/status')).status, 200);
+    const refused = await zia.get('/status');
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get('retry-after'), '1');
     assert.deepEqual(await refused.json(), { message: 'Rate Limit (2/SECOND) exceeded', 'Retry-After': '1 seconds' });
@@ -35,7 +35,7 @@ test('GET: 2 per second per session, then 429 with retry-after header and body (
     // A different method has its own budget.
     assert.equal((await zia.post('/status/activate')).status, 200);
     clock.t += 1000;
-    assert.equal((await zia.get('/users')).status, 200);
+    assert.equal((await zia.get('/status')).status, 200);
   });
 });
 
@@ -73,11 +73,11 @@ test('DELETE: 1 a minute and 4 an hour', async () => {
 
 test('limits are per session: a second session has its own budget', async () => {
   await withSim({}, async ({ sim, zia }) => {
-    await zia.get('/users');
-    await zia.get('/users');
-    assert.equal((await zia.get('/users')).status, 429);
+    await zia.get('/status');
+    await zia.get('/status');
+    assert.equal((await zia.get('/status')).status, 429);
     const other = await ziaSession(sim.baseUrl);
-    assert.equal((await other.get('/users')).status, 200);
+    assert.equal((await other.get('/status')).status, 200);
   });
 });
 
@@ -101,5 +101,22 @@ test('rate-limit headers come on error answers too; rateLimits false removes the
   await withSim({ rateLimits: false }, async ({ zia }) => {
     for (let i = 0; i < 10; i++) assert.equal((await zia.get('/users')).status, 200);
     assert.equal((await zia.get('/users')).headers.get('x-ratelimit-limit'), null);
+  });
+});
+
+test('list lookups (/users, /groups, /departments) are held to 1 a second, as recorded, below GET\'s 2; single reads are not', async () => {
+  await withSim({ users: [{ name: 'One', email: 'one@example.com' }] }, async ({ sim, zia, clock }) => {
+    assert.equal((await zia.get('/users?name=One')).status, 200);
+    const refused = await zia.get('/users?page=2');
+    assert.equal(refused.status, 429);
+    assert.deepEqual(await refused.json(), { message: 'Rate Limit (1/SECOND) exceeded', 'Retry-After': '1 seconds' });
+    assert.equal((await zia.get(`/users/${sim.state.draftUsers()[0]?.id}`)).status, 200, 'GET /users/{id} only counts against GET');
+    clock.t += 1000;
+    assert.equal((await zia.get('/users')).status, 200);
+    assert.equal((await zia.get('/groups')).status, 200, 'each path has its own second');
+  });
+  await withSim({ slowReads: {} }, async ({ zia }) => {
+    assert.equal((await zia.get('/users')).status, 200);
+    assert.equal((await zia.get('/users')).status, 200, 'slowReads {}: the documented 2 a second only');
   });
 });

@@ -34,6 +34,16 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   ],
 };
 
+/**
+ * Reads recorded answering 429 "Rate Limit (1/SECOND)" although GET is documented at 2/s: the
+ * list lookups. Per session, on top of the GET windows. Paths are below the API prefix.
+ */
+export const DEFAULT_SLOW_READS: Record<string, RateWindow[]> = {
+  '/users': [{ limit: 1, windowMs: SECOND }],
+  '/groups': [{ limit: 1, windowMs: SECOND }],
+  '/departments': [{ limit: 1, windowMs: SECOND }],
+};
+
 /** "1/SECOND", "4/HOUR", as the vendor's 429 message names a limit (from the unscaled window). */
 export function limitLabel(w: RateWindow): string {
   const unit =
@@ -56,28 +66,24 @@ interface Bucket {
 /** Per-session, per-method fixed windows; a request must fit every window of its method. */
 export class RateLimits {
   readonly #config: RateLimitConfig;
+  readonly #slowReads: Record<string, RateWindow[]>;
   readonly #timeScale: number;
   readonly #now: () => number;
   readonly #buckets = new Map<string, Bucket[]>();
 
-  constructor(config: RateLimitConfig, timeScale = 1, now: () => number = Date.now) {
+  constructor(config: RateLimitConfig, timeScale = 1, now: () => number = Date.now, slowReads: Record<string, RateWindow[]> = {}) {
     this.#config = config;
+    this.#slowReads = slowReads;
     this.#timeScale = timeScale;
     this.#now = now;
   }
 
-  take(sessionKey: string, method: string): RateVerdict | null {
+  /** `path` is below the API prefix (/users), for the slow reads. */
+  take(sessionKey: string, method: string, path = ''): RateVerdict | null {
     const m = method.toUpperCase();
     if (m !== 'GET' && m !== 'POST' && m !== 'PUT' && m !== 'DELETE') return null;
-    const key = `${sessionKey}\u0000${m}`;
-    let buckets = this.#buckets.get(key);
-    if (!buckets) {
-      buckets = this.#config[m].map((window) => ({
-        window,
-        limiter: new WindowLimiter(window.limit, Math.max(1, Math.round(window.windowMs * this.#timeScale))),
-      }));
-      this.#buckets.set(key, buckets);
-    }
+    const slow = m === 'GET' ? this.#slowReads[path] : undefined;
+    const buckets = [...this.#bucketsFor(`${sessionKey}\u0000${m}`, this.#config[m]), ...(slow ? this.#bucketsFor(`${sessionKey}\u0000${m}\u0000${path}`, slow) : [])];
     if (buckets.length === 0) return null;
     const now = this.#now();
     const full = buckets.find((b) => b.limiter.state(now).remaining === 0);
@@ -97,6 +103,18 @@ export class RateLimits {
       if (r < br || (r === br && b.limiter.windowMs > binding.limiter.windowMs)) binding = b;
     }
     return { headers: headersFor(binding, now, this.#timeScale) };
+  }
+
+  #bucketsFor(key: string, windows: RateWindow[]): Bucket[] {
+    let buckets = this.#buckets.get(key);
+    if (!buckets) {
+      buckets = windows.map((window) => ({
+        window,
+        limiter: new WindowLimiter(window.limit, Math.max(1, Math.round(window.windowMs * this.#timeScale))),
+      }));
+      this.#buckets.set(key, buckets);
+    }
+    return buckets;
   }
 
   /** Forget every session's usage. */

@@ -1,12 +1,12 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { FaultInjector } from '../shared/faults.ts';
 import { startServer, type SimulatorEnv } from '../shared/server.ts';
 import { requireBearer, requireSession, rateLimit, sessionRoutes, type ZiaCredentials } from './auth.ts';
 import { problem, type ZiaEnv } from './http.ts';
-import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitConfig, type RateWindow, type ZiaMethod } from './limits.ts';
+import { DEFAULT_RATE_LIMITS, DEFAULT_SLOW_READS, RateLimits, type RateLimitConfig, type RateWindow, type ZiaMethod } from './limits.ts';
 import { directoryRoutes } from './routes.ts';
 import { SessionStore } from './sessions.ts';
-import { ZiaState, type ZiaSeed } from './state.ts';
+import { ZiaState, type OrgLock, type ZiaSeed } from './state.ts';
 
 /** Fixed, well-known credentials for tests (a simulator's, not a secret). main.ts generates its own. */
 export const DEFAULT_CREDENTIALS: ZiaCredentials = {
@@ -36,6 +36,20 @@ export interface ZiaSimulatorOptions extends ZiaSeed {
   oneApiToken?: string;
   /** The next N writes answer 409 EDIT_LOCK_NOT_AVAILABLE. Default 0. */
   editLockConflicts?: number;
+  /** The org lock held from the start (any method refused; see OrgLock). Tests may call state.lockOrg() at any time. */
+  orgLock?: OrgLock;
+  /**
+   * Per-path GET windows on top of the GET limits (paths below the API prefix). Default
+   * DEFAULT_SLOW_READS (/users, /groups, /departments at 1 a second, as recorded); `{}` for the
+   * documented 2 a second only. Off with rateLimits: false.
+   */
+  slowReads?: Record<string, RateWindow[]>;
+  /** `search` on lists: `ignore` (recorded: the unfiltered first page) or `filter` (contains, on name or email). Default `ignore`. */
+  search?: 'ignore' | 'filter';
+  /** PUT changing the email: `ignore` (read-only: the old email stays, 200) or `refuse` (400). Default `ignore`. */
+  emailOnPut?: 'ignore' | 'refuse';
+  /** `disabled` in writes: `honour` or `ignore` (stored as false: a tenant with no soft-delete). Default `honour`. */
+  disabledField?: 'honour' | 'ignore';
   /** How long an activation stays INPROGRESS before the live policy changes. Default 100 ms. */
   activationMs?: number;
   /** The simulator's clock (sessions, login skew, activation, rate windows). Default Date.now. */
@@ -79,25 +93,32 @@ export function createZiaSimulator(options: ZiaSimulatorOptions = {}): ZiaSimula
   if (credentials.apiKey.length !== 12) throw new RangeError('ZIA API keys have exactly 12 characters');
   const state = new ZiaState(options, { activationMs: options.activationMs ?? 100, now });
   state.editLockConflicts = options.editLockConflicts ?? 0;
+  if (options.orgLock) state.lockOrg(options.orgLock);
   const sessions = new SessionStore(options.sessionIdleMs ?? 5 * 60_000, now);
   const limits =
     options.rateLimits === false
       ? null
-      : new RateLimits({ ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) } as RateLimitConfig, options.timeScale ?? 1, now);
+      : new RateLimits({ ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) } as RateLimitConfig, options.timeScale ?? 1, now, options.slowReads ?? DEFAULT_SLOW_READS);
   const faults = new FaultInjector();
   const requests: ZiaRequestRecord[] = [];
   const oneApi = { token: options.oneApiToken };
   const paging = { maxPageSize: options.maxPageSize ?? 10_000, oversizePage: options.oversizePage ?? 'reject' } as const;
+  const rules = { search: options.search ?? 'ignore', emailOnPut: options.emailOnPut ?? 'ignore', disabledField: options.disabledField ?? 'honour' } as const;
+  const orgLock: MiddlewareHandler<ZiaEnv> = async (c, next) => {
+    const refusal = state.takeOrgLock();
+    if (refusal) return problem(c, refusal);
+    await next();
+  };
   const style = options.retryAfterStyle ?? 'header';
 
   const legacy = new Hono<ZiaEnv>();
   sessionRoutes(legacy, { credentials, sessions, maxClockSkewMs: options.maxClockSkewMs ?? 5 * 60_000, now });
-  legacy.use('*', requireSession(sessions), rateLimit(limits, style));
-  directoryRoutes(legacy, state, paging);
+  legacy.use('*', requireSession(sessions), rateLimit(limits, style), orgLock);
+  directoryRoutes(legacy, state, paging, rules);
 
   const oneapi = new Hono<ZiaEnv>();
-  oneapi.use('*', requireBearer(() => oneApi.token), rateLimit(limits, style));
-  directoryRoutes(oneapi, state, paging);
+  oneapi.use('*', requireBearer(() => oneApi.token), rateLimit(limits, style), orgLock);
+  directoryRoutes(oneapi, state, paging, rules);
 
   const app = new Hono<SimulatorEnv>();
   app.use('*', async (c, next) => {

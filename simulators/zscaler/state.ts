@@ -90,6 +90,27 @@ export interface ZiaSeed {
 
 export type ActivationStatus = 'ACTIVE' | 'PENDING' | 'INPROGRESS';
 
+/**
+ * The org's edit lock as another admin or a recent activation holds it, in the forms it is met:
+ * `edit-lock` 409 `{"code":"EDIT_LOCK_NOT_AVAILABLE"}` (no message); `org-barrier` 412 (or 409)
+ * "Failed during enter Org barrier"; `resource-blocked` 409 (or 401) "Resource Access Blocked".
+ * Every method is refused, GET included, for the next `requests` calls or for `forMs` from now
+ * (both: whichever ends first; neither: until unlockOrg()).
+ */
+/** An error answer as the routes give it (input.ts's Problem). */
+interface LockAnswer {
+  status: number;
+  code?: string;
+  message: string;
+}
+
+export interface OrgLock {
+  form?: 'edit-lock' | 'org-barrier' | 'resource-blocked';
+  status?: number;
+  requests?: number;
+  forMs?: number;
+}
+
 export const DEFAULT_DOMAINS = ['example.com'];
 export const DEFAULT_DEPARTMENTS = ['Engineering', 'Sales', 'Finance'];
 export const DEFAULT_GROUPS = ['Employees', 'Contractors', 'Engineering'];
@@ -121,11 +142,14 @@ export class ZiaState {
   editLockConflicts = 0;
   /** How long an activation stays INPROGRESS before the live policy changes. */
   activationMs: number;
+  /** Calls refused by the org lock so far. */
+  orgLockRefusals = 0;
 
   readonly #now: () => number;
   #nextId = 71_000_001;
   #dirty = false;
   #activation: { until: number; snapshot: Map<number, StoredUser> } | null = null;
+  #orgLock: { problem: LockAnswer; remaining: number | undefined; until: number | undefined } | null = null;
 
   constructor(seed: ZiaSeed = {}, options: { activationMs?: number; now?: () => number } = {}) {
     this.#now = options.now ?? Date.now;
@@ -254,6 +278,35 @@ export class ZiaState {
     this.#activation = { until: this.#now() + this.activationMs, snapshot: structuredClone(this.draft) };
     this.#dirty = false;
     return this.status();
+  }
+
+  /** Holds the org lock (see OrgLock) from now. */
+  lockOrg(lock: OrgLock = {}): void {
+    const form = lock.form ?? 'edit-lock';
+    const problem: LockAnswer =
+      form === 'edit-lock'
+        ? { status: lock.status ?? 409, code: 'EDIT_LOCK_NOT_AVAILABLE', message: '' }
+        : form === 'org-barrier'
+          ? { status: lock.status ?? 412, message: 'Failed during enter Org barrier' }
+          : { status: lock.status ?? 409, message: 'Resource Access Blocked' };
+    this.#orgLock = { problem, remaining: lock.requests, until: lock.forMs === undefined ? undefined : this.#now() + lock.forMs };
+  }
+
+  unlockOrg(): void {
+    this.#orgLock = null;
+  }
+
+  /** The refusal for a call while the org lock is held (any method), or null. */
+  takeOrgLock(): LockAnswer | null {
+    const lock = this.#orgLock;
+    if (!lock) return null;
+    if ((lock.until !== undefined && this.#now() >= lock.until) || lock.remaining === 0) {
+      this.#orgLock = null;
+      return null;
+    }
+    if (lock.remaining !== undefined) lock.remaining -= 1;
+    this.orgLockRefusals += 1;
+    return lock.problem;
   }
 
   /** Takes one edit-lock conflict, if any are queued. */

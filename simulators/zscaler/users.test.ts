@@ -51,14 +51,14 @@ test('page size above the maximum and page 0 are refused', async () => {
   assert.equal((await zia.get('/users?page=0')).status, 400);
 });
 
-test('filters by name, department, group and search', async () => {
+test('filters by name, department and group; `search` is ignored (the unfiltered first page), as recorded', async () => {
   const byDept = (await (await zia.get('/users?dept=sales&pageSize=1000')).json()) as Array<{ department: { name: string } }>;
   assert.ok(byDept.length > 0 && byDept.every((u) => u.department.name === 'Sales'));
   const bySearch = (await (await zia.get('/users?search=synced@')).json()) as Array<{ name: string }>;
-  assert.deepEqual(
-    bySearch.map((u) => u.name),
-    ['Idp Synced'],
-  );
+  assert.equal(bySearch.length, 100, 'the first page of everyone');
+  assert.ok(!bySearch.some((u) => u.name === 'Idp Synced'));
+  const byName = (await (await zia.get('/users?name=idp%20synced')).json()) as Array<{ name: string }>;
+  assert.deepEqual(byName.map((u) => u.name), ['Idp Synced']);
   const byGroup = (await (await zia.get('/users?group=contractors&pageSize=1000')).json()) as unknown[];
   assert.equal(byGroup.length, 83);
   assert.equal(((await (await zia.get('/users?name=User%2000007')).json()) as unknown[]).length, 1);
@@ -84,7 +84,8 @@ test('POST /users validation: name length, duplicate email, domain, groups, depa
     const json = await res.json();
     assert.equal(json.code, code);
   };
-  await expectError(newUser({ name: 'x'.repeat(65) }), 400, 'INVALID_INPUT_ARGUMENT');
+  await expectError(newUser({ name: 'x'.repeat(128) }), 400, 'INVALID_INPUT_ARGUMENT');
+  await expectError(newUser({ name: 'é'.repeat(128) }), 400, 'INVALID_INPUT_ARGUMENT');
   await expectError(newUser({ email: 'USER00001@example.com' }), 409, 'DUPLICATE_ITEM');
   await expectError(newUser({ email: 'someone@unregistered.net' }), 400, 'INVALID_INPUT_ARGUMENT');
   await expectError(newUser({ groups: [{ id: 1 }] }), 400, 'INVALID_INPUT_ARGUMENT');
@@ -93,7 +94,8 @@ test('POST /users validation: name length, duplicate email, domain, groups, depa
   await expectError('{"name": "half', 400, undefined);
   const raw = await zia.post('/users', '[1,2]');
   assert.deepEqual(await raw.json(), { message: 'Request body is invalid.' });
-  assert.equal((await zia.post('/users', newUser({ name: 'x'.repeat(64) }))).status, 200);
+  assert.equal((await zia.post('/users', newUser({ name: 'x'.repeat(127) }))).status, 200);
+  assert.equal((await zia.post('/users', newUser({ name: '名'.repeat(127) }))).status, 200, '127 characters, not bytes');
   assert.equal((await zia.post('/users', newUser({ email: `other${n}@EXAMPLE.org` }))).status, 200);
 });
 
@@ -122,11 +124,14 @@ test('PUT is a full replace: fields left out are reset; the id must be in the bo
   assert.equal(after.disabled, false, 'a PUT that forgets disabled re-enables the user');
 });
 
-test('PUT to another user\'s email is DUPLICATE_ITEM; unknown id is RESOURCE_NOT_FOUND', async () => {
+test('email is read-only on PUT: a changed email is ignored, the old one stays; unknown id is RESOURCE_NOT_FOUND', async () => {
   const a = await (await zia.post('/users', newUser())).json();
+  const moved = await zia.put(`/users/${a.id}`, { id: a.id, name: 'Moved On', email: 'brand.new@example.com', groups: a.groups, department: a.department });
+  assert.equal(moved.status, 200, 'no error: the change silently does nothing');
+  assert.deepEqual([(await moved.json()).email, (await (await zia.get(`/users/${a.id}`)).json()).email], [a.email, a.email]);
+  assert.equal((await (await zia.get(`/users/${a.id}`)).json()).name, 'Moved On', 'the rest of the PUT applies');
   const dup = await zia.put(`/users/${a.id}`, { id: a.id, name: a.name, email: 'user00002@example.com' });
-  assert.equal(dup.status, 409);
-  assert.equal((await dup.json()).code, 'DUPLICATE_ITEM');
+  assert.equal((await dup.json()).email, a.email, 'not even to another user\'s email');
   const missing = await zia.put('/users/123', { id: 123, name: 'x', email: 'x@example.com' });
   assert.equal(missing.status, 404);
   assert.equal((await missing.json()).code, 'RESOURCE_NOT_FOUND');
@@ -134,7 +139,7 @@ test('PUT to another user\'s email is DUPLICATE_ITEM; unknown id is RESOURCE_NOT
 });
 
 test('IdP-synced users can be read but not changed or deleted', async () => {
-  const [synced] = (await (await zia.get('/users?search=synced@')).json()) as Array<{ id: number; name: string; email: string }>;
+  const [synced] = (await (await zia.get('/users?name=Idp%20Synced')).json()) as Array<{ id: number; name: string; email: string }>;
   assert.ok(synced);
   const put = await zia.put(`/users/${synced.id}`, { id: synced.id, name: 'Changed', email: synced.email });
   assert.equal(put.status, 403);
@@ -142,6 +147,17 @@ test('IdP-synced users can be read but not changed or deleted', async () => {
   assert.equal((await zia.delete(`/users/${synced.id}`)).status, 403);
   assert.equal((await zia.post('/users/bulkDelete', { ids: [synced.id] })).status, 403);
   assert.equal((await (await zia.get(`/users/${synced.id}`)).json()).name, 'Idp Synced');
+});
+
+test('admins cannot be deleted through the API, by DELETE or bulkDelete (the whole call is refused)', async () => {
+  const admin = await (await zia.post('/users', newUser({ adminUser: true }))).json();
+  const plain = await (await zia.post('/users', newUser())).json();
+  const one = await zia.delete(`/users/${admin.id}`);
+  assert.equal(one.status, 400);
+  assert.deepEqual(await one.json(), { code: 'INVALID_INPUT_ARGUMENT', message: 'Admin users cannot be deleted. Remove the admin role first' });
+  assert.equal((await zia.post('/users/bulkDelete', { ids: [plain.id, admin.id] })).status, 400);
+  assert.equal((await zia.get(`/users/${admin.id}`)).status, 200);
+  assert.equal((await zia.get(`/users/${plain.id}`)).status, 200, 'nothing of the refused call was done');
 });
 
 test('DELETE is 204 and a hard delete', async () => {
@@ -188,5 +204,21 @@ test("oversizePage 'clamp' silently serves maxPageSize: a short page is not proo
     assert.equal(second[0].name, 'User 00051', 'pages are cut at the clamped size');
   } finally {
     await small.close();
+  }
+});
+
+test('settings: emailOnPut refuse, search filter, disabled ignored', async () => {
+  const strict = await startZiaSimulator({ rateLimits: false, emailOnPut: 'refuse', search: 'filter', disabledField: 'ignore', users: makeSeedUsers(5) });
+  try {
+    const s = await ziaSession(strict.baseUrl);
+    const [u] = (await (await s.get('/users?search=user00003')).json()) as Array<{ id: number; name: string; email: string }>;
+    assert.equal(u?.email, 'user00003@example.com', 'search filters when set to');
+    const refused = await s.put(`/users/${u.id}`, { id: u.id, name: u.name, email: 'other@example.com' });
+    assert.equal(refused.status, 400);
+    assert.equal((await refused.json()).message, 'email cannot be changed');
+    const off = await (await s.put(`/users/${u.id}`, { id: u.id, name: u.name, email: u.email, disabled: true })).json();
+    assert.equal(off.disabled, false, 'a tenant that does not honour disabled answers the user enabled');
+  } finally {
+    await strict.close();
   }
 });

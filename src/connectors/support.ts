@@ -2,11 +2,13 @@ import type { ConnectorType } from '../config/schema.ts';
 import type { AppSupport, Change, RequestPreview } from '../core/plan.ts';
 import type { AccountInput } from './connector.ts';
 import { patchOperationsFor, scimUserFromInput } from './scim/mapping.ts';
+import { zscalerManifest } from './zscaler/manifest.ts';
 
 /** What each connector type can hold and do, for the planner. */
 export const connectorSupport: Record<ConnectorType, AppSupport> = {
   scim: { attributes: ['displayName', 'givenName', 'familyName', 'email', 'department', 'title'], roles: true, groups: true, create: true, deactivate: true, delete: true },
-  zscaler: { attributes: ['displayName', 'email', 'department'], roles: false, groups: true, create: true, deactivate: true, delete: true },
+  // No documented soft-delete: leavers are deleted (an app may opt into disabled:true with the connector's disableLeavers).
+  zscaler: { attributes: ['displayName', 'email', 'department'], roles: false, groups: true, create: true, deactivate: false, delete: true, fixedAfterCreate: zscalerManifest.immutableAttributes },
   netskope: { attributes: ['displayName', 'givenName', 'familyName', 'email'], roles: false, groups: true, create: true, deactivate: true, delete: true },
   umbrella: { attributes: ['displayName', 'email'], roles: true, groups: false, create: true, deactivate: false, delete: true },
   rsa: { attributes: ['givenName', 'familyName', 'email'], roles: false, groups: false, create: true, deactivate: true, delete: true },

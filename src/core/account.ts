@@ -13,6 +13,11 @@ export interface RemoteAccount {
   /** The account's role in the app, where the app has roles. */
   role?: string | undefined;
   groups: string[];
+  /**
+   * Why the app will not let roster delete this account, in words for the person who must act
+   * (a ZIA admin); absent when it can be deleted.
+   */
+  undeletable?: string | undefined;
   /** The app's own record, kept whole for snapshots and for fields roster does not map. */
   raw: unknown;
 }

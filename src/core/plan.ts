@@ -41,6 +41,11 @@ export interface AppSupport {
   create: boolean;
   deactivate: boolean;
   delete: boolean;
+  /**
+   * Attributes the app takes on create but cannot change after (ZIA's email): a drift in one is
+   * a new account, so the plan deletes the old one and creates another, both for approval.
+   */
+  fixedAfterCreate?: readonly ManagedAttribute[] | undefined;
 }
 
 export interface HeldApp {

@@ -56,6 +56,34 @@ describe('planner', () => {
     assert.match(plan.changes[0]?.reason ?? '', /cannot deactivate, so the account is deleted/);
   });
 
+  it('an attribute the app cannot change after create (ZIA\'s email) is a delete and a create, both held, never an update', () => {
+    const jane = person('jane', { email: 'jane.doe@acme.com', emails: ['jane.doe@acme.com', 'jane@acme.com'], department: 'Finance', groups: ['all-staff', 'vpn'] });
+    const acct = account('7', jane, { email: 'jane@acme.com', department: 'Sales', groups: ['VPN Users'] });
+    const support = { ...full, fixedAfterCreate: ['email'] as const };
+    const plan = planChanges({ people: [jane], apps: [app([jane], [acct], { type: 'zscaler', support, policy: policy({ groups: { vpn: 'VPN Users' } }) })] });
+    assert.deepEqual(plan.changes.map((c) => [c.kind, c.remoteId, c.risk]), [['delete', '7', 'high'], ['create', undefined, 'high']]);
+    const [remove, create] = plan.changes;
+    const held = 'email cannot be changed in hr after the account is made: replacing the account needs approval';
+    assert.deepEqual(remove?.approval, [held]);
+    assert.deepEqual(create?.approval, [held]);
+    assert.equal(remove?.reason, "email drifted in hr: 'jane@acme.com' ≠ 'jane.doe@acme.com' in the IdP; email cannot be changed in hr, so this account is deleted and a new one created");
+    assert.match(create?.reason ?? '', /so a new account replaces 7; its groups follow once it exists$/);
+    assert.deepEqual(create?.attributes, { userName: 'jane@acme.com', email: 'jane.doe@acme.com', externalId: 'jane', active: true, displayName: 'jane', department: 'Finance' }, 'the new account gets everything, the other drift included');
+    // Where the app can change it, the same drift is an update.
+    const update = planChanges({ people: [jane], apps: [app([jane], [acct])] });
+    assert.deepEqual(update.changes.map((c) => c.kind), ['update']);
+  });
+
+  it('a delete the app refuses (an admin) is held with the app\'s reason, whatever the approval policy', () => {
+    const boss = person('boss', { active: false });
+    const admin = account('3', boss, { undeletable: 'a ZIA admin cannot be deleted through the API; remove the admin role in the ZIA portal first' });
+    const noDeactivate = { ...full, deactivate: false };
+    const plan = planChanges({ people: [boss], apps: [app([boss], [admin], { support: noDeactivate, policy: policy({ approval: { ...defaultPolicy.approval, deletes: false } }) })] });
+    assert.deepEqual(plan.changes.map((c) => [c.kind, c.approval, c.risk]), [['delete', ['a ZIA admin cannot be deleted through the API; remove the admin role in the ZIA portal first'], 'high']]);
+    const byPolicy = planChanges({ people: [boss], apps: [app([boss], [admin], { policy: policy({ leaver: 'delete' }) })] });
+    assert.deepEqual(byPolicy.changes[0]?.approval, ['deletes need approval', 'a ZIA admin cannot be deleted through the API; remove the admin role in the ZIA portal first']);
+  });
+
   it('holds changes to named people and admin roles for approval', () => {
     const ceo = person('ceo', { groups: ['execs'] });
     const admin = person('admin', { groups: ['security-admins'] });

@@ -93,8 +93,17 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
         for (const group of groups) add('add-member', who, { personId: person.id, group, reason: `${who} is in an IdP group mapped to ${app.name} group ${group}` }, personApproval);
         continue;
       }
-      if (!account.active) add('activate', who, { personId: person.id, remoteId: account.remoteId, reason: `${who} is active in the IdP but the ${app.name} account is disabled` }, personApproval);
       const { attributes, drifts } = attributeChanges(app.name, person, account, managedAttributes, role);
+      const fixed = (support.fixedAfterCreate ?? []).filter((a) => attributes[a] !== undefined && account[a] !== undefined);
+      if (fixed.length > 0 && support.create && support.delete) {
+        // The app cannot change it: a new account replaces the old one (memberships follow in the next plan, once it exists).
+        const replace = `${fixed.join(' and ')} cannot be changed in ${app.name} after the account is made: replacing the account needs approval`;
+        const why = `${drifts.filter((d) => fixed.some((a) => d.startsWith(`${a} `))).join('; ')}; ${fixed.join(' and ')} cannot be changed in ${app.name}`;
+        add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}, so this account is deleted and a new one created` }, [replace, ...undeletable(account), ...personApproval]);
+        add('create', who, { personId: person.id, attributes: accountInputFor(person, managedAttributes, role), reason: `${why}, so a new account replaces ${account.remoteId}; its groups follow once it exists` }, [replace, ...personApproval, ...roleApproval]);
+        continue;
+      }
+      if (!account.active) add('activate', who, { personId: person.id, remoteId: account.remoteId, reason: `${who} is active in the IdP but the ${app.name} account is disabled` }, personApproval);
       if (drifts.length > 0) {
         add('update', who, { personId: person.id, remoteId: account.remoteId, attributes, reason: drifts.join('; ') }, [...personApproval, ...(attributes.role !== undefined ? roleApproval : [])]);
       }
@@ -111,10 +120,10 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
     const why = person.active ? `${who} is no longer assigned to ${app.name}` : `${who} left (inactive in the IdP)`;
     const wantDelete = !person.active && policy.leaver === 'delete' && support.delete;
     if (wantDelete) {
-      add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}; policy deletes leavers' accounts` }, [...(policy.approval.deletes ? ['deletes need approval'] : []), ...personApproval]);
+      add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}; policy deletes leavers' accounts` }, [...(policy.approval.deletes ? ['deletes need approval'] : []), ...undeletable(account), ...personApproval]);
     } else if (account.active) {
       if (support.deactivate) add('deactivate', who, { personId: person.id, remoteId: account.remoteId, reason: `${why} and the account is still active` }, personApproval);
-      else if (support.delete) add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}; ${app.type} cannot deactivate, so the account is deleted` }, [...(policy.approval.deletes ? ['deletes need approval'] : []), ...personApproval]);
+      else if (support.delete) add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}; ${app.type} cannot deactivate, so the account is deleted` }, [...(policy.approval.deletes ? ['deletes need approval'] : []), ...undeletable(account), ...personApproval]);
     }
   }
 
@@ -126,6 +135,11 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
     }
   }
   return changes.sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || compare(a.subject.toLowerCase(), b.subject.toLowerCase()) || compare(a.id, b.id));
+}
+
+/** A delete the app will refuse is held with the app's reason, for a person to act on, not retried. */
+function undeletable(account: RemoteAccount): string[] {
+  return account.undeletable ? [account.undeletable] : [];
 }
 
 /** The mass-change circuit breaker: too large a share of an app's accounts switched off at once. */

@@ -5,11 +5,11 @@ import { isRosterError, type ErrorCode } from '../../src/errors.ts';
 import type { Connector } from '../../src/connectors/connector.ts';
 import type { ContractHarness, HarnessInstance } from './harness.ts';
 import { scimHarness } from './scim-harness.ts';
-import { ziaHarness } from './zscaler-harness.ts';
+import { ziaDisableLeaversHarness, ziaHarness } from './zscaler-harness.ts';
 import { netskopeHarness } from './netskope-harness.ts';
 
 /** Every connector, paired with its simulator, must pass this suite or refuse by capability. */
-const harnesses: ContractHarness[] = [scimHarness, ziaHarness, netskopeHarness];
+const harnesses: ContractHarness[] = [scimHarness, ziaHarness, ziaDisableLeaversHarness, netskopeHarness];
 
 async function listAll(connector: Connector): Promise<RemoteAccount[]> {
   const all: RemoteAccount[] = [];

@@ -179,11 +179,11 @@ export class HttpClient {
   /** Waits for the credential's budget; a wait longer than roster sits out is a rate_limited failure to reschedule. */
   async #waitForBudget(req: HttpRequest, label: string): Promise<void> {
     if (!this.#budget) return;
-    const delay = this.#budget.delayFor(req.method);
+    const delay = this.#budget.delayFor(req.method, req.path);
     if (delay > this.#options.maxWaitMs) {
       throw new RosterError('rate_limited', `${this.appName}: the ${req.method} budget for this credential is spent for ${Math.ceil(delay / 1000)} s`, { appName: this.appName, retryAfterMs: delay, path: label });
     }
-    await this.#budget.acquire(req.method, req.priority ?? priorities.read);
+    await this.#budget.acquire(req.method, req.priority ?? priorities.read, req.path);
   }
 
   async close(): Promise<void> {

@@ -55,3 +55,12 @@ it('reads header waits in the app’s own seconds, scaled, and for one method wh
   now += 50;
   assert.equal(budget.delayFor('POST'), 0);
 });
+
+it('a rule for some paths counts only requests to them (ZIA list lookups at 1/s inside GET at 2/s)', async () => {
+  const budget = new RateBudget({ rules: [{ methods: ['GET'], limit: 2, windowMs: 1000 }, { methods: ['GET'], paths: ['/users'], limit: 1, windowMs: 1000 }] });
+  await budget.acquire('GET', priorities.read, '/users');
+  assert.ok(budget.delayFor('GET', '/users') > 400, 'the next lookup waits for its own second');
+  assert.equal(budget.delayFor('GET', '/users/42'), 0, 'a single read does not');
+  await budget.acquire('GET', priorities.read, '/users/42');
+  assert.ok(budget.delayFor('GET', '/status') > 400, 'both counted against GET');
+});

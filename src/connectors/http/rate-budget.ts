@@ -8,6 +8,8 @@
 export interface RateRule {
   /** Methods this rule counts (default: all). */
   methods?: readonly string[];
+  /** Request paths (below the base URL, without the query) this rule counts (default: all). */
+  paths?: readonly string[];
   limit: number;
   windowMs: number;
 }
@@ -23,6 +25,7 @@ interface Bucket {
 
 interface Waiter {
   method: string;
+  path: string | undefined;
   priority: number;
   seq: number;
   resolve: () => void;
@@ -60,11 +63,11 @@ export class RateBudget {
     this.#buckets = options.rules.map((rule) => ({ rule: { ...rule, windowMs: rule.windowMs * scale }, tokens: rule.limit, updated: start }));
   }
 
-  /** Milliseconds until a request with this method may go, were it first in line. */
-  delayFor(method: string): number {
+  /** Milliseconds until a request with this method (and path) may go, were it first in line. */
+  delayFor(method: string, path?: string): number {
     const now = this.#now();
     let delay = Math.max(0, this.#blockedUntil - now, (this.#methodBlockedUntil.get(method.toUpperCase()) ?? 0) - now);
-    for (const bucket of this.#matching(method)) {
+    for (const bucket of this.#matching(method, path)) {
       this.#refill(bucket, now);
       if (bucket.tokens < 1) delay = Math.max(delay, Math.ceil(((1 - bucket.tokens) * bucket.rule.windowMs) / bucket.rule.limit));
     }
@@ -72,9 +75,9 @@ export class RateBudget {
   }
 
   /** Resolves when the request may go, having spent its tokens. */
-  acquire(method: string, priority: number = priorities.read): Promise<void> {
+  acquire(method: string, priority: number = priorities.read, path?: string): Promise<void> {
     return new Promise((resolve) => {
-      this.#waiters.push({ method: method.toUpperCase(), priority, seq: (this.#seq += 1), resolve });
+      this.#waiters.push({ method: method.toUpperCase(), path, priority, seq: (this.#seq += 1), resolve });
       this.#waiters.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
       this.#pump();
     });
@@ -113,7 +116,7 @@ export class RateBudget {
     while (this.#waiters.length > 0) {
       const head = this.#waiters[0];
       if (!head) return;
-      const delay = this.delayFor(head.method);
+      const delay = this.delayFor(head.method, head.path);
       if (delay > 0) {
         this.#timer = setTimeout(() => {
           this.#timer = undefined;
@@ -121,15 +124,15 @@ export class RateBudget {
         }, delay);
         return;
       }
-      for (const bucket of this.#matching(head.method)) bucket.tokens -= 1;
+      for (const bucket of this.#matching(head.method, head.path)) bucket.tokens -= 1;
       this.#waiters.shift();
       head.resolve();
     }
   }
 
-  #matching(method: string): Bucket[] {
+  #matching(method: string, path: string | undefined): Bucket[] {
     const upper = method.toUpperCase();
-    return this.#buckets.filter((b) => !b.rule.methods || b.rule.methods.includes(upper));
+    return this.#buckets.filter((b) => (!b.rule.methods || b.rule.methods.includes(upper)) && (!b.rule.paths || (path !== undefined && b.rule.paths.includes(path))));
   }
 
   #refill(bucket: Bucket, now: number): void {

@@ -138,13 +138,13 @@ describe('ZIA session login', () => {
 });
 
 describe('listing', () => {
-  it('reads 2,500 users in one request, mapped to accounts', async () => {
+  it('reads 2,500 users in one page, and one empty page that proves the end, mapped to accounts', async () => {
     const f = await fixture({ users: [{ name: 'Grace Hopper', email: 'grace@example.com', department: 'Finance', groups: ['Employees', 'Contractors'], disabled: true }, ...makeSeedUsers(2499)] });
     const pages = await all(f.connector.listAccounts());
     assert.equal(pages.length, 1);
     assert.equal(pages[0]?.accounts.length, 2500);
     assert.equal(pages[0]?.readSoFar, 2500);
-    assert.deepEqual(f.calls(/GET \/users/), ['GET /users 200']);
+    assert.deepEqual(f.calls(/GET \/users/), ['GET /users 200', 'GET /users 200'], 'a short page may be a clamped one: only the empty page after it ends the list');
     assert.equal(f.sim.requests.find((r) => r.path.endsWith('/users'))?.query, `?page=1&pageSize=${zscalerManifest.paging.maxPageSize}`);
     const grace = pages[0]?.accounts.find((a) => a.email === 'grace@example.com');
     assert.deepEqual({ ...grace, raw: undefined }, {
@@ -168,22 +168,52 @@ describe('listing', () => {
     assert.equal(new Set(pages.flatMap((p) => p.accounts.map((a) => a.remoteId))).size, 10_000);
   });
 
-  it('never asks for a page above the maximum, so a clamping tenant cannot end the list early', async () => {
+  it('never asks for a page above the maximum; a tenant that clamps the page size silently cannot end the list early', async () => {
     // The configured page size is above the manifest's max; a rejecting tenant would answer 400.
     const big = await fixture({ users: makeSeedUsers(30) }, { pageSize: 50_000 });
     assert.equal((await all(big.connector.listAccounts()))[0]?.accounts.length, 30);
     assert.match(big.sim.requests.find((r) => r.path.endsWith('/users'))?.query ?? '', /pageSize=10000$/);
-    // A tenant that clamps at 50: set pageSize to its max and every user is read.
-    const small = await fixture({ users: makeSeedUsers(120), maxPageSize: 50, oversizePage: 'clamp' }, { pageSize: 50 });
-    const pages = await all(small.connector.listAccounts());
-    assert.equal(pages.reduce((n, p) => n + p.accounts.length, 0), 120);
-    assert.equal(small.calls(/GET \/users/).length, 3);
+    // Asked for 10,000, served 50: the short first page is followed by more, so 50 is the real size.
+    const clamped = await fixture({ users: makeSeedUsers(120), maxPageSize: 50, oversizePage: 'clamp' });
+    const pages = await all(clamped.connector.listAccounts());
+    assert.equal(new Set(pages.flatMap((p) => p.accounts.map((a) => a.remoteId))).size, 120);
+    assert.deepEqual(pages.map((p) => p.accounts.length), [50, 50, 20]);
+    assert.equal(clamped.calls(/GET \/users/).length, 3, 'the third page, shorter than the real size, is the end');
+    // The same tenant with exactly 100 users: two full pages at its real size, then an empty one.
+    const even = await fixture({ users: makeSeedUsers(100), maxPageSize: 50, oversizePage: 'clamp' });
+    assert.equal((await all(even.connector.listAccounts())).reduce((n, p) => n + p.accounts.length, 0), 100);
+    assert.equal(even.calls(/GET \/users/).length, 3);
+    // Department and group lists are paged the same way.
+    const groups = await fixture({ maxPageSize: 2, oversizePage: 'clamp' });
+    await groups.connector.createAccount({ userName: 'g@example.com', groups: ['Engineering'], department: 'Finance' });
+    assert.deepEqual(groups.calls(/GET \/(groups|departments)/).sort(), ['GET /departments 200', 'GET /departments 200', 'GET /groups 200', 'GET /groups 200']);
   });
 
-  it('finds an account by exact email, not by a longer address that contains it', async () => {
-    const f = await fixture({ users: [{ name: 'Long', email: 'xann@example.com', department: 'Sales', groups: ['Employees'] }, { name: 'Ann', email: 'ann@example.com', department: 'Sales', groups: ['Employees'] }] });
+  it('finds an account by exact email from one list read (search is no filter), kept current by its own writes', async () => {
+    const f = await fixture({ users: [{ name: 'Long', email: 'xann@example.com', department: 'Sales', groups: ['Employees'] }, { name: 'Ann', email: 'ann@example.com', department: 'Sales', groups: ['Employees'] }, ...makeSeedUsers(300)] });
     assert.equal((await f.connector.findAccount({ email: 'ANN@example.com' }))?.displayName, 'Ann');
+    assert.equal((await f.connector.findAccount({ userName: 'user00300@example.com' }))?.displayName, 'User 00300', 'past the first page a search would have answered');
     assert.equal(await f.connector.findAccount({ userName: 'nobody@example.com' }), undefined);
+    const created = await f.connector.createAccount({ userName: 'nobody@example.com' });
+    assert.equal((await f.connector.findAccount({ email: 'nobody@example.com' }))?.remoteId, created.remoteId);
+    await f.connector.deleteAccount(idOf(f.sim, 'ann@example.com'));
+    assert.equal(await f.connector.findAccount({ email: 'ann@example.com' }), undefined);
+    assert.deepEqual(f.calls(/GET \/users(\?| )/), ['GET /users 200', 'GET /users 200'], 'one list (and its end), reused');
+    assert.ok(f.sim.requests.every((r) => !r.query.includes('search=')), 'never relies on search');
+  });
+
+  it('a lookup list goes stale after lookupCacheMs, and at once when a write may have landed unseen', async () => {
+    const f = await fixture({ users: makeSeedUsers(3) }, { lookupCacheMs: 0 });
+    await f.connector.findAccount({ email: 'user00001@example.com' });
+    f.sim.state.addUser({ name: 'Portal Made', email: 'portal@example.com', department: 'Sales', groups: ['Employees'] });
+    assert.ok(await f.connector.findAccount({ email: 'portal@example.com' }), 'made in the portal meanwhile, and seen');
+    const g = await fixture({ users: makeSeedUsers(3) });
+    await g.connector.findAccount({ email: 'user00001@example.com' });
+    g.sim.faults.set({ serverError: { count: 1, status: 502 }, pathIncludes: '/users' });
+    await assert.rejects(g.connector.createAccount({ userName: 'lost@example.com' }), (error: unknown) => isRosterError(error, 'app_error'));
+    // Whether a POST answered 502 landed is unknown: say it did, behind a proxy that lost the answer.
+    g.sim.state.addUser({ name: 'Lost Answer', email: 'lost@example.com', department: 'Engineering', groups: ['Employees'] });
+    assert.ok(await g.connector.findAccount({ email: 'lost@example.com' }), 'a retry finds it instead of creating it twice');
   });
 });
 
@@ -230,7 +260,7 @@ describe('writes', () => {
   });
 
   it('a change that changes nothing sends no write', async () => {
-    const f = await fixture(seed());
+    const f = await fixture(seed(), { disableLeavers: true });
     const id = idOf(f.sim, 'kay@example.com');
     await f.connector.setActive(id, false);
     await f.connector.updateAccount(id, { department: 'Sales', displayName: 'Kay Keeper' });
@@ -294,7 +324,7 @@ describe('writes', () => {
     const bare = await fixture({}, { defaultGroups: undefined });
     await assert.rejects(bare.connector.createAccount({ userName: 'x@example.com' }), /ZIA requires groups for every user: give them, or set the connector option defaultGroups/);
     assert.deepEqual([...f.calls(/^POST \/users/), ...bare.calls(/^POST \/users/)], []);
-    assert.deepEqual(f.calls(/departments|groups/), ['GET /departments 200', 'GET /groups 200'], 'names listed once, then cached');
+    assert.deepEqual(f.calls(/departments|groups/).sort(), ['GET /departments 200', 'GET /departments 200', 'GET /groups 200', 'GET /groups 200'], 'names listed once (a page and the empty page that ends it), then cached');
     await f.connector.close();
     assert.equal(f.sim.state.activations, 0);
   });
@@ -302,7 +332,7 @@ describe('writes', () => {
   it('an IdP-synced user is refused with a clear error, and nothing is sent', async () => {
     const f = await fixture({ users: [{ name: 'Synced', email: 'synced@example.com', department: 'Sales', groups: ['Employees'], isNonEditable: true }, ...makeSeedUsers(4)] });
     const id = idOf(f.sim, 'synced@example.com');
-    for (const attempt of [() => f.connector.setActive(id, false), () => f.connector.deleteAccount(id), () => f.connector.deleteAccounts(f.sim.state.draftUsers().map((u) => String(u.id)))]) {
+    for (const attempt of [() => f.connector.updateAccount(id, { displayName: 'Renamed' }), () => f.connector.deleteAccount(id), () => f.connector.deleteAccounts(f.sim.state.draftUsers().map((u) => String(u.id)))]) {
       await assert.rejects(attempt(), (error: unknown) => {
         assert.ok(isRosterError(error, 'forbidden'));
         assert.match(error.message, /synced from the identity provider .*synced@example\.com.*change it in the IdP, nothing was changed/);
@@ -330,6 +360,29 @@ describe('writes', () => {
     assert.equal(f.sim.state.liveUsers()[0]?.name, 'Locked Out');
   });
 
+  it('flush resolves only once GET /status says ACTIVE: another admin staging meanwhile means another activation, and one that never settles is an error', async () => {
+    const f = await fixture({ activationMs: 60 });
+    await f.connector.createAccount({ userName: 'mine@example.com' });
+    const flushing = f.connector.flush();
+    await sleep(20);
+    f.sim.state.stageUser({ id: 42, name: 'Theirs', email: 'theirs@example.com', groupIds: [], adminUser: false, authMethods: [], isNonEditable: false, disabled: false });
+    await flushing;
+    assert.equal(f.sim.state.activations, 2);
+    assert.equal(f.sim.state.status(), 'ACTIVE');
+    assert.deepEqual(f.sim.state.liveUsers().map((u) => u.email).sort(), ['mine@example.com', 'theirs@example.com']);
+
+    const g = await fixture({ activationMs: 30 });
+    await g.connector.createAccount({ userName: 'busy@example.com' });
+    let n = 0;
+    const busy = setInterval(() => g.sim.state.stageUser({ id: 500 + (n += 1), name: `Busy ${n}`, email: `busy${n}@example.com`, groupIds: [], adminUser: false, authMethods: [], isNonEditable: false, disabled: false }), 5);
+    try {
+      await assert.rejects(g.connector.flush(), (error: unknown) => isRosterError(error, 'app_error') && /activated 3 times and GET \/status still says PENDING; staged changes may not be live/.test(error.message));
+    } finally {
+      clearInterval(busy);
+    }
+    assert.equal(g.connector.dirty, true, 'the next flush tries again');
+  });
+
   it('a write during an activation waits out the edit lock and is activated after', async () => {
     const f = await fixture({ activationMs: 150 });
     await f.connector.createAccount({ userName: 'first@example.com' });
@@ -346,18 +399,24 @@ describe('writes', () => {
 });
 
 describe('deletes', () => {
-  it('deleteAccount snapshots the whole record first, then hard-deletes', async () => {
+  it('deleteAccounts hands over the whole record before anything is deleted, then hard-deletes', async () => {
     const f = await fixture({ users: [{ name: 'Leaver', email: 'leaver@example.com', department: 'Sales', groups: ['Contractors'], comments: 'laptop 88' }] });
     const id = idOf(f.sim, 'leaver@example.com');
     const seen: unknown[] = [];
-    f.connector.onSnapshot((s) => seen.push(s));
-    await f.connector.deleteAccount(id);
-    assert.equal(seen.length, 1);
-    assert.deepEqual((seen[0] as { record: unknown }).record, { ...f.sim.state.liveUsers()[0] });
+    await f.connector.deleteAccounts([id], async (records) => {
+      assert.deepEqual(f.calls(/bulkDelete/), [], 'nothing destroyed yet');
+      seen.push(...records.map((r) => r.raw));
+    });
+    assert.deepEqual(seen, [{ ...f.sim.state.liveUsers()[0] }]);
     assert.equal(await f.connector.getAccount(id), undefined);
     assert.deepEqual(f.calls(/DELETE \/users/), [], 'no DELETE: its budget is 4 an hour; bulkDelete is a POST');
     await assert.rejects(f.connector.deleteAccount(id), (error: unknown) => isRosterError(error, 'not_found') && error.message === `zia: no ZIA user with id ${id}`);
     assert.equal(f.calls(/bulkDelete/).length, 1, 'an unknown id sends no delete');
+    // A beforeDelete that fails (the snapshot could not be saved) stops the delete.
+    const other = String(f.sim.state.addUser({ name: 'Kept', email: 'kept@example.com', department: 'Sales', groups: ['Employees'] }).id);
+    await assert.rejects(f.connector.deleteAccounts([other], () => Promise.reject(new Error('disk full'))), /disk full/);
+    assert.ok(await f.connector.getAccount(other));
+    f.sim.state.stageDelete([Number(other)]);
     await f.connector.close();
     assert.deepEqual(f.sim.state.liveUsers(), []);
     assert.equal(f.sim.state.activations, 1);
@@ -373,13 +432,13 @@ describe('deletes', () => {
     assert.equal(f.sim.state.activations, 1);
   });
 
-  it('deleting 1,200 users takes 3 bulkDelete calls and 1 activation, returns the snapshots and the unknown ids', async () => {
+  it('deleting 1,200 users takes 3 bulkDelete calls and 1 activation, returns the records and the unknown ids', async () => {
     const f = await fixture({ users: makeSeedUsers(1300) });
     const ids = f.sim.state.draftUsers().slice(0, 1200).map((u) => String(u.id));
     const result = await f.connector.deleteAccounts([...ids, '999999999', 'not-a-number']);
-    assert.equal(result.snapshots.length, 1200);
+    assert.equal(result.deleted.length, 1200);
     assert.deepEqual(result.notFound, ['999999999', 'not-a-number']);
-    assert.equal(result.snapshots[0]?.record.email, 'user00001@example.com');
+    assert.equal((result.deleted[0]?.raw as { email: string }).email, 'user00001@example.com');
     assert.deepEqual(f.calls(/bulkDelete/), ['POST /users/bulkDelete 204', 'POST /users/bulkDelete 204', 'POST /users/bulkDelete 204']);
     assert.equal(f.sim.state.draftUsers().length, 100);
     assert.equal(f.sim.state.liveUsers().length, 1300, 'staged until activation');
@@ -405,7 +464,7 @@ describe('rate limits', () => {
 
   it('with the documented limits as its rate budget, paces itself and meets no 429', async () => {
     const budget = new RateBudget({ rules: ziaRateRules });
-    const f = await fixture({ rateLimits: {}, users: makeSeedUsers(6) }, { budget });
+    const f = await fixture({ rateLimits: {}, users: makeSeedUsers(6) }, { budget, disableLeavers: true });
     const ids = f.sim.state.draftUsers().map((u) => String(u.id));
     for (const id of ids.slice(0, 4)) assert.ok(await f.connector.getAccount(id));
     await f.connector.setActive(ids[4] as string, false);
@@ -432,14 +491,14 @@ describe('OneAPI', () => {
     fixtures.push({ done: async () => { await connector.close(); await sim.close(); } });
     const pages = await all(connector.listAccounts());
     assert.equal(pages[0]?.accounts.length, 3);
-    assert.deepEqual(sim.requests.map((r) => r.path), ['/zia/api/v1/users']);
+    assert.deepEqual(sim.requests.map((r) => r.path), ['/zia/api/v1/users', '/zia/api/v1/users']);
   });
 });
 
 describe('request budget', () => {
   it('list 10,000; onboard 1; offboard 1; offboard 1,000', async (t) => {
-    const count = async (setup: ZiaSimulatorOptions, run: (f: Awaited<ReturnType<typeof fixture>>) => Promise<unknown>) => {
-      const f = await fixture(setup, { fast: false });
+    const count = async (setup: ZiaSimulatorOptions, run: (f: Awaited<ReturnType<typeof fixture>>) => Promise<unknown>, options: FixtureOptions = {}) => {
+      const f = await fixture(setup, { fast: false, ...options });
       await run(f);
       await f.connector.close();
       return f.calls();
@@ -447,16 +506,134 @@ describe('request budget', () => {
     const list = await count({ users: makeSeedUsers(10_000) }, (f) => all(f.connector.listAccounts()));
     const onboard = await count({}, (f) => f.connector.createAccount({ userName: 'joiner@example.com', displayName: 'Joiner', department: 'Sales' }));
     const offboardDelete = await count({ users: makeSeedUsers(10) }, (f) => f.connector.deleteAccount(idOf(f.sim, 'user00001@example.com')));
-    const offboardDisable = await count({ users: makeSeedUsers(10) }, (f) => f.connector.setActive(idOf(f.sim, 'user00001@example.com'), false));
+    const offboardDisable = await count({ users: makeSeedUsers(10) }, (f) => f.connector.setActive(idOf(f.sim, 'user00001@example.com'), false), { disableLeavers: true });
     const offboard1000 = await count({ users: makeSeedUsers(2500) }, (f) => f.connector.deleteAccounts(f.sim.state.draftUsers().slice(0, 1000).map((u) => String(u.id))));
     for (const [name, calls] of Object.entries({ list, onboard, offboardDelete, offboardDisable, offboard1000 })) t.diagnostic(`${name}: ${calls.length} requests: ${calls.join(', ')}`);
     const plain = (calls: string[]) => calls.map((c) => c.split(' ').slice(0, 2).join(' ').replace(/\/\d+$/, '/{id}'));
     const session = (inner: string[]) => ['POST /authenticatedSession', ...inner, 'DELETE /authenticatedSession'];
     const activation = ['POST /status/activate', 'GET /status'];
     assert.deepEqual(plain(list), session(['GET /users', 'GET /users']));
-    assert.deepEqual(plain(onboard).sort(), session(['GET /departments', 'GET /groups', 'POST /users', ...activation]).sort());
+    // Each name list is one short page and the empty one that proves it is not a clamped page.
+    assert.deepEqual(plain(onboard).sort(), session(['GET /departments', 'GET /departments', 'GET /groups', 'GET /groups', 'POST /users', ...activation]).sort());
     assert.deepEqual(plain(offboardDelete), session(['GET /users/{id}', 'POST /users/bulkDelete', 'GET /users/{id}', ...activation]));
     assert.deepEqual(plain(offboardDisable), session(['GET /users/{id}', 'PUT /users/{id}', ...activation]));
-    assert.deepEqual(plain(offboard1000), session(['GET /users', 'POST /users/bulkDelete', 'POST /users/bulkDelete', 'GET /users', ...activation]));
+    // The records are all on the first page (the read stops there); proving them gone reads to the end.
+    assert.deepEqual(plain(offboard1000), session(['GET /users', 'POST /users/bulkDelete', 'POST /users/bulkDelete', 'GET /users', 'GET /users', ...activation]));
+  });
+});
+
+describe('what real tenants do', () => {
+  const kay = { name: 'Kay Keeper', email: 'kay@example.com', department: 'Sales', groups: ['Employees'] };
+
+  it('an email change is refused up front (read-only on PUT: the app would keep the old one without a word), nothing sent', async () => {
+    const f = await fixture({ users: [kay] });
+    const id = idOf(f.sim, 'kay@example.com');
+    await assert.rejects(f.connector.updateAccount(id, { email: 'kay.new@example.com', department: 'Finance' }), (error: unknown) => {
+      assert.ok(isRosterError(error, 'unsupported'));
+      assert.equal(error.message, 'zia: ZIA cannot change a user\'s email (kay@example.com → kay.new@example.com): it is read-only on update; a new email needs a new account, which a plan makes as a delete and a create for approval; nothing was changed');
+      return true;
+    });
+    assert.deepEqual(f.calls(/^PUT/), []);
+    assert.equal(f.sim.state.draftUsers()[0]?.department?.name, 'Sales');
+    await f.connector.updateAccount(id, { email: 'KAY@example.com', displayName: 'Kay K' });
+    assert.equal(f.sim.state.draftUsers()[0]?.name, 'Kay K', 'the same email in other case is no change');
+  });
+
+  it('an admin is reported undeletable and its delete refused up front, the batch with it, nothing deleted', async () => {
+    const f = await fixture({ users: [{ ...kay, adminUser: true }, ...makeSeedUsers(2)] });
+    const [admin, ...others] = f.sim.state.draftUsers().map((u) => String(u.id));
+    const account = await f.connector.getAccount(admin as string);
+    assert.equal(account?.undeletable, 'a ZIA admin cannot be deleted through the API; remove the admin role in the ZIA portal first');
+    assert.equal((await f.connector.getAccount(others[0] as string))?.undeletable, undefined);
+    for (const attempt of [() => f.connector.deleteAccount(admin as string), () => f.connector.deleteAccounts([admin as string, ...others])]) {
+      await assert.rejects(attempt(), (error: unknown) => {
+        assert.ok(isRosterError(error, 'unsupported'), String(error));
+        assert.equal(error.message, `zia: a ZIA admin cannot be deleted through the API; remove the admin role in the ZIA portal first: kay@example.com (${admin}); nothing was deleted`);
+        return true;
+      });
+    }
+    assert.deepEqual(f.calls(/bulkDelete|DELETE \/users/), []);
+    assert.equal(f.sim.state.draftUsers().length, 3);
+  });
+
+  it('no deactivation by default (no documented soft-delete): the capability is off and a switch-off is refused, nothing sent', async () => {
+    const f = await fixture({ users: [kay] });
+    assert.equal(f.connector.capabilities.deactivate, false);
+    await assert.rejects(f.connector.setActive(idOf(f.sim, 'kay@example.com'), false), (error: unknown) => isRosterError(error, 'unsupported') && /no soft-delete.*set disableLeavers/.test(error.message));
+    await assert.rejects(f.connector.createAccount({ userName: 'off@example.com', active: false }), (error: unknown) => isRosterError(error, 'unsupported'));
+    assert.deepEqual(f.calls(/^(PUT|POST \/users)/), []);
+  });
+
+  it('disableLeavers opts into PUT disabled:true, and the app\'s answer must show it, or the change fails with advice', async () => {
+    const f = await fixture({ users: [kay] }, { disableLeavers: true });
+    assert.equal(f.connector.capabilities.deactivate, true);
+    const off = await f.connector.setActive(idOf(f.sim, 'kay@example.com'), false);
+    assert.equal(off.active, false);
+    await f.connector.flush();
+    assert.equal(f.sim.state.liveUsers()[0]?.disabled, true);
+    const g = await fixture({ users: [kay], disabledField: 'ignore' }, { disableLeavers: true });
+    await assert.rejects(g.connector.setActive(idOf(g.sim, 'kay@example.com'), false), (error: unknown) => {
+      assert.ok(isRosterError(error, 'app_error'));
+      assert.match(error.message, /accepted disabled:true for kay@example\.com but answers the user still enabled; this tenant does not honour it, so turn disableLeavers off/);
+      return true;
+    });
+  });
+
+  it('names: 127 characters are taken; 128 are refused before anything is sent', async () => {
+    const f = await fixture();
+    const long = 'N'.repeat(127);
+    assert.equal((await f.connector.createAccount({ userName: 'long@example.com', displayName: long })).displayName, long);
+    await assert.rejects(f.connector.createAccount({ userName: 'longer@example.com', displayName: `${long}x` }), (error: unknown) => isRosterError(error, 'input_invalid') && /at most 127 characters/.test(error.message));
+    assert.equal(f.calls(/^POST \/users/).length, 1);
+  });
+
+  for (const [form, status] of [['edit-lock', 409], ['org-barrier', 412], ['resource-blocked', 409], ['resource-blocked', 401]] as const) {
+    it(`the org lock (${form}, ${status}) on reads and writes is waited out in place when short; nothing is done twice`, async () => {
+      const f = await fixture({ users: [kay] });
+      const id = idOf(f.sim, 'kay@example.com');
+      f.sim.state.lockOrg({ form, status, requests: 3 });
+      assert.equal((await f.connector.getAccount(id))?.email, 'kay@example.com', 'a GET under the lock');
+      f.sim.state.lockOrg({ form, status, requests: 2 });
+      await f.connector.updateAccount(id, { displayName: 'After The Lock' });
+      f.sim.state.lockOrg({ form, status, requests: 2 });
+      await f.connector.close();
+      assert.equal(f.sim.state.liveUsers()[0]?.name, 'After The Lock');
+      assert.equal(f.calls(/^PUT .* 200$/).length, 1);
+      assert.equal(f.sim.state.activations, 1);
+      assert.equal(f.sim.state.orgLockRefusals, 7, 'every refusal sat out');
+    });
+  }
+
+  it('a lock held longer becomes a wait to reschedule (rate_limited with retryAfterMs, growing), then a conflict after giving up', async () => {
+    const clock = { t: Date.now() };
+    const f = await fixture({ users: [kay] }, { editLock: { editLockBaseMs: 10, editLockCapMs: 20, editLockInPlaceMs: 50, editLockGiveUpMs: 30 * 60_000, now: () => clock.t } });
+    const id = idOf(f.sim, 'kay@example.com');
+    f.sim.state.lockOrg({});
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      await assert.rejects(f.connector.updateAccount(id, { displayName: 'Never' }), (error: unknown) => {
+        assert.ok(isRosterError(error, 'rate_limited'), String(error));
+        assert.match(error.message, /^zia: ZIA's org edit lock is held \(EDIT_LOCK_NOT_AVAILABLE, \d+ s so far\); GET \/users\/\d+ was not done and waits \d+ s before trying again$/);
+        waits.push(error.facts.retryAfterMs as number);
+        return true;
+      });
+      clock.t += 60_000;
+    }
+    assert.deepEqual(waits, [5000, 10_000, 20_000, 40_000, 60_000], 'growing, capped at a minute');
+    clock.t += 30 * 60_000;
+    await assert.rejects(f.connector.getAccount(id), (error: unknown) => isRosterError(error, 'conflict') && /met ZIA's org edit lock \(EDIT_LOCK_NOT_AVAILABLE\) for 35 minutes without a break; another admin session or a stuck activation holds it; nothing was done$/.test(error.message));
+    f.sim.state.unlockOrg();
+    assert.equal((await f.connector.getAccount(id))?.displayName, 'Kay Keeper', 'nothing was written');
+    f.sim.state.lockOrg({ requests: 100 });
+    await assert.rejects(f.connector.getAccount(id), (error: unknown) => isRosterError(error, 'rate_limited') && error.facts.retryAfterMs === 5000, 'a new lock starts from the short wait again');
+  });
+
+  it('paces list lookups at 1 a second with its rate budget and meets no 429, where GET alone would allow 2', async () => {
+    const budget = new RateBudget({ rules: ziaRateRules });
+    const f = await fixture({ rateLimits: {}, users: makeSeedUsers(3) }, { budget });
+    await f.connector.findAccount({ email: 'user00001@example.com' });
+    await f.connector.createAccount({ userName: 'paced@example.com', groups: ['Contractors'] });
+    assert.deepEqual(f.calls(/ 429$/), []);
+    assert.ok(f.calls(/^GET \/(users|groups|departments) /).length >= 6);
   });
 });

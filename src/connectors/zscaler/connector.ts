@@ -1,108 +1,96 @@
-import { randomInt } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RemoteAccount } from '../../core/account.ts';
-import { RosterError, isRosterError } from '../../errors.ts';
+import { RosterError } from '../../errors.ts';
 import { httpSettings, type AccountInput, type FlushOptions, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { AuthStrategy } from '../http/auth.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
 import { priorities, rulesPerMethod, type RateRule } from '../http/rate-budget.ts';
-import { ZiaClient, type ZiaActivationStatus, type ZiaClientOptions, type ZiaNamed, type ZiaUser, type ZiaUserWrite } from './client.ts';
+import { Activation, mayHaveLanded } from './activation.ts';
+import { ZiaClient, type ZiaClientOptions, type ZiaUser, type ZiaUserWrite } from './client.ts';
+import { ZiaDirectory } from './directory.ts';
 import { zscalerManifest } from './manifest.ts';
 import { accountFromZiaUser, replacementFor } from './mapping.ts';
+import { generatePassword } from './password.ts';
 import { isObservableAuth } from './session-auth.ts';
 
 /**
  * baseUrl: legacy `https://zsapi.<cloud>.net/api/v1` (session auth) or OneAPI
  * `https://api.zsapi.net/zia/api/v1` (bearer). auth: a ZiaSessionAuth for the legacy API, or a
- * bearer strategy for OneAPI; closed with the connector. pageSize: never above the manifest's
- * maximum (a clamped page would end the list early). budget: see ziaRateRules; leavers go first,
- * then joiners and movers, then reads.
+ * bearer strategy for OneAPI; closed with the connector. pageSize: at most the manifest's maximum.
+ * budget: see ziaRateRules; leavers go first, then joiners and movers, then reads.
  */
 export interface ZscalerConnectorOptions extends ConnectorOptions {
   /** Department for new users when the input names none (ZIA requires one). */
   defaultDepartment?: string | undefined;
   /** Groups for new users when the input names none (ZIA requires them). */
   defaultGroups?: readonly string[] | undefined;
+  /**
+   * ZIA documents no soft-delete, so by default the connector cannot deactivate (leavers are
+   * deleted). true: switch leavers off with PUT disabled:true instead, for tenants that honour it;
+   * the app's answer must show the user disabled, or the change fails.
+   */
+  disableLeavers?: boolean | undefined;
+  /** How long the list read for lookups by email is reused (writes through this connector keep it current). Default 60 s. */
+  lookupCacheMs?: number | undefined;
   /** Waits between GET /status polls while an activation runs: first wait, doubling up to the cap. Default 200 ms, 5 s. */
   activationPollMs?: number | undefined;
   activationPollCapMs?: number | undefined;
   /** Longest an activation may take before roster reports it. Default 10 minutes. */
   activationTimeoutMs?: number | undefined;
-  /** Retry of 409 EDIT_LOCK_NOT_AVAILABLE. */
-  editLock?: ZiaClientOptions | undefined;
+  /** How the org's edit lock is waited out. */
+  editLock?: Omit<ZiaClientOptions, 'pageSize'> | undefined;
 }
 
-/** ZIA's documented per-session limits as rate-budget rules. */
-export const ziaRateRules: RateRule[] = rulesPerMethod(zscalerManifest.rateLimits);
+/** ZIA's documented per-session limits, and the 1/s seen on list lookups, as rate-budget rules. */
+export const ziaRateRules: RateRule[] = [
+  ...rulesPerMethod(zscalerManifest.rateLimits),
+  { methods: ['GET'], paths: zscalerManifest.slowReads.paths, limit: zscalerManifest.slowReads.limit, windowMs: zscalerManifest.slowReads.windowMs },
+];
 
 /** AccountInput plus what ZIA can also set: group names. */
 export interface ZscalerAccountInput extends AccountInput {
   groups?: readonly string[] | undefined;
 }
 
-/** The full ZIA record of a user, captured before a destructive change: enough to recreate it. */
-export interface ZiaSnapshot {
-  appName: string;
-  remoteId: string;
-  takenAt: string;
-  record: ZiaUser;
-}
-
-export interface DeleteAccountsResult {
-  /** One per user deleted, taken before the delete. */
-  snapshots: ZiaSnapshot[];
-  /** The same users in roster's common shape (raw: the whole ZIA record), for snapshots and restores. */
-  deleted: RemoteAccount[];
-  /** Ids the app did not know (ZIA's bulkDelete would have skipped them silently). */
-  notFound: string[];
-}
-
 /** At or below this many ids, read users one by one; above it, one paged list is cheaper. */
 const READ_ONE_BY_ONE_MAX = 3;
 
 /**
- * Zscaler Internet Access. Every write is staged by ZIA until activated: the connector marks
- * itself dirty on each write and activates once, on `flush()`/`activate()` or at `close()`, so a
- * batch of writes ends live with one activation. PUT is a full replace, so updates read the user,
- * merge, and write the whole record back.
+ * Zscaler Internet Access. Every write is staged by ZIA until activated (see Activation): a batch
+ * of writes ends live with one activation, on `flush()` or at `close()`. PUT is a full replace, so
+ * updates read the user, merge, and write the whole record back. The email cannot change, admins
+ * cannot be deleted, and there is no deactivation unless `disableLeavers` opts into it.
  */
 export class ZscalerConnector implements Connector {
   readonly appName: string;
   readonly type = 'zscaler' as const;
   readonly stagesWrites = true;
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
+  readonly capabilities: Capabilities;
   readonly client: ZiaClient;
   readonly #auth: AuthStrategy;
-  readonly #pageSize: number;
   readonly #defaultDepartment: string | undefined;
   readonly #defaultGroups: readonly string[] | undefined;
-  readonly #poll: { firstMs: number; capMs: number; timeoutMs: number };
-  readonly #snapshotListeners: ((snapshot: ZiaSnapshot) => void)[] = [];
-  #departments: Promise<ZiaNamed[]> | undefined;
-  #groups: Promise<ZiaNamed[]> | undefined;
-  #dirty = false;
-  #activating: Promise<void> | undefined;
+  readonly #activation: Activation;
+  readonly #directory: ZiaDirectory;
+  readonly #lookupCacheMs: number;
+  #byEmail: { at: number; users: Promise<Map<string, ZiaUser>> } | undefined;
   #closed = false;
 
   constructor(options: ZscalerConnectorOptions) {
     this.appName = options.appName;
     this.#auth = options.auth;
-    const max = zscalerManifest.paging.maxPageSize;
-    this.#pageSize = Math.max(1, Math.min(options.pageSize ?? max, max));
     this.#defaultDepartment = options.defaultDepartment;
     this.#defaultGroups = options.defaultGroups;
-    this.#poll = {
-      firstMs: options.activationPollMs ?? 200,
-      capMs: options.activationPollCapMs ?? 5000,
-      timeoutMs: options.activationTimeoutMs ?? 10 * 60_000,
-    };
+    this.#lookupCacheMs = options.lookupCacheMs ?? 60_000;
+    this.capabilities = { createAccount: true, updateAccount: true, deactivate: options.disableLeavers === true, deleteAccount: true, groups: true };
     const http = new HttpClient({ ...httpSettings(options), contentType: zscalerManifest.contentType });
-    this.client = new ZiaClient(http, options.editLock);
+    this.client = new ZiaClient(http, { ...options.editLock, pageSize: options.pageSize });
+    this.#activation = new Activation(this.client, this.appName, { pollMs: options.activationPollMs, pollCapMs: options.activationPollCapMs, timeoutMs: options.activationTimeoutMs });
+    this.#directory = new ZiaDirectory(this.client, this.appName);
   }
 
   /** True while writes are staged that this connector has not activated yet. */
   get dirty(): boolean {
-    return this.#dirty;
+    return this.#activation.dirty;
   }
 
   observe(observer: (exchange: HttpExchange) => void): () => void {
@@ -113,24 +101,13 @@ export class ZscalerConnector implements Connector {
     };
   }
 
-  /** Calls the listener with every snapshot taken before a delete. Returns an unsubscribe. */
-  onSnapshot(listener: (snapshot: ZiaSnapshot) => void): () => void {
-    this.#snapshotListeners.push(listener);
-    return () => {
-      const index = this.#snapshotListeners.indexOf(listener);
-      if (index >= 0) this.#snapshotListeners.splice(index, 1);
-    };
-  }
-
   async *listAccounts(): AsyncIterable<AccountPage> {
     let readSoFar = 0;
-    for (let page = 1; ; page += 1) {
-      const users = await this.client.listUsers({ page, pageSize: this.#pageSize });
+    for await (const users of this.client.users()) {
       readSoFar += users.length;
-      if (users.length > 0 || page === 1) yield { accounts: users.map(accountFromZiaUser), readSoFar, total: undefined };
-      // No total in the answer: a short page is the end (which is why the page size never exceeds the app's max).
-      if (users.length < this.#pageSize) return;
+      yield { accounts: users.map(accountFromZiaUser), readSoFar, total: undefined };
     }
+    if (readSoFar === 0) yield { accounts: [], readSoFar, total: undefined };
   }
 
   async getAccount(remoteId: string): Promise<RemoteAccount | undefined> {
@@ -140,93 +117,98 @@ export class ZscalerConnector implements Connector {
     return user ? accountFromZiaUser(user) : undefined;
   }
 
+  /**
+   * ZIA signs people in by email, and its API cannot filter by it (`search` is ignored, `name` is
+   * the display name): lookups read the whole list once and reuse it for lookupCacheMs, kept
+   * current with this connector's own writes.
+   */
   async findAccount(by: { userName?: string; email?: string }): Promise<RemoteAccount | undefined> {
     const wanted = (by.email ?? by.userName)?.toLowerCase();
     if (!wanted) return undefined;
-    // `search` is a case-insensitive "contains" on name or email: keep the exact email match.
-    for (let page = 1; ; page += 1) {
-      const users = await this.client.listUsers({ page, pageSize: this.#pageSize, search: wanted });
-      const match = users.find((u) => u.email.toLowerCase() === wanted);
-      if (match) return accountFromZiaUser(match);
-      if (users.length < this.#pageSize) return undefined;
-    }
+    const user = (await this.#usersByEmail()).get(wanted);
+    return user ? accountFromZiaUser(user) : undefined;
   }
 
   async createAccount(input: ZscalerAccountInput): Promise<RemoteAccount> {
     const email = input.email ?? input.userName;
     if (!email.includes('@')) throw this.#invalid(`a ZIA user needs an email address (got userName "${input.userName}" and no email)`);
     const name = this.#nameFrom(input) ?? email;
+    if (name.length > zscalerManifest.nameMaxLength) throw this.#tooLong(name);
     const departmentName = input.department ?? this.#defaultDepartment;
     if (!departmentName) throw this.#invalid('ZIA requires a department for every user: give one, or set the connector option defaultDepartment');
     const groupNames = input.groups ?? this.#defaultGroups;
     if (!groupNames || groupNames.length === 0) throw this.#invalid('ZIA requires groups for every user: give them, or set the connector option defaultGroups');
-    const [department, groups] = await Promise.all([this.#department(departmentName), this.#groupRefs(groupNames)]);
-    const body: ZiaUserWrite = { name, email, password: strongPassword(), groups, department };
+    if (input.active === false && !this.capabilities.deactivate) this.#refuseDeactivation();
+    const [department, groups] = await Promise.all([this.#directory.department(departmentName), this.#directory.groups(groupNames)]);
+    const body: ZiaUserWrite = { name, email, password: generatePassword(), groups, department };
     if (input.active === false) body.disabled = true;
-    const created = await this.#staged(() => this.client.createUser(body));
+    const created = await this.#write(() => this.client.createUser(body));
     return accountFromZiaUser(created);
   }
 
   /** Read, merge, write the whole record: ZIA's PUT resets whatever it is not sent. */
   async updateAccount(remoteId: string, changes: Partial<ZscalerAccountInput>): Promise<RemoteAccount> {
+    if (changes.active === false && !this.capabilities.deactivate) this.#refuseDeactivation();
+    const name = this.#nameFrom(changes);
     const priority = changes.active === false ? priorities.leaver : priorities.joinerMover;
     const current = await this.#editable(remoteId, priority);
     const patch: Partial<ZiaUserWrite> = {};
     const email = changes.email ?? (changes.userName?.includes('@') ? changes.userName : undefined);
-    if (email !== undefined && email !== current.email) patch.email = email;
-    const name = this.#nameFrom(changes);
+    if (email !== undefined && email.toLowerCase() !== current.email.toLowerCase()) {
+      throw new RosterError(
+        'unsupported',
+        `${this.appName}: ZIA cannot change a user's email (${current.email} → ${email}): it is read-only on update; a new email needs a new account, which a plan makes as a delete and a create for approval; nothing was changed`,
+        { appName: this.appName, remoteId },
+      );
+    }
     if (name !== undefined && name !== current.name) patch.name = name;
     if (changes.department !== undefined && changes.department !== '' && changes.department !== current.department?.name) {
-      patch.department = await this.#department(changes.department);
+      patch.department = await this.#directory.department(changes.department);
     }
     if (changes.groups !== undefined) {
-      const groups = await this.#groupRefs(changes.groups);
+      const groups = await this.#directory.groups(changes.groups);
       const now = new Set((current.groups ?? []).map((g) => g.id));
       if (groups.length !== now.size || groups.some((g) => !now.has(g.id))) patch.groups = groups;
     }
     if (changes.active !== undefined && changes.active !== (current.disabled !== true)) patch.disabled = !changes.active;
     if (Object.keys(patch).length === 0) return accountFromZiaUser(current);
-    const updated = await this.#staged(() => this.client.replaceUser(current.id, replacementFor(current, patch), priority));
+    const updated = await this.#write(() => this.client.replaceUser(current.id, replacementFor(current, patch), priority));
+    if (patch.disabled === true && updated.disabled !== true) {
+      throw new RosterError('app_error', `${this.appName}: ZIA accepted disabled:true for ${current.email} but answers the user still enabled; this tenant does not honour it, so turn disableLeavers off and let leavers be deleted`, { appName: this.appName, remoteId });
+    }
     return accountFromZiaUser(updated);
   }
 
+  /** Switches the user on or off with `disabled`; switching off only with disableLeavers. */
   async setActive(remoteId: string, active: boolean): Promise<RemoteAccount> {
     return this.updateAccount(remoteId, { active });
   }
 
-  /** Adds the user to a group named as ZIA names it; the other groups and fields stay. */
   async isMember(remoteId: string, group: string): Promise<boolean> {
     return (await this.getAccount(remoteId))?.groups.includes(group) ?? false;
   }
 
+  /** Adds the user to a group named as ZIA names it; the other groups and fields stay. */
   async addToGroup(remoteId: string, group: string): Promise<void> {
-    const [current, ref] = await Promise.all([this.#editable(remoteId), this.#groupRefs([group])]);
+    const [current, ref] = await Promise.all([this.#editable(remoteId), this.#directory.groups([group])]);
     const groups = current.groups ?? [];
     const add = ref[0];
     if (!add || groups.some((g) => g.id === add.id)) return;
-    await this.#staged(() => this.client.replaceUser(current.id, replacementFor(current, { groups: [...groups, add] })));
+    await this.#write(() => this.client.replaceUser(current.id, replacementFor(current, { groups: [...groups, add] })));
   }
 
   /** Removes the user from a group; the other groups and fields stay. */
   async removeFromGroup(remoteId: string, group: string): Promise<void> {
-    const [current, ref] = await Promise.all([this.#editable(remoteId), this.#groupRefs([group])]);
+    const [current, ref] = await Promise.all([this.#editable(remoteId), this.#directory.groups([group])]);
     const groups = current.groups ?? [];
     const drop = ref[0];
     if (!drop || !groups.some((g) => g.id === drop.id)) return;
-    await this.#staged(() => this.client.replaceUser(current.id, replacementFor(current, { groups: groups.filter((g) => g.id !== drop.id) })));
-  }
-
-  /** The user's full record as ZIA holds it now, or undefined when there is no such user. */
-  async snapshot(remoteId: string): Promise<ZiaSnapshot | undefined> {
-    const id = idOf(remoteId);
-    const user = id === undefined ? undefined : await this.client.getUser(id);
-    return user ? this.#snapshotOf(user) : undefined;
+    await this.#write(() => this.client.replaceUser(current.id, replacementFor(current, { groups: groups.filter((g) => g.id !== drop.id) })));
   }
 
   /**
-   * Hard delete (no undo). The snapshot goes to onSnapshot listeners before the delete
-   * (deleteAccounts([id]) also returns it). Goes through bulkDelete, a POST with 400 an hour,
-   * rather than DELETE, which ZIA allows once a minute and 4 times an hour per session.
+   * Hard delete (no undo), through bulkDelete: a POST with 400 an hour, rather than DELETE, which
+   * ZIA allows once a minute and 4 times an hour per session.
    */
   async deleteAccount(remoteId: string): Promise<void> {
     const { notFound } = await this.deleteAccounts([remoteId]);
@@ -234,25 +216,26 @@ export class ZscalerConnector implements Connector {
   }
 
   /**
-   * Hard-deletes many users with bulkDelete (≤ 500 a call), after snapshotting them all, then reads
-   * back to prove them gone (bulkDelete skips unknown ids silently, so its 204 proves nothing).
-   * Refuses the whole batch, deleting none, if any user is synced from the IdP.
+   * Hard-deletes many users with bulkDelete (≤ 500 a call): reads them all, hands the records to
+   * `beforeDelete` before anything is destroyed, then reads back to prove them gone (bulkDelete
+   * skips unknown ids silently, so its 204 proves nothing). Refuses the whole batch, deleting
+   * none, if any user is synced from the IdP or is an admin (the API deletes neither).
    */
-  async deleteAccounts(remoteIds: readonly string[], beforeDelete?: (accounts: readonly RemoteAccount[]) => Promise<void>): Promise<DeleteAccountsResult> {
+  async deleteAccounts(remoteIds: readonly string[], beforeDelete?: (accounts: readonly RemoteAccount[]) => Promise<void>): Promise<{ deleted: RemoteAccount[]; notFound: string[] }> {
     const ids = [...new Set(remoteIds)];
     const numeric = ids.map((r) => [r, idOf(r)] as const);
     const found = await this.#readUsers(numeric.flatMap(([, id]) => (id === undefined ? [] : [id])), priorities.leaver);
-    const snapshots = [...found.values()].map((u) => this.#snapshotOf(u));
     const notFound = numeric.filter(([, id]) => id === undefined || !found.has(id)).map(([r]) => r);
-    this.#refuseIdpManaged(snapshots.map((s) => s.record));
-    // Hand the snapshots over before anything is destroyed, so a crash mid-way loses no record.
-    this.#emit(snapshots);
-    const deleted = snapshots.map((snapshot) => accountFromZiaUser(snapshot.record));
+    const records = [...found.values()];
+    this.#refuseIdpManaged(records);
+    this.#refuseAdmins(records);
+    const deleted = records.map((user) => accountFromZiaUser(structuredClone(user)));
     if (beforeDelete && deleted.length > 0) await beforeDelete(deleted);
     const toDelete = [...found.keys()];
     for (let i = 0; i < toDelete.length; i += zscalerManifest.bulkDeleteMax) {
       const chunk = toDelete.slice(i, i + zscalerManifest.bulkDeleteMax);
-      await this.#staged(() => this.client.bulkDeleteUsers(chunk));
+      await this.#write(() => this.client.bulkDeleteUsers(chunk));
+      await this.#forget(records.filter((u) => chunk.includes(u.id)));
     }
     if (toDelete.length > 0) {
       const left = await this.#readUsers(toDelete, priorities.leaver);
@@ -263,28 +246,17 @@ export class ZscalerConnector implements Connector {
         });
       }
     }
-    return { snapshots, deleted, notFound };
+    return { deleted, notFound };
   }
 
-  /**
-   * Makes staged writes live: activates when anything was written since the last activation, or,
-   * with `pending`, when the tenant says changes are PENDING (staged by a process that died).
-   */
-  async flush(options: FlushOptions = {}): Promise<void> {
-    if (this.#activating) await this.#activating;
-    if (this.#dirty) return this.activate();
-    if (options.pending && (await this.client.status()) !== 'ACTIVE') await this.activate();
+  /** Makes staged writes live (see Activation.flush); resolves only once they are. */
+  flush(options: FlushOptions = {}): Promise<void> {
+    return this.#activation.flush(options);
   }
 
-  /**
-   * POST /status/activate once and poll GET /status until ACTIVE. A write refused with the edit
-   * lock while this runs is retried by the client, and marks the connector dirty again.
-   */
+  /** POST /status/activate now and wait until the tenant is ACTIVE. */
   activate(): Promise<void> {
-    this.#activating ??= this.#runActivation().finally(() => {
-      this.#activating = undefined;
-    });
-    return this.#activating;
+    return this.#activation.activate();
   }
 
   /** Activates anything staged, then logs out. Writes never end staged-but-not-live. */
@@ -301,38 +273,43 @@ export class ZscalerConnector implements Connector {
     if (failure !== undefined) throw failure;
   }
 
-  async #runActivation(): Promise<void> {
-    this.#dirty = false;
+  /** A staged write; the lookup list follows what it did, or is dropped when that is unknown. */
+  async #write<T extends ZiaUser | void>(write: () => Promise<T>): Promise<T> {
     try {
-      const deadline = Date.now() + this.#poll.timeoutMs;
-      let status: ZiaActivationStatus = await this.client.activate();
-      let wait = this.#poll.firstMs;
-      // Polls answer INPROGRESS while it runs; after it, ACTIVE, or PENDING when something was
-      // staged since (by us, which marks this connector dirty again, or by another admin).
-      for (let polled = false; status === 'INPROGRESS' || (status === 'PENDING' && !polled); polled = true) {
-        if (Date.now() > deadline) {
-          throw new RosterError('app_error', `${this.appName}: ZIA activation still ${status} after ${Math.round(this.#poll.timeoutMs / 1000)} s; staged changes are not live yet`, { appName: this.appName, status });
-        }
-        await sleep(wait);
-        wait = Math.min(wait * 2, this.#poll.capMs);
-        status = await this.client.status();
-      }
+      const result = await this.#activation.staged(write);
+      if (result) await this.#remember(result);
+      return result;
     } catch (error) {
-      this.#dirty = true;
+      if (mayHaveLanded(error)) this.#byEmail = undefined;
       throw error;
     }
   }
 
-  /** Runs a write; marks the connector dirty when the write (may have) reached the app. */
-  async #staged<T>(write: () => Promise<T>): Promise<T> {
-    try {
-      const result = await write();
-      this.#dirty = true;
-      return result;
-    } catch (error) {
-      if (!isRosterError(error) || ['app_unreachable', 'app_error', 'invalid_response'].includes(error.code)) this.#dirty = true;
-      throw error;
+  #usersByEmail(): Promise<Map<string, ZiaUser>> {
+    const now = Date.now();
+    if (!this.#byEmail || now - this.#byEmail.at > this.#lookupCacheMs) {
+      const users = (async () => {
+        const map = new Map<string, ZiaUser>();
+        for await (const page of this.client.users({}, priorities.joinerMover)) for (const user of page) map.set(user.email.toLowerCase(), user);
+        return map;
+      })();
+      const entry = { at: now, users };
+      users.catch(() => {
+        if (this.#byEmail === entry) this.#byEmail = undefined;
+      });
+      this.#byEmail = entry;
     }
+    return this.#byEmail.users;
+  }
+
+  async #remember(user: ZiaUser): Promise<void> {
+    const users = await this.#byEmail?.users.catch(() => undefined);
+    users?.set(user.email.toLowerCase(), user);
+  }
+
+  async #forget(gone: readonly ZiaUser[]): Promise<void> {
+    const users = await this.#byEmail?.users.catch(() => undefined);
+    for (const user of gone) users?.delete(user.email.toLowerCase());
   }
 
   /** Users by id: one GET each for a few, else one paged list of everyone. */
@@ -347,11 +324,11 @@ export class ZscalerConnector implements Connector {
       return found;
     }
     const wanted = new Set(ids);
-    for (let page = 1; ; page += 1) {
-      const users = await this.client.listUsers({ page, pageSize: this.#pageSize }, priority);
+    for await (const users of this.client.users({}, priority)) {
       for (const user of users) if (wanted.has(user.id)) found.set(user.id, user);
-      if (users.length < this.#pageSize || found.size === wanted.size) return found;
+      if (found.size === wanted.size) break;
     }
+    return found;
   }
 
   async #editable(remoteId: string, priority: number = priorities.joinerMover): Promise<ZiaUser> {
@@ -373,52 +350,29 @@ export class ZscalerConnector implements Connector {
     );
   }
 
-  #snapshotOf(user: ZiaUser): ZiaSnapshot {
-    return { appName: this.appName, remoteId: String(user.id), takenAt: new Date().toISOString(), record: structuredClone(user) };
+  #refuseAdmins(users: readonly ZiaUser[]): void {
+    const admins = users.filter((u) => u.adminUser === true);
+    if (admins.length === 0) return;
+    const who = admins.slice(0, 5).map((u) => `${u.email} (${u.id})`).join(', ');
+    throw new RosterError('unsupported', `${this.appName}: ${zscalerManifest.adminUndeletable}: ${who}; nothing was deleted`, { appName: this.appName, remoteIds: admins.map((u) => String(u.id)) });
   }
 
-  #emit(snapshots: readonly ZiaSnapshot[]): void {
-    for (const snapshot of snapshots) for (const listener of this.#snapshotListeners) listener(snapshot);
+  #refuseDeactivation(): never {
+    throw new RosterError(
+      'unsupported',
+      `${this.appName}: ZIA has no documented way to switch a user off (no soft-delete), so roster deletes leavers here; set disableLeavers for this app to use PUT disabled:true instead; nothing was changed`,
+      { appName: this.appName },
+    );
   }
 
   #nameFrom(input: Partial<AccountInput>): string | undefined {
     const name = input.displayName ?? (input.givenName && input.familyName ? `${input.givenName} ${input.familyName}` : undefined);
-    if (name !== undefined && name.length > zscalerManifest.nameMaxLength) {
-      throw this.#invalid(`a ZIA user's name has at most ${zscalerManifest.nameMaxLength} characters ("${name.slice(0, 20)}…" has ${name.length})`);
-    }
+    if (name !== undefined && [...name].length > zscalerManifest.nameMaxLength) throw this.#tooLong(name);
     return name || undefined;
   }
 
-  async #department(name: string): Promise<{ id: number; name: string }> {
-    this.#departments ??= this.client.listDepartments().catch((error: unknown) => {
-      this.#departments = undefined;
-      throw error;
-    });
-    return this.#resolve(await this.#departments, name, 'department');
-  }
-
-  async #groupRefs(names: readonly string[]): Promise<{ id: number; name: string }[]> {
-    this.#groups ??= this.client.listGroups().catch((error: unknown) => {
-      this.#groups = undefined;
-      throw error;
-    });
-    const known = await this.#groups;
-    const refs = new Map<number, { id: number; name: string }>();
-    for (const name of names) {
-      const ref = this.#resolve(known, name, 'group');
-      refs.set(ref.id, ref);
-    }
-    return [...refs.values()];
-  }
-
-  /** A name to its id: exact, else the one case-insensitive match. Never creates anything. */
-  #resolve(known: readonly ZiaNamed[], name: string, kind: 'department' | 'group'): { id: number; name: string } {
-    const exact = known.find((k) => k.name === name);
-    const loose = known.filter((k) => k.name.toLowerCase() === name.toLowerCase());
-    const hit = exact ?? (loose.length === 1 ? loose[0] : undefined);
-    if (hit) return { id: hit.id, name: hit.name };
-    const sample = known.slice(0, 10).map((k) => k.name).join(', ');
-    throw this.#invalid(`ZIA has no ${kind} named "${name}" and roster creates none; add it in ZIA first (known: ${sample || 'none'}${known.length > 10 ? ', …' : ''})`);
+  #tooLong(name: string): RosterError {
+    return this.#invalid(`a ZIA user's name has at most ${zscalerManifest.nameMaxLength} characters ("${name.slice(0, 20)}…" has ${[...name].length})`);
   }
 
   #invalid(message: string): RosterError {
@@ -428,21 +382,4 @@ export class ZscalerConnector implements Connector {
 
 function idOf(remoteId: string): number | undefined {
   return /^\d{1,15}$/.test(remoteId) ? Number(remoteId) : undefined;
-}
-
-const LETTERS = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-const DIGITS = '23456789';
-const SYMBOLS = '!#$%&*+-=?@^_~';
-
-/** A random 24-character password with a letter, a digit and a symbol, for ZIA's policy. Never logged or returned. */
-export function strongPassword(length = 24): string {
-  const all = LETTERS + DIGITS + SYMBOLS;
-  const pick = (set: string): string => set[randomInt(set.length)] ?? 'x';
-  const chars = [pick(LETTERS), pick(DIGITS), pick(SYMBOLS)];
-  while (chars.length < length) chars.push(pick(all));
-  for (let i = chars.length - 1; i > 0; i -= 1) {
-    const j = randomInt(i + 1);
-    [chars[i], chars[j]] = [chars[j] as string, chars[i] as string];
-  }
-  return chars.join('');
 }

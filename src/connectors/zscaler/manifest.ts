@@ -34,12 +34,27 @@ export const zscalerManifest = {
     defaultPageSize: 100,
     /** The largest pageSize the vendor's SDKs use; a tenant may clamp lower without saying so. */
     maxPageSize: 10_000,
-    total: 'none: the answer is a bare array; page until a short page',
+    total: 'none: the answer is a bare array; a page shorter than asked ends the list only when the next page is empty or shorter than the server really serves',
   },
   /** Most ids one POST /users/bulkDelete takes. */
   bulkDeleteMax: 500,
-  /** Most characters in a user's name. */
-  nameMaxLength: 64,
+  /** Most characters in a user's name (UTF-8 characters, not bytes). */
+  nameMaxLength: 127,
+  /** Attributes ZIA takes on create but ignores on PUT: changing one takes a new account. */
+  immutableAttributes: ['email'],
+  /** Why ZIA will not delete an admin through the API, as roster tells it. */
+  adminUndeletable: 'a ZIA admin cannot be deleted through the API; remove the admin role in the ZIA portal first',
+  /**
+   * The org's edit lock and its cousins: answers that mean "busy, nothing was done, come back".
+   * Statuses and the words that identify them (in the code or message of the body).
+   */
+  editLock: {
+    statuses: [401, 409, 412],
+    signs: ['EDIT_LOCK_NOT_AVAILABLE', 'Failed during enter Org barrier', 'Resource Access Blocked'],
+    /** The Python SDK waits 5·2ⁿ s capped at 60 s; the Go SDK 5-20 s, up to 100 tries. */
+    waitBaseMs: 5 * SECOND,
+    waitCapMs: 60 * SECOND,
+  },
   /** Documented per-session limits, per method (POST and PUT have separate budgets). */
   rateLimits: {
     GET: [
@@ -59,6 +74,8 @@ export const zscalerManifest = {
       { limit: 4, windowMs: HOUR },
     ],
   } satisfies Record<ZiaMethod, readonly { limit: number; windowMs: number }[]>,
+  /** Reads recorded answering 429 "Rate Limit (1/SECOND)" though GET is documented at 2/s. */
+  slowReads: { paths: ['/users', '/groups', '/departments'], limit: 1, windowMs: SECOND },
   rateLimitHeaders: ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
   /** Activation: GET /status answers one of these; writes are staged until POST /status/activate. */
   activationStatuses: ['ACTIVE', 'PENDING', 'INPROGRESS'],
@@ -76,23 +93,21 @@ export const zscalerManifest = {
     'a wrong cloud host fails login with the same 401 as a wrong password',
     'the session is the first Set-Cookie (JSESSIONID=<id>;); a second cookie follows',
     'request bodies without content-type application/json get 415',
-    'lists are bare arrays with no total: a short page ends the list, so never ask above the max page size (a clamped page looks short)',
+    'lists are bare arrays with no total, and a tenant may clamp pageSize without a word: a page shorter than asked is the end only when the next one is empty (or shorter than the size the server really served)',
+    '`search` is not a filter: the API ignores it and answers the unfiltered first page; only name, dept and group filter',
+    'user names have at most 127 characters',
     'POST /users answers 200, not 201, and needs password, department and groups',
     'PUT /users/{id} is a full replace: fields left out are reset (disabled → false, groups → [])',
+    'email is read-only on PUT: an email change needs a new account (a delete and a create)',
+    'only regular users can be deleted through the API: an adminUser is refused, by DELETE and bulkDelete alike',
+    'there is no documented soft-delete: `disabled` appears in reads but in no SDK or API model, so leavers are deleted unless an app opts into PUT disabled:true',
     'users synced from the IdP (isNonEditable) are read-only: 403 SCOPE_LIMITED',
     'bulkDelete takes at most 500 ids and skips unknown ids without a word: read back to verify',
     'DELETE is limited to 1 a minute and 4 an hour; bulkDelete is a POST (1 a second, 400 an hour): delete through it',
     'every write is staged until POST /status/activate; forgetting it fails silently',
     'GET /status answers INPROGRESS while an activation runs, then ACTIVE, or PENDING if more was staged meanwhile',
-    'writes during an activation answer 409 EDIT_LOCK_NOT_AVAILABLE: retry',
+    'any call, GET included, may answer 409 EDIT_LOCK_NOT_AVAILABLE while another admin or an activation holds the org edit lock; 412/409 "Failed during enter Org barrier" and "Resource Access Blocked" (sometimes 401) mean the same: wait minutes, with growing waits',
+    '/users, /groups and /departments lookups have been seen limited to 1 a second, below the documented 2',
     '429 comes with retry-after and a body "Retry-After":"N seconds", or with neither',
   ],
 } as const;
-
-/** The legacy API base URL for a ZIA cloud. */
-export function ziaBaseUrl(cloud: ZiaCloud): string {
-  return `https://zsapi.${cloud}.net/api/v1`;
-}
-
-/** The OneAPI base URL (bearer tokens from ZIdentity). */
-export const ziaOneApiBaseUrl = zscalerManifest.baseUrlForms.oneApi;

@@ -1,5 +1,6 @@
 import type { RemoteAccount } from '../../core/account.ts';
 import type { ZiaUser, ZiaUserWrite } from './client.ts';
+import { zscalerManifest } from './manifest.ts';
 
 /** A ZIA user in roster's common shape. ZIA has one name and logs people in by email. */
 export function accountFromZiaUser(user: ZiaUser): RemoteAccount {
@@ -11,6 +12,7 @@ export function accountFromZiaUser(user: ZiaUser): RemoteAccount {
     active: user.disabled !== true,
     department: user.department?.name,
     groups: (user.groups ?? []).map((g) => g.name).filter((g): g is string => !!g),
+    ...(user.adminUser === true ? { undeletable: zscalerManifest.adminUndeletable } : {}),
     raw: user,
   };
 }
