@@ -62,6 +62,23 @@ for (const kind of databaseKinds) {
       }
     });
 
+    it('bulk delete refused for one account (an admin): that one fails with the reason, the others are deleted', async () => {
+      const leavers = [1, 2, 3].map((n) => person(n, { active: false }));
+      const policy = { leaver: 'delete', approval: { deletes: false } };
+      const { db, fake, apply } = await setUp(kind, leavers, leavers.map((p) => ({ userName: p.userName })), policy);
+      try {
+        const admin = [...fake.accounts.values()].find((a) => a.userName === leavers[1]?.userName);
+        fake.undeletable.add(admin?.remoteId ?? '');
+        const report = await apply((await makePlan(db, [appWith(policy)], { actor: alice })).id);
+        const byState = Object.fromEntries(report.operations.map((o) => [o.changeId, o.state]));
+        assert.deepEqual(byState, { 'fake/delete/p1': 'done', 'fake/delete/p2': 'failed', 'fake/delete/p3': 'done' });
+        assert.match(report.operations.find((o) => o.changeId === 'fake/delete/p2')?.lastError ?? '', /cannot be deleted through the API/);
+        assert.deepEqual([...fake.accounts.values()].map((a) => a.userName), [leavers[1]?.userName]);
+      } finally {
+        await db.close();
+      }
+    });
+
     it('a plan edited in the database is refused, and an approval row written by hand approves nothing', async () => {
       const leaver = person(1, { active: false });
       const { db, fake, apply } = await setUp(kind, [leaver, person(2)], [{ userName: leaver.userName }, { userName: person(2).userName }], { leaver: 'delete' });

@@ -319,8 +319,16 @@ export class Executor {
     }
     if (allowed.length === 0) return [];
     if (allowed.length === 1 && allowed[0]) return (await this.#runOne(connector, app, allowed[0])) ? [allowed[0]] : [];
-    const byRemote = new Map(allowed.map((item) => [item.change.remoteId ?? '', item]));
     await recordAudit(db, allowed.map(({ op, change }) => ({ actor: this.#o.actor, action: 'change.started', appName: change.app, target: change.id, detail: { plan: op.planId, attempt: op.attempts, batch: allowed.length, worker: workerId } })));
+    return this.#deleteInBulk(connector, allowed);
+  }
+
+  /**
+   * One bulk delete for the batch. When the app refuses it for some accounts only (ZIA: an admin,
+   * an IdP-synced user) and so deletes none, those fail with the reason and the rest go again.
+   */
+  async #deleteInBulk(connector: Connector, items: Claimed[]): Promise<Claimed[]> {
+    const byRemote = new Map(items.map((item) => [item.change.remoteId ?? '', item]));
     const staged: Claimed[] = [];
     try {
       const result = await connector.deleteAccounts!([...byRemote.keys()], async (records) => {
@@ -338,7 +346,15 @@ export class Executor {
         if (item && (await this.#settle(connector, item, { alreadyDone: true, remoteId, account: undefined }))) staged.push(item);
       }
     } catch (error) {
-      for (const item of allowed) await this.#failed(item, await this.#failure(item, error));
+      const refusedIds = isRosterError(error) && Array.isArray(error.facts.remoteIds) ? new Set(error.facts.remoteIds.map(String)) : new Set<string>();
+      const refused = items.filter((item) => refusedIds.has(item.change.remoteId ?? ''));
+      const rest = items.filter((item) => !refused.includes(item));
+      if (refused.length === 0 || rest.length === 0) {
+        for (const item of items) await this.#failed(item, await this.#failure(item, error));
+        return staged;
+      }
+      for (const item of refused) await this.#failed(item, await this.#failure(item, error));
+      staged.push(...(await this.#deleteInBulk(connector, rest)));
     }
     return staged;
   }

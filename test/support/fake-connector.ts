@@ -16,6 +16,8 @@ export class FakeConnector implements Connector {
   readonly failNext = new Map<string, Error[]>();
   /** Runs inside deleteAccounts, after beforeDelete and before anything is deleted. */
   onBulkDelete: (() => Promise<void>) | undefined;
+  /** Accounts the app refuses to delete (ZIA's admins): a bulk delete naming one deletes nothing. */
+  readonly undeletable = new Set<string>();
   #next = 1;
 
   constructor(appName = 'fake') {
@@ -79,6 +81,8 @@ export class FakeConnector implements Connector {
   }
 
   async deleteAccounts(remoteIds: readonly string[], beforeDelete?: (accounts: readonly RemoteAccount[]) => Promise<void>): Promise<{ deleted: RemoteAccount[]; notFound: string[] }> {
+    const refused = remoteIds.filter((id) => this.undeletable.has(id));
+    if (refused.length > 0) throw new RosterError('unsupported', `${this.appName}: ${refused.join(', ')} cannot be deleted through the API; nothing was deleted`, { remoteIds: refused });
     const deleted = remoteIds.flatMap((id) => {
       const found = this.accounts.get(id);
       return found ? [structuredClone(found)] : [];
