@@ -75,7 +75,7 @@ export function parseListQuery(
   let filterText = params.filter?.trim() ? params.filter : undefined;
   if (filterText !== undefined && settings.filtering === 'refused') throw new ScimError(400, 'Filtering is not supported by this service provider', 'invalidFilter');
   // A server without filtering that does not say so on the request: the whole list comes back.
-  if (settings.filtering === 'ignored') filterText = undefined;
+  if (settings.filtering === 'ignored' || settings.filtering === 'ignored-unsaid') filterText = undefined;
   return {
     filter: filterText === undefined ? undefined : checkedFilter(filterText, settings, urns.core),
     startIndex,
@@ -98,7 +98,7 @@ export type PagingQuirks = Pick<ScimSimulatorSettings, 'totalResults' | 'startIn
 const HONEST: PagingQuirks = { totalResults: 'honest', startIndex: 'honoured' };
 
 /** Filters (in creation order), pages and projects: the body of a ListResponse. */
-export function listResources(query: ListQuery, source: ListSource, quirks: PagingQuirks = HONEST): ListResponse<Resource> {
+export function listResources(query: ListQuery, source: ListSource, quirks: PagingQuirks = HONEST, deleted = 0): ListResponse<Resource> {
   let matched: readonly StoredResource[];
   if (!query.filter) {
     matched = source.all;
@@ -109,7 +109,7 @@ export function listResources(query: ListQuery, source: ListSource, quirks: Pagi
   const from = quirks.startIndex === 'honoured' ? query.startIndex : 1;
   const page = matched.slice(from - 1, from - 1 + query.count);
   const resources = page.map((r) => project(source.render(r), query));
-  const total = quirks.totalResults === 'page' ? resources.length : matched.length;
+  const total = quirks.totalResults === 'page' ? resources.length : quirks.totalResults === 'counts-deleted' && !query.filter ? matched.length + deleted : matched.length;
   return listResponse(resources, total, quirks.startIndex === 'ignored' ? 1 : query.startIndex);
 }
 

@@ -19,6 +19,19 @@ test("totalResults: 'page' says the page is everything", async (t) => {
   assert.equal(past.body.totalResults, 0);
 });
 
+test("totalResults: 'counts-deleted' keeps counting what is gone, so the pages run dry first", async (t) => {
+  const sim = await startForTest(t, { maxPageSize: 50, totalResults: 'counts-deleted' });
+  const [gone] = sim.store.seedUsers(generateUsers(120));
+  const call = api(sim);
+  assert.equal((await call('DELETE', `/Users/${gone!.id}`)).status, 204);
+  const last = await call('GET', '/Users?startIndex=101&count=50');
+  assert.equal(last.body.totalResults, 120);
+  assert.equal(last.body.Resources.length, 19);
+  assert.deepEqual((await call('GET', '/Users?startIndex=120&count=50')).body.Resources, []);
+  const filtered = await call('GET', `/Users?filter=${encodeURIComponent('userName pr')}`);
+  assert.equal(filtered.body.totalResults, 119, 'a filtered list counts true');
+});
+
 test("startIndex: 'ignored' answers the first page every time, saying so; 'ignored-echoed' hides it", async (t) => {
   const sim = await startForTest(t, { maxPageSize: 20, startIndex: 'ignored' });
   sim.store.seedUsers(generateUsers(200));
@@ -43,6 +56,14 @@ test("filtering: 'ignored' says filter.supported false and answers the whole lis
   const filtered = await call('GET', `/Users?filter=${encodeURIComponent('userName eq "nobody@example.com"')}`);
   assert.equal(filtered.status, 200);
   assert.equal(filtered.body.totalResults, 5);
+});
+
+test("filtering: 'ignored-unsaid' claims filtering and still ignores it", async (t) => {
+  const sim = await startForTest(t, { filtering: 'ignored-unsaid' });
+  sim.store.seedUsers(generateUsers(3));
+  const call = api(sim);
+  assert.equal((await call('GET', '/ServiceProviderConfig', undefined, { anonymous: true })).body.filter.supported, true);
+  assert.equal((await call('GET', `/Users?filter=${encodeURIComponent('userName eq "x"')}`)).body.totalResults, 3);
 });
 
 test("filtering: 'refused' answers a filter with 400 invalidFilter", async (t) => {

@@ -75,6 +75,8 @@ export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<Simula
   const { store, settings } = deps;
   const urns = { core: [kind.coreSchema], extensions: kind.extensionSchemas };
   const app = new Hono<SimulatorEnv>();
+  /** Resources deleted since start (for `totalResults: 'counts-deleted'`). */
+  let deleted = 0;
 
   const etagHeaders = (resource: StoredResource): Record<string, string> => (settings.etags ? { etag: etagOf(resource) } : {});
   const projectionOf = (c: Context) =>
@@ -103,6 +105,7 @@ export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<Simula
         render: (r) => kind.render(r, ctx),
       },
       settings,
+      deleted,
     );
     return scimJson({ ...body, Resources: body.Resources.map((r) => emptyProjectedMembers(kind, settings, query, r)) });
   };
@@ -152,6 +155,7 @@ export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<Simula
     const id = c.req.param('id');
     checkIfMatch(c, etagOf(existing(id)), settings.etags);
     kind.remove(store, id);
+    deleted += 1;
     return new Response(null, { status: 204 });
   });
 

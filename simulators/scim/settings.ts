@@ -56,11 +56,12 @@ export interface ScimSimulatorSettings {
   /** Added to every answer, in milliseconds. Default 0. */
   latencyMs: number;
   /**
-   * What a list says in `totalResults`: `'honest'` (every match), or `'page'` — the number of
+   * What a list says in `totalResults`: `'honest'` (every match); `'page'` — the number of
    * resources in this page, as a server that takes its page for the whole set (a client that trusts
-   * it reads 50 of 194). Default `'honest'`.
+   * it reads 50 of 194); `'counts-deleted'` — an unfiltered list also counts the resources deleted
+   * since start, which it no longer lists (the pages run dry before the total). Default `'honest'`.
    */
-  totalResults: 'honest' | 'page';
+  totalResults: 'honest' | 'page' | 'counts-deleted';
   /**
    * How a list treats `startIndex`: `'honoured'`; `'ignored'` — every list answers from the first
    * resource and says `startIndex: 1`; `'ignored-echoed'` — the same first page, but echoing the
@@ -70,9 +71,10 @@ export interface ScimSimulatorSettings {
   /**
    * Filtering, which RFC 7644 makes optional: `'supported'`; `'ignored'` — ServiceProviderConfig
    * says `filter.supported: false` and a `filter` is silently ignored (the unfiltered list comes
-   * back); `'refused'` — it says so and a `filter` answers 400 invalidFilter. Default `'supported'`.
+   * back); `'ignored-unsaid'` — the same, while ServiceProviderConfig claims filtering; `'refused'`
+   * — it says it cannot and a `filter` answers 400 invalidFilter. Default `'supported'`.
    */
-  filtering: 'supported' | 'ignored' | 'refused';
+  filtering: 'supported' | 'ignored' | 'ignored-unsaid' | 'refused';
   /**
    * Group members when `attributes` names `members`: `'values'`, or `'empty'` — each member comes
    * back as `{}` (a server that projects the sub-attributes away), while a read without

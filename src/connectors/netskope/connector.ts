@@ -3,6 +3,7 @@ import { RosterError, isRosterError } from '../../errors.ts';
 import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
 import { ScimClient } from '../scim/client.ts';
+import { isGroupMember, type MembershipReads } from '../scim/connector.ts';
 import { accountFromScimUser, patchOperationsFor, scimUserFromInput, type ScimResource } from '../scim/mapping.ts';
 import { NetskopeHttpClient } from './http.ts';
 import { netskopeManifest, netskopeScimBaseUrl } from './manifest.ts';
@@ -55,6 +56,7 @@ export class NetskopeConnector implements Connector {
   /** lowercase userName → id, from every read that showed both. */
   readonly #ids = new Map<string, string>();
   readonly #groupIds = new Map<string, string>();
+  readonly #memberReads: MembershipReads = { projection: true };
 
   constructor(options: NetskopeConnectorOptions) {
     this.appName = options.appName;
@@ -170,7 +172,7 @@ export class NetskopeConnector implements Connector {
 
   async isMember(ref: string, group: string): Promise<boolean> {
     const id = await this.#resolve(ref);
-    return (await this.client.groupMembers(await this.#groupId(group))).includes(id);
+    return isGroupMember(this.client, this.#memberReads, { remoteId: id, group, groupId: await this.#groupId(group) });
   }
 
   /** SCIM writes take effect at once (group membership reaches policy minutes later). */
