@@ -10,8 +10,9 @@ import { netskopeManifest, netskopeScimBaseUrl } from './manifest.ts';
 
 /**
  * baseUrl: `https://<tenant>.goskope.com/api/v2/scim`, or just the tenant (the SCIM path is added).
- * auth: the SCIM token (Settings > Tools > SCIM), usually `headerAuth('Netskope-Api-Token', token)`;
- * Bearer works too. budget: the token's (about 300 requests a minute per token).
+ * auth: a REST API v2 token granted `/api/v2/scim/Users` and `/api/v2/scim/Groups` (a legacy
+ * SCIM-only token works too), usually `headerAuth('Netskope-Api-Token', token)`; Bearer works too.
+ * budget: the token's (about 300 requests a minute per token).
  */
 export interface NetskopeConnectorOptions extends ConnectorOptions {
   /** What `offboard()` does. Default `'deactivate'` (DELETE also erases the user's audit history). */
@@ -31,14 +32,30 @@ export interface OffboardResult {
   account: RemoteAccount;
 }
 
+/**
+ * PATCH operations Netskope takes for the attributes given: only its fixed user paths, no value
+ * filters — an email change replaces `emails` whole. Attributes it has no path for (title, role)
+ * are refused before anything is sent.
+ */
+export function netskopePatchOperations(appName: string, changes: Partial<AccountInput>): { op: 'replace' | 'remove'; path: string; value?: unknown }[] {
+  const ops: { op: 'replace' | 'remove'; path: string; value?: unknown }[] = [];
+  for (const [key, value] of Object.entries(changes) as [keyof AccountInput, unknown][]) {
+    if (value === undefined) continue;
+    if (key === 'title' || key === 'role') throw new RosterError('unsupported', `${appName}: Netskope takes no ${key} over SCIM (its user PATCH paths are ${netskopeManifest.patchPaths.users.join(', ')})`, { appName, attribute: key });
+    if (key === 'email') ops.push(value === null || value === '' ? { op: 'remove', path: 'emails' } : { op: 'replace', path: 'emails', value: [{ value, type: 'work', primary: true }] });
+    else ops.push(...patchOperationsFor({ [key]: value }));
+  }
+  return ops;
+}
+
 /** Netskope ids are UUIDs; anything else given where an account is expected is taken as a userName. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Netskope over SCIM 2.0 (`/api/v2/scim`), composed from roster's ScimClient and SCIM mapping on a
  * Netskope-aware HTTP client. Every per-account method takes the remote id or the userName: a
- * userName is resolved to the id first (`filter=userName eq`, remembered). Changes go by PATCH
- * (204, then read back), never by a lossy PUT. Leavers are deactivated unless `leaver: 'delete'`.
+ * userName is resolved to the id first (`filter=userName eq`, remembered). Changes go by PATCH on
+ * Netskope's own paths (204, then read back), never by a lossy PUT. Leavers are deactivated unless `leaver: 'delete'`.
  */
 export class NetskopeConnector implements Connector {
   readonly appName: string;
@@ -121,8 +138,8 @@ export class NetskopeConnector implements Connector {
 
   /** PATCH of only the attributes given (never a PUT, which would clear the rest); read back after the 204. */
   async updateAccount(ref: string, changes: Partial<AccountInput>): Promise<RemoteAccount> {
+    const operations = netskopePatchOperations(this.appName, changes);
     const id = await this.#resolve(ref);
-    const operations = patchOperationsFor(changes);
     if (operations.length === 0) {
       const current = await this.getAccount(id);
       if (current) return current;
@@ -167,7 +184,8 @@ export class NetskopeConnector implements Connector {
 
   async removeFromGroup(ref: string, group: string): Promise<void> {
     const id = await this.#resolve(ref);
-    await this.#patchGroup(group, [{ op: 'remove', path: `members[value eq ${JSON.stringify(id)}]` }]);
+    // As Netskope's own plugin removes a member: path `members`, the id in value (no value filter).
+    await this.#patchGroup(group, [{ op: 'remove', path: 'members', value: [{ value: id }] }]);
   }
 
   async isMember(ref: string, group: string): Promise<boolean> {
