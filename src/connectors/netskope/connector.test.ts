@@ -213,3 +213,20 @@ it('takes the bare tenant URL as well as the SCIM base', async (t) => {
   t.after(() => c.close());
   assert.equal((await c.findAccount({ email: 'ann@acme.example' }))?.userName, 'ann@acme.example');
 });
+
+it('a tenant that ignores the filter never has another user taken for the one asked', async (t) => {
+  const f = await fixture(t, { scim: { filtering: 'ignored-unsaid' } });
+  f.sim.scim.store.seedUsers([seedUser('ann@acme.example'), seedUser('bob@acme.example')]);
+  await assert.rejects(f.connector.setActive('bob@acme.example', false), (e: unknown) => isRosterError(e, 'invalid_response') && /answered users the filter does not select; roster will not take one of them for bob@acme\.example/.test(e.message));
+  assert.equal(f.calls(/^PATCH/).length, 0);
+  assert.ok(f.sim.scim.store.listUsers().every((u) => u.attrs['active'] === true));
+});
+
+it('members answered as [{}] are an error, not empty groups', async (t) => {
+  const f = await fixture(t, { scim: { projectedMembers: 'empty' } });
+  const [ann] = f.sim.scim.store.seedUsers([seedUser('ann@acme.example')]);
+  f.sim.scim.store.seedGroups([{ displayName: 'Security', members: [{ value: ann!.id }] }]);
+  await assert.rejects(listAll(f.connector), (e: unknown) => isRosterError(e, 'invalid_response') && /members of Security without a value/.test(e.message));
+  // Read-back: the projection is [{}], a whole read leaves members out, users carry no groups.
+  await assert.rejects(f.connector.isMember(ann!.id, 'Security'), (e: unknown) => isRosterError(e, 'invalid_response') && /cannot tell who is in group Security/.test(e.message));
+});

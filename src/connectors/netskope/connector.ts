@@ -3,7 +3,7 @@ import { RosterError, isRosterError } from '../../errors.ts';
 import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
 import { ScimClient } from '../scim/client.ts';
-import { isGroupMember, type MembershipReads } from '../scim/connector.ts';
+import { isGroupMember, userMatches, type AccountKey, type MembershipReads } from '../scim/connector.ts';
 import { accountFromScimUser, patchOperationsFor, scimUserFromInput, type ScimResource } from '../scim/mapping.ts';
 import { NetskopeHttpClient } from './http.ts';
 import { netskopeManifest, netskopeScimBaseUrl } from './manifest.ts';
@@ -111,12 +111,12 @@ export class NetskopeConnector implements Connector {
 
   /** By userName (`filter=userName eq`); by email, the userName (Netskope's is an email) and then `emails.value`. */
   async findAccount(by: { userName?: string; email?: string }): Promise<RemoteAccount | undefined> {
-    if (by.userName) return this.#findOne(`userName eq ${JSON.stringify(by.userName)}`);
+    if (by.userName) return this.#findOne(`userName eq ${JSON.stringify(by.userName)}`, { userName: by.userName });
     if (!by.email) return undefined;
-    const byUserName = await this.#findOne(`userName eq ${JSON.stringify(by.email)}`);
+    const byUserName = await this.#findOne(`userName eq ${JSON.stringify(by.email)}`, { userName: by.email });
     if (byUserName) return byUserName;
     try {
-      return await this.#findOne(`emails.value eq ${JSON.stringify(by.email)}`);
+      return await this.#findOne(`emails.value eq ${JSON.stringify(by.email)}`, { email: by.email });
     } catch (error) {
       // A tenant that cannot filter on emails simply has no such match to offer.
       if (isRosterError(error, 'bad_request')) return undefined;
@@ -208,9 +208,14 @@ export class NetskopeConnector implements Connector {
     return account;
   }
 
-  async #findOne(filter: string): Promise<RemoteAccount | undefined> {
+  /** The user a filter selects, checked: an answer with other users means the filter was not applied. */
+  async #findOne(filter: string, by: AccountKey): Promise<RemoteAccount | undefined> {
     const page = await this.client.list('Users', { startIndex: 1, count: 2, filter });
-    const first = page.Resources?.[0];
+    const resources = page.Resources ?? [];
+    if (!resources.every((r) => userMatches(r, by))) {
+      throw new RosterError('invalid_response', `${this.appName}: GET /Users?filter=${filter} answered users the filter does not select; roster will not take one of them for ${by.userName ?? by.email}`, { appName: this.appName, filterIgnored: true });
+    }
+    const first = resources[0];
     return first ? this.#account(first) : undefined;
   }
 
@@ -252,7 +257,9 @@ export class NetskopeConnector implements Connector {
     const known = this.#groupIds.get(name);
     if (known) return known;
     const page = await this.client.list('Groups', { startIndex: 1, count: 2, filter: `displayName eq ${JSON.stringify(name)}` });
-    const id = page.Resources?.[0]?.id;
+    const found = (page.Resources ?? []).filter((g) => typeof g.displayName === 'string' && g.displayName.toLowerCase() === name.toLowerCase());
+    if (found.length !== (page.Resources ?? []).length) throw new RosterError('invalid_response', `${this.appName}: GET /Groups?filter=displayName eq ${JSON.stringify(name)} answered groups the filter does not select`, { appName: this.appName, filterIgnored: true });
+    const id = found[0]?.id;
     if (typeof id !== 'string') throw new RosterError('not_found', `${this.appName}: no group named ${name}`);
     this.#groupIds.set(name, id);
     return id;
@@ -266,7 +273,10 @@ export class NetskopeConnector implements Connector {
         const name = typeof group.displayName === 'string' ? group.displayName : String(group.id);
         if (typeof group.id === 'string') this.#groupIds.set(name, group.id);
         for (const member of Array.isArray(group.members) ? (group.members as { value?: unknown }[]) : []) {
-          if (typeof member.value !== 'string') continue;
+          if (typeof member?.value !== 'string') {
+            // [{}, {}]: members counted but not named; accounts' groups would be silently wrong.
+            throw new RosterError('invalid_response', `${this.appName}: GET /Groups?attributes=displayName,members answered members of ${name} without a value; roster cannot tell whose groups they are`, { appName: this.appName, group: name, unreadableMembers: true });
+          }
           const list = groupsOf.get(member.value) ?? [];
           list.push(name);
           groupsOf.set(member.value, list);
