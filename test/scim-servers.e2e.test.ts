@@ -137,3 +137,33 @@ describe('roster against a SCIM server without filtering', () => {
     assert.match((await roster(['status'], { cwd })).stdout, /missing 0/);
   });
 });
+
+describe('roster against a SCIM server whose members projection is [{}, {}]', () => {
+  let sim: RunningScimSimulator;
+  before(async () => {
+    sim = await startScimSimulator({ maxPageSize: 50, projectedMembers: 'empty', userGroups: false });
+    seed(sim, 12);
+    // Two members already, shown as [{}, {}] to ?attributes=members.
+    sim.store.seedGroups([{ schemas: [SCIM.group], displayName: 'Engineers', members: sim.store.listUsers().slice(0, 2).map((u) => ({ value: u.id })) }]);
+  });
+  after(() => sim.close());
+
+  it('adds each member once and verifies it from what the server really shows', async () => {
+    const cwd = workspace(config(sim.baseUrl, '    policy: { groups: { staff: Engineers } }\n'));
+    const env = { SCIM_TOKEN: sim.settings.token };
+    const rows = Array.from({ length: 12 }, (_, i) => `${userName(i)},Given${i},Family${i},Engineering,true,staff`);
+    writeFileSync(join(cwd, 'people.csv'), `userName,givenName,familyName,department,active,groups\n${rows.join('\n')}\n`);
+    for (const args of [['import', 'people.csv'], ['sync']]) assert.equal((await roster(args, { cwd, env })).code, 0);
+    const planned = await roster(['plan'], { cwd, env });
+    const planId = /plan ([0-9a-f]{12})/.exec(planned.stdout)?.[1] ?? '';
+    const applied = await roster(['apply', planId], { cwd, env });
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.match(applied.stdout, /0 failed/, planned.stdout + applied.stdout);
+    assert.match(planned.stdout, /add-member/, planned.stdout);
+    const members = sim.store.listGroups().find((g) => g.attrs['displayName'] === 'Engineers')?.attrs['members'] as { value: string }[];
+    assert.deepEqual(new Set(members.map((m) => m.value)), new Set(sim.store.listUsers().map((u) => u.id)), 'all 12 in the group, the 2 who were already there not added twice');
+    assert.equal(members.length, 12);
+    const groupPatches = sim.requests.filter({ method: 'PATCH', pathIncludes: '/Groups/' });
+    assert.ok(groupPatches.length <= 10, `at most one PATCH per missing member, got ${groupPatches.length}`);
+  });
+});
