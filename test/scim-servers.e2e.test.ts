@@ -123,9 +123,14 @@ describe('roster against a SCIM server without filtering', () => {
     assert.equal(planned.code, 0, planned.stderr);
     const planId = /plan ([0-9a-f]{12})/.exec(planned.stdout)?.[1] ?? '';
     assert.equal((planned.stdout.match(/\+ create/g) ?? []).length, TOTAL - 20);
+    const before = sim.requests.entries.length;
     const applied = await roster(['apply', planId], { cwd, env });
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.match(applied.stdout, new RegExp(`${TOTAL - 20} done, 0 failed`));
+    // One POST per create, plus discovery and one read of the 20 accounts there were: no lookup per create.
+    const used = sim.requests.entries.slice(before);
+    assert.equal(used.filter((r) => r.method === 'POST').length, TOTAL - 20);
+    assert.ok(used.length <= TOTAL - 20 + 3, `${used.length} requests for ${TOTAL - 20} creates`);
     assert.equal(sim.store.userCount, TOTAL);
     const created = sim.store.findUserByUserName(userName(193));
     assert.deepEqual(created?.attrs['name'], { givenName: 'Given193', familyName: 'Family193', formatted: 'Given193 Family193' });
