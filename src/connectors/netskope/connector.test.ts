@@ -230,3 +230,12 @@ it('members answered as [{}] are an error, not empty groups', async (t) => {
   // Read-back: the projection is [{}], a whole read leaves members out, users carry no groups.
   await assert.rejects(f.connector.isMember(ann!.id, 'Security'), (e: unknown) => isRosterError(e, 'invalid_response') && /cannot tell who is in group Security/.test(e.message));
 });
+
+it('broken paging on a tenant is caught as in any SCIM app: a lying total read through, an ignored startIndex refused', async (t) => {
+  const f = await fixture(t, { scim: { maxPageSize: 50, totalResults: 'page' } }, { groupsInList: false });
+  f.sim.scim.store.seedUsers(generateUsers(120));
+  assert.equal(new Set((await listAll(f.connector)).map((a) => a.remoteId)).size, 120);
+  const g = await fixture(t, { scim: { maxPageSize: 50, startIndex: 'ignored-echoed' } }, { groupsInList: false });
+  g.sim.scim.store.seedUsers(generateUsers(120));
+  await assert.rejects(listAll(g.connector), (e: unknown) => isRosterError(e, 'invalid_response') && /GET \/Users does not page correctly/.test(e.message));
+});
