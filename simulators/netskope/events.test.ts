@@ -21,7 +21,7 @@ it('pages audit events with limit and offset (alias skip), newest first, none sk
   assert.equal(new Set(seen).size, 25);
   assert.equal(seen[0], 'event 24');
   const one = (await call('GET', '/api/v2/events/data/audit?limit=1', undefined, rest)).body.result[0];
-  assert.deepEqual(Object.keys(one).sort(), ['_id', 'activity', 'audit_log_event', 'supporting_data', 'timestamp', 'type', 'user']);
+  assert.deepEqual(Object.keys(one).sort(), ['_id', '_insertion_epoch_timestamp', 'activity', 'audit_log_event', 'supporting_data', 'timestamp', 'type', 'user']);
 });
 
 it('starttime and endtime (epoch seconds, inclusive) and query narrow the events', async (t) => {
@@ -40,6 +40,21 @@ it('starttime and endtime (epoch seconds, inclusive) and query narrow the events
   // Milliseconds where seconds belong: silently nothing.
   const ms = await call('GET', '/api/v2/events/data/audit?limit=10&starttime=100000', undefined, rest);
   assert.deepEqual(ms.body, { ok: 1, result: [] });
+});
+
+it('insertionstarttime and insertionendtime select by when Netskope stored the event, not when it happened', async (t) => {
+  const sim = await startForTest(t, { auditScimWrites: false });
+  const now = Math.floor(Date.now() / 1000);
+  sim.events.add([
+    { timestamp: now - 3600, audit_log_event: 'happened an hour ago, stored now' },
+    { timestamp: now - 60, _insertion_epoch_timestamp: now - 50, audit_log_event: 'stored on time' },
+  ]);
+  const call = client(sim);
+  const byEventTime = await call('GET', `/api/v2/events/data/audit?limit=10&starttime=${now - 120}&endtime=${now}`, undefined, rest);
+  assert.deepEqual(byEventTime.body.result.map((e: { audit_log_event: string }) => e.audit_log_event), ['stored on time']);
+  const byInsertion = await call('GET', `/api/v2/events/data/audit?limit=10&insertionstarttime=${now - 10}&insertionendtime=${now + 5}`, undefined, rest);
+  assert.deepEqual(byInsertion.body.result.map((e: { audit_log_event: string }) => e.audit_log_event), ['happened an hour ago, stored now']);
+  assert.equal(byInsertion.body.result[0]._insertion_epoch_timestamp >= now, true);
 });
 
 it('refuses a limit above 5000; SCIM-style paging silently gets nothing', async (t) => {

@@ -7,8 +7,13 @@ import type { NetskopeSimulatorSettings } from './settings.ts';
 /** One admin audit event as REST API v2 `GET /api/v2/events/data/audit` returns it. */
 export interface NetskopeAuditEvent {
   _id: string;
-  /** Epoch seconds. */
+  /** When it happened, epoch seconds. */
   timestamp: number;
+  /**
+   * When Netskope stored it, epoch seconds: never before `timestamp`, often later (events arrive
+   * late). What `insertionstarttime` / `insertionendtime` select on.
+   */
+  _insertion_epoch_timestamp: number;
   type: string;
   /** The admin (or API) that acted. */
   user: string;
@@ -28,13 +33,18 @@ export const DEFAULT_EVENTS_LIMIT = 100;
 export class AuditEventLog {
   readonly #events: NetskopeAuditEvent[] = [];
 
-  /** Adds events; anything left out is made up (`_id` random, `timestamp` now). Returns them whole. */
+  /**
+   * Stores events; anything left out is made up (`_id` random, `timestamp` now). They are stored
+   * now: `_insertion_epoch_timestamp` is now unless given, so an event with an old `timestamp` is
+   * one that arrived late. Returns them whole.
+   */
   add(input: AuditEventInput | readonly AuditEventInput[] = {}): NetskopeAuditEvent[] {
     const list = Array.isArray(input) ? (input as readonly AuditEventInput[]) : [input as AuditEventInput];
     const now = Math.floor(Date.now() / 1000);
     const added = list.map((e) => ({
       _id: e._id ?? randomBytes(12).toString('hex'),
       timestamp: e.timestamp ?? now,
+      _insertion_epoch_timestamp: e._insertion_epoch_timestamp ?? Math.max(now, e.timestamp ?? now),
       type: e.type ?? 'admin_audit_logs',
       user: e.user ?? 'admin@example.com',
       audit_log_event: e.audit_log_event ?? 'Edit settings',
@@ -110,7 +120,8 @@ function matches(event: NetskopeAuditEvent, conditions: readonly Condition[]): b
 
 /**
  * `GET /api/v2/events/data/audit`: `limit` (1–5000, default 100), `offset` (alias `skip`),
- * `starttime` / `endtime` (epoch seconds, both inclusive), `query`. Pages are
+ * `starttime` / `endtime` (event time, epoch seconds, both inclusive), `insertionstarttime` /
+ * `insertionendtime` (the time Netskope stored the event, likewise), `query`. Pages are
  * `{"ok":1,"result":[…]}`. SCIM paging (`startIndex`, `count`) is not understood: a request that
  * pages that way and not with limit/offset gets an empty result and no error, as the real one does.
  */
@@ -122,11 +133,14 @@ export function auditEventRoutes(log: AuditEventLog, settings: NetskopeSimulator
       const offset = wholeParam(c, ['offset', 'skip'], 0) ?? 0;
       const start = wholeParam(c, ['starttime'], 0);
       const end = wholeParam(c, ['endtime'], 0);
+      const insertedFrom = wholeParam(c, ['insertionstarttime'], 0);
+      const insertedTo = wholeParam(c, ['insertionendtime'], 0);
       const queryText = c.req.query('query');
       const conditions = queryText?.trim() ? parseEventQuery(queryText) : [];
       const scimPaging = (c.req.query('startIndex') !== undefined || c.req.query('count') !== undefined) && limit === undefined && c.req.query('offset') === undefined && c.req.query('skip') === undefined;
       if (scimPaging) return restJson({ ok: 1, result: [] });
-      const picked = log.all().filter((e) => (start === undefined || e.timestamp >= start) && (end === undefined || e.timestamp <= end) && matches(e, conditions));
+      const inserted = (e: NetskopeAuditEvent) => (insertedFrom === undefined || e._insertion_epoch_timestamp >= insertedFrom) && (insertedTo === undefined || e._insertion_epoch_timestamp <= insertedTo);
+      const picked = log.all().filter((e) => (start === undefined || e.timestamp >= start) && (end === undefined || e.timestamp <= end) && inserted(e) && matches(e, conditions));
       const sign = settings.eventsOrder === 'newest-first' ? -1 : 1;
       // Stable within one timestamp (the order added), so limit/offset pages neither skip nor repeat.
       const ordered = picked.map((e, i) => ({ e, i })).sort((a, b) => sign * (a.e.timestamp - b.e.timestamp) || sign * (a.i - b.i));

@@ -6,7 +6,7 @@ import type { SimulatorEnv } from '../shared/server.ts';
 import { ScimError } from '../scim/protocol.ts';
 import { retryForm } from '../scim/throttle.ts';
 import { bareForbidden, isScimPath, restError, restJson } from './http.ts';
-import type { ErrorAnswer, NetskopeSimulatorSettings } from './settings.ts';
+import { SCOPE_ENDPOINTS, type ErrorAnswer, type NetskopeSimulatorSettings } from './settings.ts';
 
 /** Who is calling: the SCIM token, or one REST API v2 token and its scopes. */
 export type Caller = { kind: 'scim'; token: string } | { kind: 'rest'; token: string; scopes: readonly string[] };
@@ -31,42 +31,68 @@ export function classify(token: string, settings: NetskopeSimulatorSettings): Ca
   return rest ? { kind: 'rest', token, scopes: rest.scopes } : undefined;
 }
 
-/** The REST scope a REST v2 path needs, or undefined for paths this simulator does not serve. */
-function scopeFor(path: string): string | undefined {
-  if (path.startsWith('/api/v2/events/')) return 'events';
-  return undefined;
+/** Whether one granted endpoint (a path, or a prefix ending in /) covers a request path. */
+function covers(endpoint: string, path: string): boolean {
+  const e = endpoint.toLowerCase();
+  const p = path.toLowerCase();
+  return e.endsWith('/') ? p.startsWith(e) : p === e || p.startsWith(`${e}/`);
+}
+
+const DISCOVERY = /^\/api\/v2\/scim\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/|$)/i;
+
+/**
+ * Whether a caller may reach a path: the legacy SCIM token reaches SCIM and nothing else; a REST
+ * API v2 token reaches the endpoints it was granted (SCIM discovery with any SCIM endpoint).
+ */
+export function mayReach(caller: Caller, path: string): boolean {
+  const scim = isScimPath(path);
+  if (caller.kind === 'scim') return scim;
+  const endpoints = caller.scopes.flatMap((scope) => SCOPE_ENDPOINTS[scope] ?? (scope.startsWith('/') ? [scope] : []));
+  if (scim && DISCOVERY.test(path)) return endpoints.some((e) => isScimPath(e));
+  return endpoints.some((e) => covers(e, path));
+}
+
+/** The caller's address, IPv4-mapped IPv6 written as IPv4. */
+function remoteAddress(c: Context<SimulatorEnv>): string | undefined {
+  const address = (c.env as SimulatorEnv['Bindings'] | undefined)?.incoming?.socket?.remoteAddress;
+  return address?.replace(/^::ffff:/, '');
+}
+
+/** Netskope's 429 body (no Retry-After unless the setting adds one). */
+function rateLimited(headers: Record<string, string>, retryAfterInBody?: number): Response {
+  const body: Record<string, unknown> = { message: 'API rate limit exceeded' };
+  if (retryAfterInBody !== undefined) body['Retry-After'] = `${retryAfterInBody} seconds`;
+  return new Response(JSON.stringify(body), { status: 429, headers: { 'content-type': 'application/json', ...headers } });
 }
 
 /**
- * Netskope's front door for every /api/v2 request: token auth by kind (a token of the wrong kind
- * gets a bare 403, no body), per-token rate limiting with `ratelimit-*` headers, then any
- * configured 200-with-error answers. Only then does the request reach SCIM or REST routes.
+ * Netskope's front door for every /api/v2 request: token auth — a token without the endpoint
+ * asked, a revoked token, an address off the IP allow list (and, if set, a token nobody issued)
+ * all get the same bare 403, no body — per-token rate limiting with `ratelimit-*` headers, then
+ * any configured 200-with-error answers. Only then does the request reach SCIM or REST routes.
  */
 export function netskopeGate(settings: NetskopeSimulatorSettings): MiddlewareHandler<SimulatorEnv> {
   const limiters = new Map<string, WindowLimiter>();
   let limiterKey = '';
 
-  const refuse = (scim: boolean, status: number, message: string, headers: Record<string, string> = {}): Response =>
+  const refuse = (scim: boolean, status: number, message: string): Response =>
     scim
-      ? new Response(JSON.stringify(new ScimError(status, message).toJSON()), { status, headers: { 'content-type': 'application/scim+json', ...headers } })
-      : restError(status, [message], status === 429 ? 'Too Many Requests' : status === 401 ? 'Unauthorized' : 'General Error', headers);
+      ? new Response(JSON.stringify(new ScimError(status, message).toJSON()), { status, headers: { 'content-type': 'application/scim+json' } })
+      : restError(status, [message], status === 401 ? 'Unauthorized' : 'General Error');
 
   return async (c, next) => {
     const path = c.req.path;
     const scim = isScimPath(path);
     const token = presentedToken(c);
     if (!token) return refuse(scim, 401, 'Missing API token: send it in the Netskope-Api-Token header');
-    const caller = classify(token, settings);
-    if (!caller) return refuse(scim, 401, 'Invalid API token');
-
-    if (scim) {
-      const restAllowed = caller.kind === 'rest' && settings.restTokensOnScim && caller.scopes.includes('scim');
-      if (caller.kind !== 'scim' && !restAllowed) return bareForbidden();
-    } else {
-      if (caller.kind !== 'rest') return bareForbidden();
-      const scope = scopeFor(path);
-      if (scope && !caller.scopes.includes(scope)) return restError(403, [`This token lacks the '${scope}' scope needed for ${path}`], 'Forbidden');
+    if (settings.ipAllowList) {
+      const from = remoteAddress(c);
+      if (!from || !settings.ipAllowList.includes(from)) return bareForbidden();
     }
+    if (settings.revokedTokens.some((revoked) => same(token, revoked))) return bareForbidden();
+    const caller = classify(token, settings);
+    if (!caller) return settings.invalidToken === 'bare-403' ? bareForbidden() : refuse(scim, 401, 'Invalid API token');
+    if (!mayReach(caller, path)) return bareForbidden();
 
     const limit = settings.rateLimit;
     let headers: Record<string, string> = {};
@@ -84,11 +110,8 @@ export function netskopeGate(settings: NetskopeSimulatorSettings): MiddlewareHan
       headers = { 'ratelimit-limit': String(limit.requests), 'ratelimit-remaining': String(state.remaining), 'ratelimit-reset': String(state.resetSeconds) };
       if (wait !== null) {
         const form = retryForm(limit, wait);
-        const extra = form.kind === 'body' ? {} : retryAfterHeaders(form, now);
-        const res = refuse(scim, 429, 'Too many requests: rate limit exceeded for this token', { ...extra, ...headers });
-        if (form.kind !== 'body') return res;
-        const body = (await res.json()) as Record<string, unknown>;
-        return new Response(JSON.stringify({ ...body, 'Retry-After': `${form.seconds} seconds` }), { status: 429, headers: res.headers });
+        if (form.kind === 'body') return rateLimited(headers, form.seconds);
+        return rateLimited({ ...retryAfterHeaders(form, now), ...headers });
       }
     }
 

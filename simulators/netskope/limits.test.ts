@@ -13,6 +13,7 @@ it('every answer carries ratelimit-* headers; over the per-token limit is 429 wi
   await call('GET', '/api/v2/scim/Users');
   const over = await call('GET', '/api/v2/scim/Users');
   assert.equal(over.status, 429);
+  assert.deepEqual(over.body, { message: 'API rate limit exceeded' });
   assert.equal(over.headers.get('retry-after'), null);
   assert.equal(over.headers.get('ratelimit-remaining'), '0');
   // The limit is per token: the REST v2 token still has its whole budget.

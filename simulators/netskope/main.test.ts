@@ -24,6 +24,8 @@ it('runs on its own with the tokens from the environment', async () => {
     assert.ok(!out.includes('scim-env-token'), 'tokens from the environment are not printed');
     const users = await fetch(`${origin}/api/v2/scim/Users?count=1`, { headers: { 'netskope-api-token': 'scim-env-token' } });
     assert.equal(((await users.json()) as { totalResults: number }).totalResults, 30);
+    const byRest = await fetch(`${origin}/api/v2/scim/Users?count=1`, { headers: { 'netskope-api-token': 'rest-env-token' } });
+    assert.equal(byRest.status, 200, 'the REST API v2 token serves SCIM too');
     const events = await fetch(`${origin}/api/v2/events/data/audit?limit=10`, { headers: { 'netskope-api-token': 'rest-env-token' } });
     assert.equal(((await events.json()) as { result: unknown[] }).result.length, 5);
   } finally {

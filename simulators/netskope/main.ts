@@ -38,7 +38,7 @@ const perMinute = count('rate-limit', values['rate-limit']);
 const sim = await startNetskopeSimulator({
   port: count('port', values.port),
   scimToken,
-  restTokens: [{ token: restToken, scopes: ['events'] }],
+  restTokens: [{ token: restToken, scopes: ['scim', 'events'] }],
   rateLimit: perMinute > 0 ? { requests: perMinute, perMs: 60_000, retryAfter: 'none' } : undefined,
   scim: { maxPageSize: count('page-size', values['page-size']) },
 });
@@ -60,8 +60,8 @@ console.log(
     `Netskope simulator at ${sim.origin} (${users.length} users, ${groupCount} groups, ${eventCount} audit events)`,
     `SCIM:   ${sim.baseUrl}  (header Netskope-Api-Token, or Authorization: Bearer)`,
     `Events: ${sim.origin}/api/v2/events/data/audit  (REST API v2 token)`,
-    line(SCIM_TOKEN_ENV, scimToken, 'SCIM token'),
-    line(REST_TOKEN_ENV, restToken, 'REST v2 token, scope events'),
+    line(REST_TOKEN_ENV, restToken, 'REST API v2 token, granted the SCIM endpoints and events (for both)'),
+    line(SCIM_TOKEN_ENV, scimToken, 'legacy SCIM-only token'),
   ].join('\n'),
 );
 

@@ -9,11 +9,36 @@ export const AUDIT_EVENTS_PATH = '/api/v2/events/data/audit';
 export const REST_SCOPES = ['user_data', 'scim', 'events', 'infrastructure'] as const;
 export type RestScope = (typeof REST_SCOPES)[number];
 
-/** A REST API v2 token and what it may reach. */
+/**
+ * The endpoints each shorthand scope grants. REST API v2 tokens are granted per endpoint; a scope
+ * may also be an endpoint path itself (e.g. `/api/v2/scim/Users` alone, without Groups).
+ */
+export const SCOPE_ENDPOINTS: Record<string, readonly string[]> = {
+  scim: [`${NETSKOPE_SCIM_PATH}/Users`, `${NETSKOPE_SCIM_PATH}/Groups`],
+  events: ['/api/v2/events/'],
+};
+
+/** A REST API v2 token and what it may reach: shorthand scopes or endpoint paths. */
 export interface RestToken {
   token: string;
   scopes: readonly string[];
 }
+
+/** User PATCH paths Netskope accepts (case-insensitive; no value filters). */
+export const DEFAULT_USER_PATCH_PATHS = [
+  'userName',
+  'active',
+  'externalId',
+  'displayName',
+  'name',
+  'name.givenName',
+  'name.familyName',
+  'emails',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department',
+] as const;
+
+/** Group PATCH paths Netskope accepts (lowercase, as its docs write them; no value filters). */
+export const DEFAULT_GROUP_PATCH_PATHS = ['members', 'externalid', 'displayname'] as const;
 
 /**
  * A call that answers HTTP 200 with an error body instead of doing its work (as some Netskope
@@ -36,18 +61,37 @@ export interface ErrorAnswer {
 
 /** Live settings of the Netskope simulator: assign to change behaviour while it runs. */
 export interface NetskopeSimulatorSettings {
-  /** The SCIM token (Settings > Tools > SCIM). Default: random. */
-  scimToken: string;
-  /** REST API v2 tokens. Default: one random token with the `events` scope. */
-  restTokens: RestToken[];
   /**
-   * Whether a REST v2 token that carries the `scim` scope is accepted on /api/v2/scim. Default
-   * false: any REST v2 token there gets a bare 403, as the SCIM seed documents.
+   * The legacy SCIM-only token (Settings > Tools > SCIM: deprecated, still met in tenants); it
+   * works on SCIM only. Default: random.
    */
-  restTokensOnScim: boolean;
+  scimToken: string;
+  /**
+   * REST API v2 tokens: what SCIM takes today, when their endpoints include the SCIM ones (scope
+   * `scim`, or the paths `/api/v2/scim/Users` and `/api/v2/scim/Groups`). Default: one random token
+   * with the `events` scope.
+   */
+  restTokens: RestToken[];
+  /** Revoked tokens: a bare 403, like a token without the endpoint. Default none. */
+  revokedTokens: string[];
+  /**
+   * The tenant's IP allow list for the API (exact addresses); a request from elsewhere gets a bare
+   * 403. Default: undefined, no list.
+   */
+  ipAllowList: string[] | undefined;
+  /**
+   * What a token nobody issued gets: 401 with an error body, or `'bare-403'` — the same empty 403
+   * as every other refusal (what Netskope's own plugin reports). Default 401.
+   */
+  invalidToken: 401 | 'bare-403';
+  /** User PATCH paths accepted (case-insensitive); others and value filters → 400 invalidPath. */
+  userPatchPaths: readonly string[];
+  /** Group PATCH paths accepted (case-insensitive); others and value filters → 400 invalidPath. */
+  groupPatchPaths: readonly string[];
   /**
    * Per-token fixed window, across SCIM and REST. Default 300 requests per 60 s with no
-   * Retry-After on the 429 (`ratelimit-*` headers only); `undefined` turns it off.
+   * Retry-After on the 429 (`ratelimit-*` headers only) and the body
+   * `{"message":"API rate limit exceeded"}`; `undefined` turns it off.
    */
   rateLimit: ScimRateLimit | undefined;
   /** Calls that answer 200 with an error body. Default none. */
@@ -70,7 +114,11 @@ export function resolveNetskopeSettings(options: Partial<NetskopeSimulatorSettin
   return {
     scimToken: options.scimToken ?? makeToken(),
     restTokens: options.restTokens ?? [{ token: makeToken(), scopes: ['events'] }],
-    restTokensOnScim: options.restTokensOnScim ?? false,
+    revokedTokens: options.revokedTokens ?? [],
+    ipAllowList: options.ipAllowList,
+    invalidToken: options.invalidToken ?? 401,
+    userPatchPaths: options.userPatchPaths ?? [...DEFAULT_USER_PATCH_PATHS],
+    groupPatchPaths: options.groupPatchPaths ?? [...DEFAULT_GROUP_PATCH_PATHS],
     rateLimit: 'rateLimit' in options ? options.rateLimit : { ...DEFAULT_RATE_LIMIT },
     errorAnswers: options.errorAnswers ?? [],
     policyDelayMs: options.policyDelayMs ?? 0,

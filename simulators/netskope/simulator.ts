@@ -3,6 +3,7 @@ import { startServer, type SimulatorEnv } from '../shared/server.ts';
 import { createScimSimulator, type ScimSimulator, type ScimSimulatorOptions } from '../scim/index.ts';
 import { AuditEventLog, auditEventRoutes } from './events.ts';
 import { netskopeGate } from './gate.ts';
+import { patchPathCheck } from './patch-paths.ts';
 import { PolicyView, type PolicyGroup } from './policy.ts';
 import { scimWriteEffects } from './scim-writes.ts';
 import { AUDIT_EVENTS_PATH, NETSKOPE_SCIM_PATH, resolveNetskopeSettings, type NetskopeSimulatorSettings } from './settings.ts';
@@ -53,6 +54,7 @@ export function createNetskopeSimulator(options: Omit<NetskopeSimulatorOptions, 
       auth: (_c, next) => next(),
       extend(app) {
         app.use('/api/v2/*', netskopeGate(settings));
+        app.use(`${NETSKOPE_SCIM_PATH}/*`, patchPathCheck(settings));
         // Made on first use: the SCIM store does not exist yet while the app is being built.
         app.use(`${NETSKOPE_SCIM_PATH}/*`, (c, next) => (effects ??= scimWriteEffects(scim.store, events, policyView(), settings))(c, next));
         app.route(AUDIT_EVENTS_PATH, auditEventRoutes(events, settings));

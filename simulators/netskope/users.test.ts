@@ -68,8 +68,8 @@ it('users carry no groups; groups leave out members unless asked with ?attribute
   assert.equal((await call('GET', '/api/v2/scim/Groups')).body.Resources[0].members, undefined);
   const asked = await call('GET', '/api/v2/scim/Groups?attributes=members');
   assert.deepEqual(asked.body.Resources[0].members.map((m: { value: string }) => m.value), [user.body.id]);
-  // Group PATCH paths are lowercase in Netskope's docs.
-  const removed = await call('PATCH', `/api/v2/scim/Groups/${group.body.id}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: `members[value eq "${user.body.id}"]` }] });
+  // Removal in the form Netskope's own plugin sends: path members, the ids in value.
+  const removed = await call('PATCH', `/api/v2/scim/Groups/${group.body.id}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: 'members', value: [{ value: user.body.id }] }] });
   assert.equal(removed.status, 204);
   assert.equal((await call('GET', `/api/v2/scim/Groups/${group.body.id}?attributes=members`)).body.members, undefined);
 });
@@ -82,4 +82,48 @@ it('membership reaches policy only after policyDelayMs', async (t) => {
   assert.deepEqual(sim.policyGroups(), []);
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.deepEqual(sim.policyGroups().map((g) => [g.displayName, g.members]), [['Web', [user.body.id]]]);
+});
+
+it('user PATCH takes a fixed list of paths, no value filters; a refused PATCH changes nothing', async (t) => {
+  const sim = await startForTest(t);
+  const call = client(sim);
+  const created = await call('POST', '/api/v2/scim/Users', { schemas: [USER], userName: 'fix@acme.example', title: 'Engineer', active: true, emails: [{ value: 'fix@acme.example', type: 'work', primary: true }] });
+  const id = created.body.id;
+  const patch = (...Operations: unknown[]) => call('PATCH', `/api/v2/scim/Users/${id}`, { schemas: [PATCH], Operations });
+  const filtered = await patch({ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@acme.example' });
+  assert.equal(filtered.status, 400);
+  assert.equal(filtered.body.scimType, 'invalidPath');
+  assert.match(filtered.body.detail, /Value filters are not supported/);
+  const title = await patch({ op: 'replace', path: 'active', value: false }, { op: 'replace', path: 'title', value: 'Boss' });
+  assert.equal(title.status, 400);
+  assert.match(title.body.detail, /Unsupported PATCH path 'title' for Users; supported: username, active/);
+  const pathless = await patch({ op: 'replace', value: { title: 'Boss' } });
+  assert.equal(pathless.status, 400);
+  const unchanged = await call('GET', `/api/v2/scim/Users/${id}`);
+  assert.equal(unchanged.body.active, true, 'nothing of a refused PATCH is applied');
+  assert.equal(unchanged.body.title, 'Engineer');
+  const ok = await patch(
+    { op: 'replace', path: 'emails', value: [{ value: 'new@acme.example', type: 'work', primary: true }] },
+    { op: 'replace', path: 'Name.GivenName', value: 'Fix' },
+    { op: 'replace', value: { active: false, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Security' } } },
+  );
+  assert.equal(ok.status, 204);
+  const read = await call('GET', `/api/v2/scim/Users/${id}`);
+  assert.equal(read.body.emails[0].value, 'new@acme.example');
+  assert.equal(read.body.name.givenName, 'Fix');
+  assert.equal(read.body.active, false);
+});
+
+it('group PATCH takes members, externalid and displayname; a member filter path is refused', async (t) => {
+  const sim = await startForTest(t);
+  const call = client(sim);
+  const user = await call('POST', '/api/v2/scim/Users', { schemas: [USER], userName: 'm@acme.example', active: true });
+  const group = await call('POST', '/api/v2/scim/Groups', { schemas: [GROUP], displayName: 'Ops', members: [{ value: user.body.id }] });
+  const byFilter = await call('PATCH', `/api/v2/scim/Groups/${group.body.id}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: `members[value eq "${user.body.id}"]` }] });
+  assert.equal(byFilter.status, 400);
+  assert.equal(byFilter.body.scimType, 'invalidPath');
+  assert.equal(sim.scim.store.getGroup(group.body.id)?.attrs['members'] !== undefined, true, 'still a member');
+  const renamed = await call('PATCH', `/api/v2/scim/Groups/${group.body.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'displayname', value: 'Operations' }] });
+  assert.equal(renamed.status, 204);
+  assert.equal(sim.scim.store.getGroup(group.body.id)?.attrs['displayName'], 'Operations');
 });

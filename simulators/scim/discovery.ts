@@ -37,7 +37,7 @@ export function serviceProviderConfig(settings: ScimSimulatorSettings, base: str
     documentationUri: 'https://www.rfc-editor.org/info/rfc7644',
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-    filter: { supported: true, maxResults: settings.maxPageSize },
+    filter: { supported: settings.filtering === 'supported' || settings.filtering === 'ignored-unsaid', maxResults: settings.maxPageSize },
     changePassword: { supported: true },
     sort: { supported: false },
     etag: { supported: settings.etags },

@@ -72,7 +72,10 @@ export function parseListQuery(
   if (params.filter !== undefined && typeof params.filter !== 'string') {
     throw new ScimError(400, "'filter' must be a string", 'invalidFilter');
   }
-  const filterText = params.filter?.trim() ? params.filter : undefined;
+  let filterText = params.filter?.trim() ? params.filter : undefined;
+  if (filterText !== undefined && settings.filtering === 'refused') throw new ScimError(400, 'Filtering is not supported by this service provider', 'invalidFilter');
+  // A server without filtering that does not say so on the request: the whole list comes back.
+  if (settings.filtering === 'ignored' || settings.filtering === 'ignored-unsaid') filterText = undefined;
   return {
     filter: filterText === undefined ? undefined : checkedFilter(filterText, settings, urns.core),
     startIndex,
@@ -89,8 +92,13 @@ export interface ListSource {
   render(resource: StoredResource): Resource;
 }
 
+/** The paging quirks a list answers with (see ScimSimulatorSettings). */
+export type PagingQuirks = Pick<ScimSimulatorSettings, 'totalResults' | 'startIndex'>;
+
+const HONEST: PagingQuirks = { totalResults: 'honest', startIndex: 'honoured' };
+
 /** Filters (in creation order), pages and projects: the body of a ListResponse. */
-export function listResources(query: ListQuery, source: ListSource): ListResponse<Resource> {
+export function listResources(query: ListQuery, source: ListSource, quirks: PagingQuirks = HONEST, deleted = 0): ListResponse<Resource> {
   let matched: readonly StoredResource[];
   if (!query.filter) {
     matched = source.all;
@@ -98,9 +106,11 @@ export function listResources(query: ListQuery, source: ListSource): ListRespons
     const filter = query.filter;
     matched = (source.candidates ?? source.all).filter((r) => matchesFilter(source.render(r), filter));
   }
-  const page = matched.slice(query.startIndex - 1, query.startIndex - 1 + query.count);
+  const from = quirks.startIndex === 'honoured' ? query.startIndex : 1;
+  const page = matched.slice(from - 1, from - 1 + query.count);
   const resources = page.map((r) => project(source.render(r), query));
-  return listResponse(resources, matched.length, query.startIndex);
+  const total = quirks.totalResults === 'page' ? resources.length : quirks.totalResults === 'counts-deleted' && !query.filter ? matched.length + deleted : matched.length;
+  return listResponse(resources, total, quirks.startIndex === 'ignored' ? 1 : query.startIndex);
 }
 
 export const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';

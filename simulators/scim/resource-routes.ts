@@ -45,11 +45,38 @@ function withDefaultExclusions<P extends Projection>(kind: ResourceKind, setting
   return { ...projection, excludedAttributes: [...(projection.excludedAttributes ?? []), ['members']] };
 }
 
+/** `requiredUserAttributes`: each dotted path must hold a value, else 400 invalidValue. */
+function requireAttributes(attrs: Record<string, unknown>, required: readonly string[]): void {
+  const missing = required.filter((path) => {
+    let value: unknown = attrs;
+    for (const part of path.split('.')) {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) return true;
+      const key = Object.keys(value).find((k) => k.toLowerCase() === part.toLowerCase());
+      value = key === undefined ? undefined : (value as Record<string, unknown>)[key];
+    }
+    return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+  });
+  if (missing.length > 0) throw new ScimError(400, `Required attribute${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}`, 'invalidValue');
+}
+
+/**
+ * With `projectedMembers: 'empty'`, a group read whose `attributes` names `members` shows each
+ * member as `{}`: the members are counted, but no one can tell who they are.
+ */
+function emptyProjectedMembers(kind: ResourceKind, settings: ScimSimulatorSettings, projection: Projection, resource: Resource): Resource {
+  if (kind.type !== 'Group' || settings.projectedMembers !== 'empty') return resource;
+  if (!projection.attributes?.some((path) => path.length === 1 && path[0] === 'members')) return resource;
+  if (!Array.isArray(resource['members'])) return resource;
+  return { ...resource, members: resource['members'].map(() => ({})) };
+}
+
 /** GET (list, one), POST, POST /.search, PUT, PATCH, DELETE for one resource type. */
 export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<SimulatorEnv> {
   const { store, settings } = deps;
   const urns = { core: [kind.coreSchema], extensions: kind.extensionSchemas };
   const app = new Hono<SimulatorEnv>();
+  /** Resources deleted since start (for `totalResults: 'counts-deleted'`). */
+  let deleted = 0;
 
   const etagHeaders = (resource: StoredResource): Record<string, string> => (settings.etags ? { etag: etagOf(resource) } : {});
   const projectionOf = (c: Context) =>
@@ -63,18 +90,24 @@ export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<Simula
     return resource;
   };
   const answer = (c: Context, resource: StoredResource, status: number, extra: Record<string, string> = {}): Response => {
-    const body = project(kind.render(resource, renderContext(c, deps)), projectionOf(c));
+    const projection = projectionOf(c);
+    const body = emptyProjectedMembers(kind, settings, projection, project(kind.render(resource, renderContext(c, deps)), projection));
     return scimJson(body, status, { ...etagHeaders(resource), ...extra });
   };
   const list = (c: Context, params: ListParams): Response => {
     const query = withDefaultExclusions(kind, settings, parseListQuery(params, settings, urns));
     const ctx = renderContext(c, deps);
-    const body = listResources(query, {
-      all: kind.all(store),
-      candidates: query.filter === undefined ? undefined : kind.candidates?.(store, query.filter),
-      render: (r) => kind.render(r, ctx),
-    });
-    return scimJson(body);
+    const body = listResources(
+      query,
+      {
+        all: kind.all(store),
+        candidates: query.filter === undefined ? undefined : kind.candidates?.(store, query.filter),
+        render: (r) => kind.render(r, ctx),
+      },
+      settings,
+      deleted,
+    );
+    return scimJson({ ...body, Resources: body.Resources.map((r) => emptyProjectedMembers(kind, settings, query, r)) });
   };
 
   app.get('/', (c) => list(c, c.req.query()));
@@ -90,7 +123,9 @@ export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<Simula
   });
 
   app.post('/', async (c) => {
-    const created = kind.create(store, kind.normalize(await readJsonBody(c), {}));
+    const body = kind.normalize(await readJsonBody(c), {});
+    if (kind.type === 'User') requireAttributes(body.attrs, settings.requiredUserAttributes);
+    const created = kind.create(store, body);
     return answer(c, created, 201, { location: `${renderContext(c, deps).baseUrl}/${kind.type}s/${created.id}` });
   });
 
@@ -120,6 +155,7 @@ export function resourceRoutes(kind: ResourceKind, deps: RouteDeps): Hono<Simula
     const id = c.req.param('id');
     checkIfMatch(c, etagOf(existing(id)), settings.etags);
     kind.remove(store, id);
+    deleted += 1;
     return new Response(null, { status: 204 });
   });
 

@@ -55,6 +55,38 @@ export interface ScimSimulatorSettings {
   etags: boolean;
   /** Added to every answer, in milliseconds. Default 0. */
   latencyMs: number;
+  /**
+   * What a list says in `totalResults`: `'honest'` (every match); `'page'` — the number of
+   * resources in this page, as a server that takes its page for the whole set (a client that trusts
+   * it reads 50 of 194); `'counts-deleted'` — an unfiltered list also counts the resources deleted
+   * since start, which it no longer lists (the pages run dry before the total). Default `'honest'`.
+   */
+  totalResults: 'honest' | 'page' | 'counts-deleted';
+  /**
+   * How a list treats `startIndex`: `'honoured'`; `'ignored'` — every list answers from the first
+   * resource and says `startIndex: 1`; `'ignored-echoed'` — the same first page, but echoing the
+   * `startIndex` asked (only repeated ids give it away). Default `'honoured'`.
+   */
+  startIndex: 'honoured' | 'ignored' | 'ignored-echoed';
+  /**
+   * Filtering, which RFC 7644 makes optional: `'supported'`; `'ignored'` — ServiceProviderConfig
+   * says `filter.supported: false` and a `filter` is silently ignored (the unfiltered list comes
+   * back); `'ignored-unsaid'` — the same, while ServiceProviderConfig claims filtering; `'refused'`
+   * — it says it cannot and a `filter` answers 400 invalidFilter. Default `'supported'`.
+   */
+  filtering: 'supported' | 'ignored' | 'ignored-unsaid' | 'refused';
+  /**
+   * Group members when `attributes` names `members`: `'values'`, or `'empty'` — each member comes
+   * back as `{}` (a server that projects the sub-attributes away), while a read without
+   * `attributes` shows them whole. Default `'values'`.
+   */
+  projectedMembers: 'values' | 'empty';
+  /**
+   * User attributes a create (POST) must carry, as dotted paths (e.g. `name.givenName`, as AWS
+   * IAM Identity Center requires `name.givenName`, `name.familyName` and `displayName`); missing
+   * → 400 invalidValue, nothing stored. Default none.
+   */
+  requiredUserAttributes: readonly string[];
 }
 
 export type ScimSimulatorOptions = Partial<ScimSimulatorSettings>;
@@ -77,5 +109,10 @@ export function resolveSettings(options: ScimSimulatorOptions = {}): ScimSimulat
     rateLimit: options.rateLimit,
     etags: options.etags ?? true,
     latencyMs: options.latencyMs ?? 0,
+    totalResults: options.totalResults ?? 'honest',
+    startIndex: options.startIndex ?? 'honoured',
+    filtering: options.filtering ?? 'supported',
+    projectedMembers: options.projectedMembers ?? 'values',
+    requiredUserAttributes: options.requiredUserAttributes ?? [],
   };
 }

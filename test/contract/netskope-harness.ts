@@ -9,10 +9,11 @@ import type { ContractHarness } from './harness.ts';
 export const netskopeHarness: ContractHarness = {
   name: 'Netskope',
   async start() {
-    const sim = await startNetskopeSimulator({ scimToken: 'scim', rateLimit: undefined });
+    // A REST API v2 token granted the SCIM endpoints: what Netskope's SCIM takes today.
+    const sim = await startNetskopeSimulator({ scimToken: 'legacy-scim', restTokens: [{ token: 'rest-v2', scopes: ['/api/v2/scim/Users', '/api/v2/scim/Groups'] }], rateLimit: undefined });
     const [group] = sim.scim.store.seedGroups([{ schemas: [SCIM.group], displayName: 'Security Team' }]);
     const connect = (token: string) => new NetskopeConnector({ appName: 'netskope', baseUrl: sim.baseUrl, auth: headerAuth('Netskope-Api-Token', new Secret(token, 'test')), backoffBaseMs: 10 });
-    const connector = connect('scim');
+    const connector = connect('rest-v2');
     return {
       connector,
       group: 'Security Team',

@@ -6,7 +6,7 @@ import type { RemoteAccount } from '../../core/account.ts';
 import { Secret } from '../../config/secret.ts';
 import { headerAuth } from '../http/auth.ts';
 import { NetskopeConnector } from './connector.ts';
-import { fixture, REST_TOKEN, seedUser } from './testing.ts';
+import { fixture, REST_TOKEN, SCIM_TOKEN, seedUser } from './testing.ts';
 
 const DEPT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -33,16 +33,17 @@ it('lists 1,000 users in the fewest requests the page size allows, with their gr
 });
 
 it('lists in one page when the tenant serves 1,000 at once; without groups, no group read', async (t) => {
+  // 990, not 1,000: a full first page that claims to be everything costs one more read to prove it.
   const f = await fixture(t, { scim: { maxPageSize: 1000 } }, { groupsInList: false });
-  f.sim.scim.store.seedUsers(generateUsers(1000));
-  assert.equal((await listAll(f.connector)).length, 1000);
+  f.sim.scim.store.seedUsers(generateUsers(990));
+  assert.equal((await listAll(f.connector)).length, 990);
   assert.deepEqual(f.calls(), ['GET /ServiceProviderConfig 200', 'GET /Users?startIndex=1&count=1000 200']);
 });
 
 it('resolves a userName to the id once, then PATCHes by id and reads back; never a PUT', async (t) => {
   const f = await fixture(t);
   const [jane] = f.sim.scim.store.seedUsers([seedUser('jane@acme.example')]);
-  const updated = await f.connector.updateAccount('jane@acme.example', { title: 'Staff Engineer' });
+  const updated = await f.connector.updateAccount('jane@acme.example', { displayName: 'Jane Q' });
   assert.equal(updated.remoteId, jane!.id);
   assert.deepEqual(f.calls(), [
     `GET /Users?startIndex=1&count=2&filter=userName+eq+%22jane%40acme.example%22 200`,
@@ -102,17 +103,49 @@ it('creates with POST; a taken userName is a conflict that names the existing id
   });
 });
 
-it('a REST v2 token used for SCIM is reported as the wrong kind of token, in words', async (t) => {
+it('takes a REST API v2 token granted the SCIM endpoints, as Netskope asks today; the legacy SCIM token works too', async (t) => {
   for (const bearer of [false, true]) {
-    const f = await fixture(t, {}, { token: REST_TOKEN, bearer });
-    await assert.rejects(listAll(f.connector), (error: unknown) => {
-      assert.ok(isRosterError(error, 'forbidden'));
-      assert.match(error.message, /403 with no explanation: this token is not a SCIM token \(a REST API v2 token\?\); SCIM needs a token made under Settings > Tools > SCIM/);
-      assert.equal(error.facts.wrongTokenKind, true);
-      assert.ok(!error.message.includes(REST_TOKEN));
-      return true;
-    });
+    const f = await fixture(t, { restTokens: [{ token: REST_TOKEN, scopes: ['/api/v2/scim/Users', '/api/v2/scim/Groups', 'events'] }] }, { token: REST_TOKEN, bearer });
+    f.sim.scim.store.seedUsers([seedUser('ann@acme.example')]);
+    f.sim.scim.store.seedGroups([{ displayName: 'Security' }]);
+    assert.equal((await listAll(f.connector)).length, 1);
+    await f.connector.addToGroup('ann@acme.example', 'Security');
+    assert.equal(await f.connector.isMember('ann@acme.example', 'Security'), true);
   }
+});
+
+it('a bare 403 is explained with every cause it can have, never by sending the customer to the deprecated token page', async (t) => {
+  // A REST API v2 token granted the events endpoint only.
+  const f = await fixture(t, {}, { token: REST_TOKEN });
+  await assert.rejects(listAll(f.connector), (error: unknown) => {
+    assert.ok(isRosterError(error, 'forbidden'));
+    assert.match(
+      error.message,
+      /^netskope: GET \/api\/v2\/scim\/ServiceProviderConfig answered 403 with no body: Netskope answers so, without saying which cause, when the REST API v2 token is not granted the SCIM endpoints \(\/api\/v2\/scim\/Users and \/api\/v2\/scim\/Groups\), when the token was revoked or is not valid, or when this address is not on the tenant's IP allow list$/,
+    );
+    assert.ok(!error.message.includes('Settings > Tools > SCIM'));
+    assert.ok(!error.message.includes(REST_TOKEN));
+    assert.equal(error.facts.bare403, true);
+    return true;
+  });
+  // Revoked, or calling from an address off the allow list: the same answer, the same words.
+  const revoked = await fixture(t, { revokedTokens: [SCIM_TOKEN] });
+  await assert.rejects(revoked.connector.findAccount({ userName: 'x@acme.example' }), (e: unknown) => isRosterError(e, 'forbidden') && /revoked or is not valid, or when this address is not on the tenant's IP allow list/.test(e.message));
+  const offList = await fixture(t, { ipAllowList: ['10.0.0.7'] });
+  await assert.rejects(offList.connector.setActive('x@acme.example', false), (e: unknown) => isRosterError(e, 'forbidden') && e.facts.bare403 === true);
+});
+
+it('PATCHes on Netskope\'s own paths: an email replaces emails whole; title is refused before anything is sent', async (t) => {
+  const f = await fixture(t);
+  const [jane] = f.sim.scim.store.seedUsers([seedUser('jane@acme.example')]);
+  const moved = await f.connector.updateAccount(jane!.id, { email: 'jane.doe@acme.example', givenName: 'Janet' });
+  assert.equal(moved.email, 'jane.doe@acme.example');
+  assert.equal(moved.givenName, 'Janet');
+  const patch = f.sim.scim.requests.entries.find((r) => r.method === 'PATCH');
+  assert.equal(patch?.status, 204);
+  await assert.rejects(f.connector.updateAccount(jane!.id, { title: 'Boss' }), (e: unknown) => isRosterError(e, 'unsupported') && /Netskope takes no title over SCIM/.test(e.message));
+  assert.equal(f.calls(/^PATCH/).length, 1);
+  assert.equal(f.sim.scim.store.getUser(jane!.id)?.attrs['title'], 'Engineer');
 });
 
 it('an HTTP 200 whose body says status: error or ok: 0 is a failure; a write is not repeated', async (t) => {
@@ -154,6 +187,9 @@ it('adds and removes group members by userName, with the group looked up once', 
   assert.deepEqual(f.sim.policyGroups().find((g) => g.id === group!.id)?.members, [ann!.id]);
   await f.connector.removeFromGroup(ann!.id, 'Security');
   assert.deepEqual(f.sim.policyGroups().find((g) => g.id === group!.id)?.members, []);
+  // The removal in the form Netskope's own plugin sends (its PATCH takes no member filter).
+  const removal = f.sim.scim.requests.entries.filter((r) => r.method === 'PATCH' && r.path.includes('/Groups/')).at(-1);
+  assert.deepEqual(removal?.body, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'remove', path: 'members', value: [{ value: ann!.id }] }] });
   assert.equal(f.calls(/GET \/Groups/).length, 1);
   assert.equal(f.calls(/PATCH \/Groups/).length, 2);
   await assert.rejects(f.connector.addToGroup(ann!.id, 'Nope'), (e: unknown) => isRosterError(e, 'not_found'));
@@ -176,4 +212,30 @@ it('takes the bare tenant URL as well as the SCIM base', async (t) => {
   const c = new NetskopeConnector({ appName: 'n', baseUrl: `${f.sim.origin}/`, auth: headerAuth('Netskope-Api-Token', new Secret(f.sim.settings.scimToken, 'test')) });
   t.after(() => c.close());
   assert.equal((await c.findAccount({ email: 'ann@acme.example' }))?.userName, 'ann@acme.example');
+});
+
+it('a tenant that ignores the filter never has another user taken for the one asked', async (t) => {
+  const f = await fixture(t, { scim: { filtering: 'ignored-unsaid' } });
+  f.sim.scim.store.seedUsers([seedUser('ann@acme.example'), seedUser('bob@acme.example')]);
+  await assert.rejects(f.connector.setActive('bob@acme.example', false), (e: unknown) => isRosterError(e, 'invalid_response') && /answered users the filter does not select; roster will not take one of them for bob@acme\.example/.test(e.message));
+  assert.equal(f.calls(/^PATCH/).length, 0);
+  assert.ok(f.sim.scim.store.listUsers().every((u) => u.attrs['active'] === true));
+});
+
+it('members answered as [{}] are an error, not empty groups', async (t) => {
+  const f = await fixture(t, { scim: { projectedMembers: 'empty' } });
+  const [ann] = f.sim.scim.store.seedUsers([seedUser('ann@acme.example')]);
+  f.sim.scim.store.seedGroups([{ displayName: 'Security', members: [{ value: ann!.id }] }]);
+  await assert.rejects(listAll(f.connector), (e: unknown) => isRosterError(e, 'invalid_response') && /members of Security without a value/.test(e.message));
+  // Read-back: the projection is [{}], a whole read leaves members out, users carry no groups.
+  await assert.rejects(f.connector.isMember(ann!.id, 'Security'), (e: unknown) => isRosterError(e, 'invalid_response') && /cannot tell who is in group Security/.test(e.message));
+});
+
+it('broken paging on a tenant is caught as in any SCIM app: a lying total read through, an ignored startIndex refused', async (t) => {
+  const f = await fixture(t, { scim: { maxPageSize: 50, totalResults: 'page' } }, { groupsInList: false });
+  f.sim.scim.store.seedUsers(generateUsers(120));
+  assert.equal(new Set((await listAll(f.connector)).map((a) => a.remoteId)).size, 120);
+  const g = await fixture(t, { scim: { maxPageSize: 50, startIndex: 'ignored-echoed' } }, { groupsInList: false });
+  g.sim.scim.store.seedUsers(generateUsers(120));
+  await assert.rejects(listAll(g.connector), (e: unknown) => isRosterError(e, 'invalid_response') && /GET \/Users does not page correctly/.test(e.message));
 });

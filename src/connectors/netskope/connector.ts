@@ -3,14 +3,16 @@ import { RosterError, isRosterError } from '../../errors.ts';
 import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
 import { ScimClient } from '../scim/client.ts';
+import { isGroupMember, userMatches, type AccountKey, type MembershipReads } from '../scim/connector.ts';
 import { accountFromScimUser, patchOperationsFor, scimUserFromInput, type ScimResource } from '../scim/mapping.ts';
 import { NetskopeHttpClient } from './http.ts';
 import { netskopeManifest, netskopeScimBaseUrl } from './manifest.ts';
 
 /**
  * baseUrl: `https://<tenant>.goskope.com/api/v2/scim`, or just the tenant (the SCIM path is added).
- * auth: the SCIM token (Settings > Tools > SCIM), usually `headerAuth('Netskope-Api-Token', token)`;
- * Bearer works too. budget: the token's (about 300 requests a minute per token).
+ * auth: a REST API v2 token granted `/api/v2/scim/Users` and `/api/v2/scim/Groups` (a legacy
+ * SCIM-only token works too), usually `headerAuth('Netskope-Api-Token', token)`; Bearer works too.
+ * budget: the token's (about 300 requests a minute per token).
  */
 export interface NetskopeConnectorOptions extends ConnectorOptions {
   /** What `offboard()` does. Default `'deactivate'` (DELETE also erases the user's audit history). */
@@ -30,14 +32,30 @@ export interface OffboardResult {
   account: RemoteAccount;
 }
 
+/**
+ * PATCH operations Netskope takes for the attributes given: only its fixed user paths, no value
+ * filters — an email change replaces `emails` whole. Attributes it has no path for (title, role)
+ * are refused before anything is sent.
+ */
+export function netskopePatchOperations(appName: string, changes: Partial<AccountInput>): { op: 'replace' | 'remove'; path: string; value?: unknown }[] {
+  const ops: { op: 'replace' | 'remove'; path: string; value?: unknown }[] = [];
+  for (const [key, value] of Object.entries(changes) as [keyof AccountInput, unknown][]) {
+    if (value === undefined) continue;
+    if (key === 'title' || key === 'role') throw new RosterError('unsupported', `${appName}: Netskope takes no ${key} over SCIM (its user PATCH paths are ${netskopeManifest.patchPaths.users.join(', ')})`, { appName, attribute: key });
+    if (key === 'email') ops.push(value === null || value === '' ? { op: 'remove', path: 'emails' } : { op: 'replace', path: 'emails', value: [{ value, type: 'work', primary: true }] });
+    else ops.push(...patchOperationsFor({ [key]: value }));
+  }
+  return ops;
+}
+
 /** Netskope ids are UUIDs; anything else given where an account is expected is taken as a userName. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Netskope over SCIM 2.0 (`/api/v2/scim`), composed from roster's ScimClient and SCIM mapping on a
  * Netskope-aware HTTP client. Every per-account method takes the remote id or the userName: a
- * userName is resolved to the id first (`filter=userName eq`, remembered). Changes go by PATCH
- * (204, then read back), never by a lossy PUT. Leavers are deactivated unless `leaver: 'delete'`.
+ * userName is resolved to the id first (`filter=userName eq`, remembered). Changes go by PATCH on
+ * Netskope's own paths (204, then read back), never by a lossy PUT. Leavers are deactivated unless `leaver: 'delete'`.
  */
 export class NetskopeConnector implements Connector {
   readonly appName: string;
@@ -55,6 +73,7 @@ export class NetskopeConnector implements Connector {
   /** lowercase userName → id, from every read that showed both. */
   readonly #ids = new Map<string, string>();
   readonly #groupIds = new Map<string, string>();
+  readonly #memberReads: MembershipReads = { projection: true };
 
   constructor(options: NetskopeConnectorOptions) {
     this.appName = options.appName;
@@ -92,12 +111,12 @@ export class NetskopeConnector implements Connector {
 
   /** By userName (`filter=userName eq`); by email, the userName (Netskope's is an email) and then `emails.value`. */
   async findAccount(by: { userName?: string; email?: string }): Promise<RemoteAccount | undefined> {
-    if (by.userName) return this.#findOne(`userName eq ${JSON.stringify(by.userName)}`);
+    if (by.userName) return this.#findOne(`userName eq ${JSON.stringify(by.userName)}`, { userName: by.userName });
     if (!by.email) return undefined;
-    const byUserName = await this.#findOne(`userName eq ${JSON.stringify(by.email)}`);
+    const byUserName = await this.#findOne(`userName eq ${JSON.stringify(by.email)}`, { userName: by.email });
     if (byUserName) return byUserName;
     try {
-      return await this.#findOne(`emails.value eq ${JSON.stringify(by.email)}`);
+      return await this.#findOne(`emails.value eq ${JSON.stringify(by.email)}`, { email: by.email });
     } catch (error) {
       // A tenant that cannot filter on emails simply has no such match to offer.
       if (isRosterError(error, 'bad_request')) return undefined;
@@ -119,8 +138,8 @@ export class NetskopeConnector implements Connector {
 
   /** PATCH of only the attributes given (never a PUT, which would clear the rest); read back after the 204. */
   async updateAccount(ref: string, changes: Partial<AccountInput>): Promise<RemoteAccount> {
+    const operations = netskopePatchOperations(this.appName, changes);
     const id = await this.#resolve(ref);
-    const operations = patchOperationsFor(changes);
     if (operations.length === 0) {
       const current = await this.getAccount(id);
       if (current) return current;
@@ -165,12 +184,13 @@ export class NetskopeConnector implements Connector {
 
   async removeFromGroup(ref: string, group: string): Promise<void> {
     const id = await this.#resolve(ref);
-    await this.#patchGroup(group, [{ op: 'remove', path: `members[value eq ${JSON.stringify(id)}]` }]);
+    // As Netskope's own plugin removes a member: path `members`, the id in value (no value filter).
+    await this.#patchGroup(group, [{ op: 'remove', path: 'members', value: [{ value: id }] }]);
   }
 
   async isMember(ref: string, group: string): Promise<boolean> {
     const id = await this.#resolve(ref);
-    return (await this.client.groupMembers(await this.#groupId(group))).includes(id);
+    return isGroupMember(this.client, this.#memberReads, { remoteId: id, group, groupId: await this.#groupId(group) });
   }
 
   /** SCIM writes take effect at once (group membership reaches policy minutes later). */
@@ -188,9 +208,14 @@ export class NetskopeConnector implements Connector {
     return account;
   }
 
-  async #findOne(filter: string): Promise<RemoteAccount | undefined> {
+  /** The user a filter selects, checked: an answer with other users means the filter was not applied. */
+  async #findOne(filter: string, by: AccountKey): Promise<RemoteAccount | undefined> {
     const page = await this.client.list('Users', { startIndex: 1, count: 2, filter });
-    const first = page.Resources?.[0];
+    const resources = page.Resources ?? [];
+    if (!resources.every((r) => userMatches(r, by))) {
+      throw new RosterError('invalid_response', `${this.appName}: GET /Users?filter=${filter} answered users the filter does not select; roster will not take one of them for ${by.userName ?? by.email}`, { appName: this.appName, filterIgnored: true });
+    }
+    const first = resources[0];
     return first ? this.#account(first) : undefined;
   }
 
@@ -232,7 +257,9 @@ export class NetskopeConnector implements Connector {
     const known = this.#groupIds.get(name);
     if (known) return known;
     const page = await this.client.list('Groups', { startIndex: 1, count: 2, filter: `displayName eq ${JSON.stringify(name)}` });
-    const id = page.Resources?.[0]?.id;
+    const found = (page.Resources ?? []).filter((g) => typeof g.displayName === 'string' && g.displayName.toLowerCase() === name.toLowerCase());
+    if (found.length !== (page.Resources ?? []).length) throw new RosterError('invalid_response', `${this.appName}: GET /Groups?filter=displayName eq ${JSON.stringify(name)} answered groups the filter does not select`, { appName: this.appName, filterIgnored: true });
+    const id = found[0]?.id;
     if (typeof id !== 'string') throw new RosterError('not_found', `${this.appName}: no group named ${name}`);
     this.#groupIds.set(name, id);
     return id;
@@ -246,7 +273,10 @@ export class NetskopeConnector implements Connector {
         const name = typeof group.displayName === 'string' ? group.displayName : String(group.id);
         if (typeof group.id === 'string') this.#groupIds.set(name, group.id);
         for (const member of Array.isArray(group.members) ? (group.members as { value?: unknown }[]) : []) {
-          if (typeof member.value !== 'string') continue;
+          if (typeof member?.value !== 'string') {
+            // [{}, {}]: members counted but not named; accounts' groups would be silently wrong.
+            throw new RosterError('invalid_response', `${this.appName}: GET /Groups?attributes=displayName,members answered members of ${name} without a value; roster cannot tell whose groups they are`, { appName: this.appName, group: name, unreadableMembers: true });
+          }
           const list = groupsOf.get(member.value) ?? [];
           list.push(name);
           groupsOf.set(member.value, list);

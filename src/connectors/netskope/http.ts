@@ -4,7 +4,7 @@ import { RosterError } from '../../errors.ts';
 import { backoffDelay } from '../http/backoff.ts';
 import { HttpClient, type HttpClientOptions, type HttpRequest, type HttpResponse } from '../http/client.ts';
 import { httpError } from '../http/errors.ts';
-import { netskopeManifest, WRONG_TOKEN_FOR_REST, WRONG_TOKEN_FOR_SCIM } from './manifest.ts';
+import { BARE_403_ON_REST, BARE_403_ON_SCIM, netskopeManifest } from './manifest.ts';
 
 /** Which Netskope API a client talks to: it decides what a bare 403 means. */
 export type NetskopeApi = 'scim' | 'rest';
@@ -36,8 +36,8 @@ export interface NetskopeHttpClientOptions extends HttpClientOptions {
 }
 
 /**
- * The shared HttpClient with Netskope's ways of failing read right: a 403 with an empty body is a
- * token of the wrong kind (said in plain words), and an HTTP 200 whose body says `status: error`
+ * The shared HttpClient with Netskope's ways of failing read right: a 403 with an empty body is
+ * explained with every cause it can have (Netskope names none), and an HTTP 200 whose body says `status: error`
  * or `ok: 0` is a failure (a read is tried again a couple of times; a write never).
  */
 export class NetskopeHttpClient extends HttpClient {
@@ -81,13 +81,13 @@ export class NetskopeHttpClient extends HttpClient {
   #refusal(method: string, label: string, res: HttpResponse): RosterError {
     const empty = res.body === undefined || (typeof res.body === 'string' && res.body.trim() === '');
     if (res.status === 403 && empty) {
-      const why = this.api === 'scim' ? WRONG_TOKEN_FOR_SCIM : WRONG_TOKEN_FOR_REST;
-      return new RosterError('forbidden', `${this.appName}: ${method} ${label} answered 403 with no explanation: ${why}`, {
+      const why = this.api === 'scim' ? BARE_403_ON_SCIM : BARE_403_ON_REST;
+      return new RosterError('forbidden', `${this.appName}: ${method} ${label} answered 403 with no body: ${why}`, {
         appName: this.appName,
         method,
         path: label,
         status: 403,
-        wrongTokenKind: true,
+        bare403: true,
       });
     }
     const detail = res.body && typeof res.body === 'object' && !Array.isArray(res.body) ? netskopeDetail(res.body as Record<string, unknown>) : undefined;

@@ -7,12 +7,15 @@ export const netskopeManifest = {
   /** The token goes in Netskope's own header; `Authorization: Bearer` is accepted too. */
   auth: { header: 'Netskope-Api-Token', alsoAccepted: 'Authorization: Bearer <token>' },
   /**
-   * Two kinds of token, made in different places. The wrong kind gets a bare 403 with no body.
-   * SCIM calls need the SCIM token; audit events need a REST API v2 token with the `events` scope.
+   * SCIM and the audit events both take a REST API v2 token, granted per endpoint: SCIM needs
+   * `/api/v2/scim/Users` and `/api/v2/scim/Groups` in its list, events `/api/v2/events/data/audit`.
+   * The SCIM-only token (Settings > Tools > SCIM) is deprecated, still met in tenants, and works on
+   * SCIM alone. Every refusal — endpoint not granted, token revoked, address off the IP allow list,
+   * and per Netskope's own plugin an invalid token — is the same bare 403.
    */
   tokenKinds: {
-    scim: { madeUnder: 'Settings > Tools > SCIM', for: ['/api/v2/scim/Users', '/api/v2/scim/Groups'] },
-    restV2: { madeUnder: 'Settings > Tools > REST API v2', scopes: ['user_data', 'scim', 'events', 'infrastructure'], for: ['/api/v2/events/data/audit (scope events)'] },
+    restV2: { madeUnder: 'Settings > Tools > REST API v2', grantedPerEndpoint: true, scim: ['/api/v2/scim/Users', '/api/v2/scim/Groups'], events: ['/api/v2/events/data/audit'] },
+    legacyScim: { madeUnder: 'Settings > Tools > SCIM (deprecated)', for: ['/api/v2/scim/Users', '/api/v2/scim/Groups'] },
   },
   baseUrlForm: 'https://<tenant>.goskope.com/api/v2/scim',
   scimPath: '/api/v2/scim',
@@ -24,7 +27,16 @@ export const netskopeManifest = {
     events: { style: 'limit/offset', offsetAlias: 'skip', maxLimit: 5000, timeUnit: 'epoch seconds' },
   },
   /** Per token, observed; answers carry ratelimit-limit / -remaining / -reset (seconds). */
-  rateLimit: { requests: 300, perMs: 60_000, headers: ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'], retryAfter: 'usually absent: wait for ratelimit-reset' },
+  rateLimit: { requests: 300, perMs: 60_000, headers: ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'], retryAfter: 'usually absent: wait for ratelimit-reset', body: '{"message":"API rate limit exceeded"}' },
+  /**
+   * User PATCH paths Netskope takes (no value filters): an email change replaces `emails` whole.
+   * Group PATCH paths are lowercase (`members`, `externalid`, `displayname`); a member is removed
+   * as Netskope's own plugin does it: `{op: remove, path: members, value: [{value: id}]}`.
+   */
+  patchPaths: {
+    users: ['userName', 'active', 'externalId', 'displayName', 'name.givenName', 'name.familyName', 'emails', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department'],
+    groups: ['members', 'externalid', 'displayname'],
+  },
   /** What a leaver gets unless policy says delete: DELETE also erases the user's audit history. */
   leaverDefault: 'deactivate',
   /** Attempts for a read that answers 200 with an error body (writes are never repeated). */
@@ -39,15 +51,18 @@ export const netskopeManifest = {
     'group membership reaches policy asynchronously (minutes)',
     'SSO must be configured in the tenant before SCIM works; no bulk operations',
     'group PATCH paths are lowercase: members, externalid, displayname',
+    'user PATCH takes a fixed list of paths and no value filters: emails is replaced whole',
+    'audit events arrive late: read them by insertion time (insertionstarttime/insertionendtime), never by event time',
+    'a refused token gets a bare 403 whatever the cause: endpoint not granted, revoked, IP allow list',
   ],
 } as const;
 
-/** The message for a bare 403 on the SCIM API. */
-export const WRONG_TOKEN_FOR_SCIM =
-  'this token is not a SCIM token (a REST API v2 token?); SCIM needs a token made under Settings > Tools > SCIM';
-/** The message for a bare 403 on the REST API v2. */
-export const WRONG_TOKEN_FOR_REST =
-  'this token is not a REST API v2 token (the SCIM token?); audit events need a REST API v2 token with the events scope, made under Settings > Tools > REST API v2';
+/** What a bare 403 on the SCIM API can mean: Netskope does not say which. */
+export const BARE_403_ON_SCIM =
+  'Netskope answers so, without saying which cause, when the REST API v2 token is not granted the SCIM endpoints (/api/v2/scim/Users and /api/v2/scim/Groups), when the token was revoked or is not valid, or when this address is not on the tenant\'s IP allow list';
+/** What a bare 403 on the REST API v2 (audit events) can mean. */
+export const BARE_403_ON_REST =
+  'Netskope answers so, without saying which cause, when the REST API v2 token is not granted the events endpoint (/api/v2/events/data/audit; a SCIM-only token has none), when the token was revoked or is not valid, or when this address is not on the tenant\'s IP allow list';
 
 /**
  * The SCIM base URL for a configured one: a bare tenant (https://acme.goskope.com) gets

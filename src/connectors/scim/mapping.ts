@@ -39,16 +39,27 @@ export function accountFromScimUser(user: ScimResource): RemoteAccount {
   };
 }
 
-/** A full SCIM User resource for a create or a replace. */
+/**
+ * A full SCIM User resource for a create or a replace: every attribute roster was given, where
+ * SCIM keeps it — `name` (givenName, familyName and formatted), displayName, a primary work
+ * email, active, externalId, title, a primary role, department in the enterprise extension (its
+ * URN listed in `schemas` only when it is used).
+ */
 export function scimUserFromInput(input: AccountInput): ScimResource {
-  const user: ScimResource = { schemas: [SCIM.user, SCIM.enterpriseUser], userName: input.userName, active: input.active ?? true };
+  const user: ScimResource = { schemas: [SCIM.user], userName: input.userName, active: input.active ?? true };
   if (input.externalId) user.externalId = input.externalId;
   if (input.displayName) user.displayName = input.displayName;
-  if (input.givenName || input.familyName) user.name = { ...(input.givenName ? { givenName: input.givenName } : {}), ...(input.familyName ? { familyName: input.familyName } : {}) };
+  const formatted = [input.givenName, input.familyName].filter(Boolean).join(' ') || input.displayName;
+  if (input.givenName || input.familyName || formatted) {
+    user.name = { ...(input.givenName ? { givenName: input.givenName } : {}), ...(input.familyName ? { familyName: input.familyName } : {}), ...(formatted ? { formatted } : {}) };
+  }
   if (input.email) user.emails = [{ value: input.email, type: 'work', primary: true }];
   if (input.title) user.title = input.title;
   if (input.role) user.roles = [{ value: input.role, primary: true }];
-  if (input.department) user[SCIM.enterpriseUser] = { department: input.department };
+  if (input.department) {
+    user.schemas = [SCIM.user, SCIM.enterpriseUser];
+    user[SCIM.enterpriseUser] = { department: input.department };
+  }
   return user;
 }
 
