@@ -1,5 +1,4 @@
 import type { AccountAttributes } from './account.ts';
-import type { ManagedAttribute } from './policy.ts';
 
 export type ChangeKind = 'create' | 'update' | 'activate' | 'deactivate' | 'delete' | 'add-member' | 'remove-member';
 
@@ -33,16 +32,6 @@ export interface Change {
   requests: RequestPreview[];
 }
 
-/** What a connector type can hold and do, as the planner needs to know it. */
-export interface AppSupport {
-  attributes: readonly ManagedAttribute[];
-  roles: boolean;
-  groups: boolean;
-  create: boolean;
-  deactivate: boolean;
-  delete: boolean;
-}
-
 export interface HeldApp {
   app: string;
   reason: string;
@@ -52,8 +41,4 @@ export interface PlanBody {
   changes: Change[];
   /** Apps whose every change is held by the circuit breaker. */
   held: HeldApp[];
-}
-
-export function changeNeedsApproval(change: Change): boolean {
-  return change.approval.length > 0;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/trail.ts';
 import type { ResolvedApp } from '../config/load.ts';
-import { connectorSupport, previewRequests } from '../connectors/support.ts';
+import { moduleFor } from '../connectors/modules.ts';
 import { planChanges, type AppPlanInput } from '../core/planner.ts';
 import { RosterError } from '../errors.ts';
 import { appSyncState, currentAccounts } from '../store/accounts.ts';
@@ -53,9 +53,10 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
   const people = await listPeople(db);
   const apps: AppPlanInput[] = [];
   for (const app of configured) {
-    apps.push({ name: app.name, type: app.type, policy: app.policy, support: connectorSupport[app.type], accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name) });
+    const module = moduleFor(app.type);
+    apps.push({ name: app.name, type: app.type, policy: app.policy, capabilities: module.capabilities, preview: module.preview, accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name) });
   }
-  const body = planChanges({ people, apps, preview: previewRequests, only: { people: options.people } });
+  const body = planChanges({ people, apps, only: { people: options.people } });
   const id = digest({ basis, body }).slice(0, 12);
   const plan = await savePlan(db, { id, requestedBy: options.actor, basis, ...body });
   const held = body.changes.filter((c) => c.approval.length > 0).length;

@@ -6,7 +6,7 @@ import type { RemoteAccount } from '../../core/account.ts';
 import { Secret } from '../../config/secret.ts';
 import { headerAuth } from '../http/auth.ts';
 import { NetskopeConnector } from './connector.ts';
-import { fixture, REST_TOKEN, seedUser } from './testing.ts';
+import { fixture, REST_TOKEN, seedUser } from '../../../test/support/netskope.ts';
 
 const DEPT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 

@@ -1,6 +1,7 @@
 import type { RemoteAccount } from '../../core/account.ts';
+import type { Capabilities } from '../../core/capabilities.ts';
 import { RosterError, isRosterError } from '../../errors.ts';
-import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
+import { httpSettings, type AccountInput, type AccountPage, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
 import { ScimClient } from '../scim/client.ts';
 import { accountFromScimUser, patchOperationsFor, scimUserFromInput, type ScimResource } from '../scim/mapping.ts';
@@ -46,7 +47,7 @@ export class NetskopeConnector implements Connector {
    * `deleteAccount` works, but a leaver should get `setActive(false)` (what `offboard()` does by
    * default): in Netskope a DELETE also erases the user's audit history.
    */
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
+  readonly capabilities: Capabilities = netskopeManifest.capabilities;
   readonly client: ScimClient;
   readonly http: NetskopeHttpClient;
   readonly leaver: 'deactivate' | 'delete';

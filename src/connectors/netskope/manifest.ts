@@ -11,10 +11,21 @@ export const netskopeManifest = {
    * SCIM calls need the SCIM token; audit events need a REST API v2 token with the `events` scope.
    */
   tokenKinds: {
-    scim: { madeUnder: 'Settings > Tools > SCIM', for: ['/api/v2/scim/Users', '/api/v2/scim/Groups'] },
-    restV2: { madeUnder: 'Settings > Tools > REST API v2', scopes: ['user_data', 'scim', 'events', 'infrastructure'], for: ['/api/v2/events/data/audit (scope events)'] },
+    scim: { madeUnder: 'Settings > Tools > SCIM' },
+    restV2: { madeUnder: 'Settings > Tools > REST API v2', scopes: ['user_data', 'scim', 'events', 'infrastructure'] },
   },
-  baseUrlForm: 'https://<tenant>.goskope.com/api/v2/scim',
+  /** Users have no roles; only these attributes are kept; Groups without bulk operations; writes are live at once. */
+  capabilities: {
+    attributes: ['displayName', 'givenName', 'familyName', 'email'],
+    roles: false,
+    groups: true,
+    createAccount: true,
+    updateAccount: true,
+    deactivate: true,
+    deleteAccount: true,
+    bulkDelete: false,
+    stagesWrites: false,
+  },
   scimPath: '/api/v2/scim',
   restPath: '/api/v2',
   contentType: 'application/scim+json',

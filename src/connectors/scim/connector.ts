@@ -1,6 +1,7 @@
 import type { RemoteAccount } from '../../core/account.ts';
+import type { Capabilities } from '../../core/capabilities.ts';
 import { RosterError } from '../../errors.ts';
-import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
+import { httpSettings, type AccountInput, type AccountPage, type Connector, type ConnectorOptions } from '../connector.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
 import { ScimClient } from './client.ts';
 import { scimManifest } from './manifest.ts';
@@ -12,7 +13,7 @@ export type ScimConnectorOptions = ConnectorOptions;
 export class ScimConnector implements Connector {
   readonly appName: string;
   readonly type = 'scim' as const;
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
+  readonly capabilities: Capabilities = scimManifest.capabilities;
   readonly client: ScimClient;
   readonly #pageSize: number | undefined;
   readonly #groupIds = new Map<string, string>();

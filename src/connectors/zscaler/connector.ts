@@ -1,8 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RemoteAccount } from '../../core/account.ts';
+import type { Capabilities } from '../../core/capabilities.ts';
 import { RosterError, isRosterError } from '../../errors.ts';
-import { httpSettings, type AccountInput, type FlushOptions, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
+import { httpSettings, type AccountInput, type FlushOptions, type AccountPage, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { AuthStrategy } from '../http/auth.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
 import { priorities, rulesPerMethod, type RateRule } from '../http/rate-budget.ts';
@@ -69,8 +70,7 @@ const READ_ONE_BY_ONE_MAX = 3;
 export class ZscalerConnector implements Connector {
   readonly appName: string;
   readonly type = 'zscaler' as const;
-  readonly stagesWrites = true;
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
+  readonly capabilities: Capabilities = zscalerManifest.capabilities;
   readonly client: ZiaClient;
   readonly #auth: AuthStrategy;
   readonly #pageSize: number;

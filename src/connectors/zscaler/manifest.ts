@@ -21,6 +21,18 @@ export const zscalerManifest = {
     oneApi: 'https://api.zsapi.net/zia/api/v1',
   },
   clouds: ziaClouds,
+  /** Users have a name, an email and a department (no given/family name, no title, no roles); bulk delete; writes are staged until activated. */
+  capabilities: {
+    attributes: ['displayName', 'email', 'department'],
+    roles: false,
+    groups: true,
+    createAccount: true,
+    updateAccount: true,
+    deactivate: true,
+    deleteAccount: true,
+    bulkDelete: true,
+    stagesWrites: true,
+  },
   session: {
     loginPath: '/authenticatedSession',
     cookie: 'JSESSIONID',
