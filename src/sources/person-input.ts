@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Person } from './person.ts';
+import type { Person } from '../core/person.ts';
 
 const optionalText = z
   .union([z.string(), z.null()])
