@@ -4,6 +4,7 @@ import { RosterError, isRosterError } from '../../errors.ts';
 import { httpSettings, type AccountInput, type AccountPage, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
 import { ScimClient } from '../scim/client.ts';
+import { ScimGroups } from '../scim/groups.ts';
 import { accountFromScimUser, patchOperationsFor, scimUserFromInput, type ScimResource } from '../scim/mapping.ts';
 import { NetskopeHttpClient } from './http.ts';
 import { netskopeManifest, netskopeScimBaseUrl } from './manifest.ts';
@@ -14,21 +15,11 @@ import { netskopeManifest, netskopeScimBaseUrl } from './manifest.ts';
  * Bearer works too. budget: the token's (about 300 requests a minute per token).
  */
 export interface NetskopeConnectorOptions extends ConnectorOptions {
-  /** What `offboard()` does. Default `'deactivate'` (DELETE also erases the user's audit history). */
-  leaver?: 'deactivate' | 'delete' | undefined;
   /**
    * Whether `listAccounts` fills each account's `groups` (Netskope users carry none) from one read
    * of the groups with their members. Default true; costs one request per page of groups.
    */
   groupsInList?: boolean | undefined;
-}
-
-/** What `offboard()` did. */
-export interface OffboardResult {
-  action: 'deactivated' | 'deleted';
-  remoteId: string;
-  /** The account as read back after deactivation; the record just before a delete. */
-  account: RemoteAccount;
 }
 
 /** Netskope ids are UUIDs; anything else given where an account is expected is taken as a userName. */
@@ -38,32 +29,30 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Netskope over SCIM 2.0 (`/api/v2/scim`), composed from roster's ScimClient and SCIM mapping on a
  * Netskope-aware HTTP client. Every per-account method takes the remote id or the userName: a
  * userName is resolved to the id first (`filter=userName eq`, remembered). Changes go by PATCH
- * (204, then read back), never by a lossy PUT. Leavers are deactivated unless `leaver: 'delete'`.
+ * (204, then read back), never by a lossy PUT. Policy decides whether a leaver is deactivated
+ * (the default) or deleted.
  */
 export class NetskopeConnector implements Connector {
   readonly appName: string;
   readonly type = 'netskope' as const;
-  /**
-   * `deleteAccount` works, but a leaver should get `setActive(false)` (what `offboard()` does by
-   * default): in Netskope a DELETE also erases the user's audit history.
-   */
+  /** `deleteAccount` works, but a DELETE also erases the user's audit history: policy deactivates leavers by default. */
   readonly capabilities: Capabilities = netskopeManifest.capabilities;
   readonly client: ScimClient;
   readonly http: NetskopeHttpClient;
-  readonly leaver: 'deactivate' | 'delete';
+  /** Group PATCHes answer 204 and the group is not read back (its members show only when asked). */
+  readonly groups: ScimGroups;
   readonly #pageSize: number | undefined;
   readonly #groupsInList: boolean;
   /** lowercase userName → id, from every read that showed both. */
   readonly #ids = new Map<string, string>();
-  readonly #groupIds = new Map<string, string>();
 
   constructor(options: NetskopeConnectorOptions) {
     this.appName = options.appName;
     this.#pageSize = options.pageSize;
     this.#groupsInList = options.groupsInList ?? true;
-    this.leaver = options.leaver ?? 'deactivate';
     this.http = new NetskopeHttpClient({ ...httpSettings(options), api: 'scim', baseUrl: netskopeScimBaseUrl(options.baseUrl) });
     this.client = new ScimClient(this.http);
+    this.groups = new ScimGroups(this.client, { appName: this.appName, excludeMembersOnLookup: false, readBackAfterPatch: false });
   }
 
   observe(observer: (exchange: HttpExchange) => void): () => void {
@@ -72,7 +61,7 @@ export class NetskopeConnector implements Connector {
 
   async *listAccounts(): AsyncIterable<AccountPage> {
     const count = this.#pageSize ?? (await this.client.maxPageSize()) ?? netskopeManifest.paging.scim.defaultPageSize;
-    const groupsOf = this.#groupsInList ? await this.#membership(count) : undefined;
+    const groupsOf = this.#groupsInList ? await this.groups.membership(count) : undefined;
     let readSoFar = 0;
     for await (const { resources, total } of this.client.pages('Users', { count })) {
       readSoFar += resources.length;
@@ -146,32 +135,19 @@ export class NetskopeConnector implements Connector {
     this.#forgetId(id);
   }
 
-  /** A leaver: deactivated (default) or deleted, as `leaver` says. */
-  async offboard(ref: string): Promise<OffboardResult> {
-    if (this.leaver === 'deactivate') {
-      const account = await this.setActive(ref, false);
-      return { action: 'deactivated', remoteId: account.remoteId, account };
-    }
-    const id = await this.#resolve(ref);
-    const account = await this.getAccount(id);
-    if (!account) throw this.#notFound(ref);
-    await this.deleteAccount(id);
-    return { action: 'deleted', remoteId: id, account };
-  }
-
   async addToGroup(ref: string, group: string): Promise<void> {
     const id = await this.#resolve(ref);
-    await this.#patchGroup(group, [{ op: 'add', path: 'members', value: [{ value: id }] }]);
+    await this.groups.addMember(id, group);
   }
 
   async removeFromGroup(ref: string, group: string): Promise<void> {
     const id = await this.#resolve(ref);
-    await this.#patchGroup(group, [{ op: 'remove', path: `members[value eq ${JSON.stringify(id)}]` }]);
+    await this.groups.removeMember(id, group);
   }
 
   async isMember(ref: string, group: string): Promise<boolean> {
     const id = await this.#resolve(ref);
-    return (await this.client.groupMembers(await this.#groupId(group))).includes(id);
+    return this.groups.isMember(id, group);
   }
 
   /** SCIM writes take effect at once (group membership reaches policy minutes later). */
@@ -221,40 +197,6 @@ export class NetskopeConnector implements Connector {
       const fresh = await this.#resolve(ref);
       return this.client.patch('Users', fresh, operations);
     }
-  }
-
-  async #patchGroup(name: string, operations: readonly unknown[]): Promise<void> {
-    // Group PATCH answers 204; the group is not read back (its members are only shown when asked).
-    await this.http.request({ method: 'PATCH', path: `/Groups/${encodeURIComponent(await this.#groupId(name))}`, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations } });
-  }
-
-  /** A group's id by displayName, looked up once (groups come without members unless asked). */
-  async #groupId(name: string): Promise<string> {
-    const known = this.#groupIds.get(name);
-    if (known) return known;
-    const page = await this.client.list('Groups', { startIndex: 1, count: 2, filter: `displayName eq ${JSON.stringify(name)}` });
-    const id = page.Resources?.[0]?.id;
-    if (typeof id !== 'string') throw new RosterError('not_found', `${this.appName}: no group named ${name}`);
-    this.#groupIds.set(name, id);
-    return id;
-  }
-
-  /** user id → names of the groups it is in, from every group read with its members. */
-  async #membership(count: number): Promise<Map<string, string[]>> {
-    const groupsOf = new Map<string, string[]>();
-    for await (const { resources: groups } of this.client.pages('Groups', { count, attributes: 'displayName,members' })) {
-      for (const group of groups) {
-        const name = typeof group.displayName === 'string' ? group.displayName : String(group.id);
-        if (typeof group.id === 'string') this.#groupIds.set(name, group.id);
-        for (const member of Array.isArray(group.members) ? (group.members as { value?: unknown }[]) : []) {
-          if (typeof member.value !== 'string') continue;
-          const list = groupsOf.get(member.value) ?? [];
-          list.push(name);
-          groupsOf.set(member.value, list);
-        }
-      }
-    }
-    return groupsOf;
   }
 
   #notFound(ref: string): RosterError {

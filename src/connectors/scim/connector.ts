@@ -1,9 +1,9 @@
 import type { RemoteAccount } from '../../core/account.ts';
 import type { Capabilities } from '../../core/capabilities.ts';
-import { RosterError } from '../../errors.ts';
 import { httpSettings, type AccountInput, type AccountPage, type Connector, type ConnectorOptions } from '../connector.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
 import { ScimClient } from './client.ts';
+import { ScimGroups } from './groups.ts';
 import { scimManifest } from './manifest.ts';
 import { accountFromScimUser, patchOperationsFor, scimUserFromInput } from './mapping.ts';
 
@@ -16,13 +16,14 @@ export class ScimConnector implements Connector {
   readonly capabilities: Capabilities = scimManifest.capabilities;
   readonly client: ScimClient;
   readonly #pageSize: number | undefined;
-  readonly #groupIds = new Map<string, string>();
+  readonly groups: ScimGroups;
 
   constructor(options: ScimConnectorOptions) {
     this.appName = options.appName;
     this.#pageSize = options.pageSize;
     const http = new HttpClient({ ...httpSettings(options), contentType: scimManifest.contentType });
     this.client = new ScimClient(http);
+    this.groups = new ScimGroups(this.client, { appName: this.appName });
   }
 
   observe(observer: (exchange: HttpExchange) => void): () => void {
@@ -73,26 +74,15 @@ export class ScimConnector implements Connector {
   }
 
   async addToGroup(remoteId: string, group: string): Promise<void> {
-    await this.client.patch('Groups', await this.#groupId(group), [{ op: 'add', path: 'members', value: [{ value: remoteId }] }]);
+    await this.groups.addMember(remoteId, group);
   }
 
   async removeFromGroup(remoteId: string, group: string): Promise<void> {
-    await this.client.patch('Groups', await this.#groupId(group), [{ op: 'remove', path: `members[value eq ${JSON.stringify(remoteId)}]` }]);
+    await this.groups.removeMember(remoteId, group);
   }
 
   async isMember(remoteId: string, group: string): Promise<boolean> {
-    return (await this.client.groupMembers(await this.#groupId(group))).includes(remoteId);
-  }
-
-  /** A group's id by its displayName, looked up once per connector. */
-  async #groupId(name: string): Promise<string> {
-    const known = this.#groupIds.get(name);
-    if (known) return known;
-    const page = await this.client.list('Groups', { startIndex: 1, count: 2, filter: `displayName eq ${JSON.stringify(name)}`, excludedAttributes: 'members' });
-    const id = page.Resources?.[0]?.id;
-    if (typeof id !== 'string') throw new RosterError('not_found', `${this.appName}: no group named ${name}`);
-    this.#groupIds.set(name, id);
-    return id;
+    return this.groups.isMember(remoteId, group);
   }
 
   /** SCIM writes take effect at once: nothing is staged. */
