@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { connectorModules, connectorTypes, type AppConfig } from '../connectors/modules.ts';
+import { connectorModules, type AppConfig } from '../connectors/modules.ts';
 import { anyAppSchema, secretRef } from './app-schema.ts';
 
 export { policySchema, secretRef, type AuthConfig } from './app-schema.ts';
@@ -10,31 +10,39 @@ export type { AppConfig, ConnectorType } from '../connectors/modules.ts';
  * is one clear problem listing the known types, and the settings every app has are still checked,
  * so every problem is reported at once.
  */
-export const appSchema: z.ZodType<AppConfig> = z.unknown().transform((input, ctx): AppConfig => {
-  const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
-  const module = connectorModules.find((m) => m.type === type);
-  const schema: z.ZodType = module ? module.schema : anyAppSchema;
-  const parsed = schema.safeParse(input);
-  if (!module) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['type'],
-      message: type === undefined ? `required: one of ${connectorTypes.join(', ')}` : `no connector for type ${typeof type === 'string' ? type : JSON.stringify(type)}; known types: ${connectorTypes.join(', ')}`,
-    });
-  }
-  if (!parsed.success) for (const issue of parsed.error.issues) if (module || issue.path[0] !== 'type') ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
-  return (parsed.success && module ? parsed.data : z.NEVER) as AppConfig;
-});
+export function appSchemaFor<Config>(modules: readonly { type: string; schema: z.ZodType }[]): z.ZodType<Config> {
+  const known = modules.map((m) => m.type);
+  return z.unknown().transform((input, ctx): Config => {
+    const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
+    const module = modules.find((m) => m.type === type);
+    const parsed = (module ? module.schema : anyAppSchema).safeParse(input);
+    if (!module) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: type === undefined ? `required: one of ${known.join(', ')}` : `no connector for type ${typeof type === 'string' ? type : JSON.stringify(type)}; known types: ${known.join(', ')}`,
+      });
+    }
+    if (!parsed.success) for (const issue of parsed.error.issues) if (module || issue.path[0] !== 'type') ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+    return (parsed.success && module ? parsed.data : z.NEVER) as Config;
+  });
+}
 
-export const configSchema = z
-  .object({
-    /** roster's home folder (embedded database, lock). Default .roster beside the config file. */
-    home: z.string().min(1).optional(),
-    /** PostgreSQL URL; absent → the embedded database. Usually env:DATABASE_URL. */
-    database: z.object({ url: secretRef }).strict().optional(),
-    people: z.object({ file: z.string().min(1) }).strict().optional(),
-    apps: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'app names are lowercase letters, digits, - and _'), appSchema).default({}),
-  })
-  .strict();
+/** The whole config file, its apps checked against these connector modules. */
+export function configSchemaFor<Config>(modules: readonly { type: string; schema: z.ZodType }[]) {
+  return z
+    .object({
+      /** roster's home folder (embedded database, lock). Default .roster beside the config file. */
+      home: z.string().min(1).optional(),
+      /** PostgreSQL URL; absent → the embedded database. Usually env:DATABASE_URL. */
+      database: z.object({ url: secretRef }).strict().optional(),
+      people: z.object({ file: z.string().min(1) }).strict().optional(),
+      apps: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'app names are lowercase letters, digits, - and _'), appSchemaFor<Config>(modules)).default({}),
+    })
+    .strict();
+}
+
+export const appSchema = appSchemaFor<AppConfig>(connectorModules);
+export const configSchema = configSchemaFor<AppConfig>(connectorModules);
 
 export type RawConfig = z.infer<typeof configSchema>;
