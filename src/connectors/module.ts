@@ -21,6 +21,11 @@ export interface ConnectorModule<Type extends string = string, Schema extends z.
   readonly manifest: object;
   /** What an app of this type can hold and do. */
   readonly capabilities: Capabilities;
+  /**
+   * Where an app's settings change what it can do (an opt-in to soft delete, say): its
+   * capabilities with these settings. Absent: `capabilities`, whatever the settings.
+   */
+  capabilitiesFor?(app: ResolvedAppOf<z.output<Schema>>): Capabilities;
   /** Its app's config: `type`, the common settings, the auth kinds it takes and its own settings. */
   readonly schema: Schema;
   /**

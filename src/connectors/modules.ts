@@ -2,6 +2,7 @@
 // exports its module) and one entry here; config, planner, CLI and engine read everything from it.
 import type { z } from 'zod';
 import type { ResolvedAppOf } from '../config/app-schema.ts';
+import type { Capabilities } from '../core/capabilities.ts';
 import { RosterError } from '../errors.ts';
 import type { Connector } from './connector.ts';
 import { budgetFor, RateBudget } from './http/rate-budget.ts';
@@ -27,6 +28,12 @@ export function moduleFor(type: string): ConnectorModule<ConnectorType, AnyConne
   const module = connectorModules.find((m) => m.type === type);
   if (!module) throw new RosterError('config_invalid', `no connector for type ${type}; known types: ${connectorTypes.join(', ')}`);
   return module as ConnectorModule<ConnectorType, AnyConnectorModule['schema']>;
+}
+
+/** What this configured app can hold and do (its module's capabilities, as its settings make them). */
+export function capabilitiesOf(app: ResolvedApp): Capabilities {
+  const module = moduleFor(app.type);
+  return module.capabilitiesFor?.(app) ?? module.capabilities;
 }
 
 /**
