@@ -56,7 +56,7 @@ export const policySchema = z
   .strict();
 
 /** The settings every app has, whatever its type. */
-export const commonAppFields = {
+const commonAppFields = {
   baseUrl: z.url({ protocol: /^https?$/ }),
   /** Largest page to ask for; by default the largest the app says it allows. */
   pageSize: z.number().int().positive().max(100_000).optional(),

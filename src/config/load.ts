@@ -4,12 +4,11 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { RosterError } from '../errors.ts';
 import type { ResolvedApp } from '../connectors/modules.ts';
-import { secretFields, type AuthConfig, type Resolved } from './app-schema.ts';
+import { secretFields } from './app-schema.ts';
 import { configSchema } from './schema.ts';
 import { Secret } from './secret.ts';
 
 export type { ResolvedApp } from '../connectors/modules.ts';
-export type ResolvedAuth = Resolved<AuthConfig>;
 
 export interface ResolvedConfig {
   /** The file read, or undefined when roster runs on its defaults. */

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { connectorModules, type AppConfig } from '../connectors/modules.ts';
 import { anyAppSchema, secretRef } from './app-schema.ts';
 
-export { policySchema, secretRef, type AuthConfig } from './app-schema.ts';
-export type { AppConfig, ConnectorType } from '../connectors/modules.ts';
+export type { AppConfig } from '../connectors/modules.ts';
 
 /**
  * An app: the union of the connector modules' schemas, discriminated on `type`. An unknown type
@@ -42,7 +41,6 @@ export function configSchemaFor<Config>(modules: readonly { type: string; schema
     .strict();
 }
 
-export const appSchema = appSchemaFor<AppConfig>(connectorModules);
 export const configSchema = configSchemaFor<AppConfig>(connectorModules);
 
 export type RawConfig = z.infer<typeof configSchema>;
