@@ -1,7 +1,6 @@
 import type { RemoteAccount } from '../../core/account.ts';
-import type { Capabilities } from '../../core/capabilities.ts';
 import { RosterError, isRosterError } from '../../errors.ts';
-import { httpSettings, type AccountInput, type AccountPage, type Connector, type ConnectorOptions } from '../connector.ts';
+import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
 import { ScimClient } from '../scim/client.ts';
 import { ScimGroups } from '../scim/groups.ts';

@@ -1,6 +1,5 @@
 import type { RemoteAccount } from '../../core/account.ts';
-import type { Capabilities } from '../../core/capabilities.ts';
-import { httpSettings, type AccountInput, type AccountPage, type Connector, type ConnectorOptions } from '../connector.ts';
+import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
 import { ScimClient } from './client.ts';
 import { ScimGroups } from './groups.ts';

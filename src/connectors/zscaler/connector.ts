@@ -1,9 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RemoteAccount } from '../../core/account.ts';
-import type { Capabilities } from '../../core/capabilities.ts';
 import { RosterError, isRosterError } from '../../errors.ts';
-import { httpSettings, type AccountInput, type FlushOptions, type AccountPage, type Connector, type ConnectorOptions } from '../connector.ts';
+import { httpSettings, type AccountInput, type FlushOptions, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { AuthStrategy } from '../http/auth.ts';
 import { HttpClient, type HttpExchange } from '../http/client.ts';
 import { priorities, rulesPerMethod, type RateRule } from '../http/rate-budget.ts';
