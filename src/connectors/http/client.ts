@@ -75,7 +75,8 @@ export class HttpClient {
   readonly #agent: Agent;
   readonly #options: Required<Omit<HttpClientOptions, 'onExchange' | 'appName' | 'baseUrl' | 'auth' | 'budget' | 'clock'>>;
   readonly #budget: RateBudget | undefined;
-  readonly #clock: Clock;
+  /** The client's time: vendor code built on it waits through this too (activation polls, edit-lock waits). */
+  readonly clock: Clock;
   readonly #observers: ((exchange: HttpExchange) => void)[] = [];
 
   constructor(options: HttpClientOptions) {
@@ -92,7 +93,7 @@ export class HttpClient {
       contentType: options.contentType ?? 'application/json',
     };
     this.#budget = options.budget;
-    this.#clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? systemClock;
     if (options.onExchange) this.#observers.push(options.onExchange);
     this.#agent = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
   }
@@ -137,7 +138,7 @@ export class HttpClient {
         if (!retry) {
           throw new RosterError('app_unreachable', `${this.appName}: cannot reach ${url.origin} (${reason}); check the app's baseUrl and that it is up`, { appName: this.appName, method: req.method, path: label, attempts: attempt });
         }
-        await this.#clock.sleep(waitMs ?? 0);
+        await this.clock.sleep(waitMs ?? 0);
         continue;
       }
       const ms = performance.now() - started;
@@ -153,7 +154,7 @@ export class HttpClient {
       }
       if (status === 429 && rateLimited + 1 < this.#options.maxRateLimitAttempts) {
         rateLimited += 1;
-        const told = retryAfterFrom(response.headers, response.body, this.#clock.now());
+        const told = retryAfterFrom(response.headers, response.body, this.clock.now());
         const asked = told === undefined ? undefined : (this.#budget?.scaleWait(told) ?? told);
         const waitMs = asked ?? backoffDelay(rateLimited, Math.max(this.#options.backoffBaseMs, 500), 60_000);
         if (waitMs > this.#options.maxWaitMs) {
@@ -162,16 +163,16 @@ export class HttpClient {
         }
         this.#emit({ method: req.method, path: label, status, attempt, ms, waitMs });
         this.#budget?.pause(waitMs);
-        await this.#clock.sleep(waitMs);
+        await this.clock.sleep(waitMs);
         continue;
       }
       if (transientStatuses.has(status) && idempotent.has(req.method)) {
         failures += 1;
         if (failures < this.#options.maxAttempts) {
-          const asked = retryAfterFrom(response.headers, response.body, this.#clock.now());
+          const asked = retryAfterFrom(response.headers, response.body, this.clock.now());
           const waitMs = Math.min(asked ?? backoffDelay(failures, this.#options.backoffBaseMs, this.#options.backoffCapMs), this.#options.maxWaitMs);
           this.#emit({ method: req.method, path: label, status, attempt, ms, waitMs });
-          await this.#clock.sleep(waitMs);
+          await this.clock.sleep(waitMs);
           continue;
         }
       }
