@@ -355,12 +355,12 @@ async function netskopeCounts(): Promise<void> {
   countLine('Netskope', 'onboard 1', joined, 1, '1 POST /Users (201 with the user)');
   // The leaver as roster knows it after a sync: by id. PATCH answers 204 with no body, so seeing
   // the result takes a read; by userName only, resolving the id (filter userName eq) is one more.
-  const left = await counted(log, () => connector.offboard(users[0]?.id ?? ''));
+  const left = await counted(log, () => connector.setActive(users[0]?.id ?? '', false));
   countLine('Netskope', 'offboard 1', left, 1, '1 PATCH active=false by id; it answers 204 with no body, so roster reads the user back (+1); by userName, +1 to resolve the id');
   const leftEngine = await counted(log, () => viaEngine(connector, 'deactivate', users.at(-1)?.id ?? ''));
   countLine('Netskope', 'offboard 1, engine', leftEngine, 1, 'as above; the executor adds a read before (idempotency) and its own read-back, after the connector\'s');
   const many = await counted(log, async () => {
-    for (const u of users.slice(1, 1 + LEAVERS)) await connector.offboard(u.id);
+    for (const u of users.slice(1, 1 + LEAVERS)) await connector.setActive(u.id, false);
   });
   countLine('Netskope', 'offboard 1,000', many, LEAVERS, '1,000 PATCHes: no bulk operations; each 204 is read back by roster (+1,000)');
   await connector.close();
@@ -378,7 +378,7 @@ async function netskopeRate(): Promise<void> {
   const { sim, connector, log } = await netskopeApp({ requests: netskopeManifest.rateLimit.requests, perMs: netskopeManifest.rateLimit.perMs * timeScale, retryAfter: 'none' }, budget);
   const users = sim.scim.store.listUsers();
   const total = (3 * netskopeManifest.rateLimit.requests) / 2;
-  const run = await drive(total, 60_000, (i) => connector.offboard(users[i]?.id ?? ''));
+  const run = await drive(total, 60_000, (i) => connector.setActive(users[i]?.id ?? '', false));
   const entries = log();
   const held = sim.scim.store.listUsers().filter((u) => u.attrs['active'] === false).length;
   await connector.close();

@@ -3,7 +3,7 @@
 // Each app holds accounts for ~97% of the people, with some drift, some leavers still active and
 // some orphans, so the plan has work of every kind. Prints plan time, changes and peak memory.
 import { parseArgs } from 'node:util';
-import { connectorSupport, previewRequests } from '../src/connectors/support.ts';
+import { moduleFor } from '../src/connectors/modules.ts';
 import type { RemoteAccount } from '../src/core/account.ts';
 import { linkAccounts } from '../src/core/links.ts';
 import { planChanges, type AppPlanInput } from '../src/core/planner.ts';
@@ -36,7 +36,7 @@ for (let a = 0; a < appCount; a += 1) {
   for (let o = 0; o < size / 200; o += 1) accounts.push({ remoteId: `${a}-orphan-${o}`, userName: `orphan${o}@example.com`, email: `orphan${o}@example.com`, active: true, groups: [], raw: {} });
   const type = types[a % types.length] ?? 'scim';
   const name = `app${a}-${type}`;
-  apps.push({ name, type, policy: { ...defaultPolicy, approval: { ...defaultPolicy.approval, massChange: { share: 0.5, minimum: 5 } } }, support: connectorSupport[type], accounts, links: linkAccounts(name, people, accounts, []).links });
+  apps.push({ name, type, policy: { ...defaultPolicy, approval: { ...defaultPolicy.approval, massChange: { share: 0.5, minimum: 5 } } }, capabilities: moduleFor(type).capabilities, preview: moduleFor(type).preview, accounts, links: linkAccounts(name, people, accounts, []).links });
 }
 
 global.gc?.();
@@ -44,7 +44,7 @@ const heapBefore = process.memoryUsage().heapUsed;
 let peakHeap = heapBefore;
 const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 5);
 const started = performance.now();
-const plan = planChanges({ people, apps, preview: previewRequests });
+const plan = planChanges({ people, apps });
 const ms = performance.now() - started;
 clearInterval(sampler);
 peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '../store/database.ts';
 import { canonical } from '../core/canonical.ts';
-import { redact } from './redact.ts';
+import { redact } from '../core/redact.ts';
 
 /** Who or what asked: `operator:<name>`, `idp:<name>`, `agent:<name>`, or `system`. */
 export type Actor = string;

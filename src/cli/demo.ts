@@ -14,7 +14,7 @@ import { countPeople, upsertPeople } from '../store/people.ts';
 import { withContext, type GlobalOptions } from './context.ts';
 import { messyTenant } from './demo/messy-tenant.ts';
 import { formatStatus, formatSyncResult } from './format.ts';
-import { syncApps } from './sync.ts';
+import { syncApps } from '../engine/sync.ts';
 
 const tokenEnv = 'ROSTER_DEMO_SCIM_TOKEN';
 
@@ -62,7 +62,7 @@ async function runDemo(home: string, size: number): Promise<void> {
         });
         const counts = await countPeople(db);
         console.log(`2. Imported a sample organisation: ${counts.total} people, ${counts.active} active (roster generate writes one out)`);
-        const [result] = await syncApps(db, config.apps, 'operator:demo');
+        const [result] = await syncApps(db, config.apps, { actor: 'operator:demo' });
         if (!result) throw new Error('demo app not synced');
         console.log(`3. Synced. ${formatSyncResult(result)}`);
         if (!result.ok) throw new RosterError('app_unreachable', `demo sync failed: ${result.error}`);

@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { recordAudit } from '../audit/trail.ts';
-import { parsePeopleRecords, type ParsedPeople } from '../core/person-input.ts';
+import { parsePeopleRecords, type ParsedPeople } from '../sources/person-input.ts';
 import { RosterError } from '../errors.ts';
 import { upsertPeople, userNameClashes } from '../store/people.ts';
 import { actorFromEnvironment, withContext, type GlobalOptions } from './context.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createConnector } from '../connectors/registry.ts';
+import { createConnector } from '../connectors/modules.ts';
 import type { Change } from '../core/plan.ts';
 import { applyPlan } from '../engine/apply.ts';
 import { decide, planGate } from '../engine/approvals.ts';

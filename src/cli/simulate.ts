@@ -2,9 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { connectorTypes } from '../connectors/modules.ts';
 import { RosterError } from '../errors.ts';
 
-const vendors = ['scim', 'zscaler', 'netskope'] as const;
+const simulatorMain = (vendor: string) => fileURLToPath(new URL(`../../simulators/${vendor}/main.ts`, import.meta.url));
+/** The connector types that have a simulator (simulators/<type>/main.ts). */
+const vendors = connectorTypes.filter((type) => existsSync(simulatorMain(type)));
 
 export function registerSimulate(program: Command): void {
   program
@@ -15,8 +18,8 @@ export function registerSimulate(program: Command): void {
     .helpOption(false)
     .argument('[options...]')
     .action(async (vendor: string, args: string[]) => {
-      const main = fileURLToPath(new URL(`../../simulators/${vendor}/main.ts`, import.meta.url));
-      if (!vendors.includes(vendor as (typeof vendors)[number]) || !existsSync(main)) throw new RosterError('input_invalid', `no simulator for ${vendor}; choose one of ${vendors.filter((v) => existsSync(fileURLToPath(new URL(`../../simulators/${v}/main.ts`, import.meta.url)))).join(', ')}`);
+      if (!(vendors as readonly string[]).includes(vendor)) throw new RosterError('input_invalid', `no simulator for ${vendor}; choose one of ${vendors.join(', ')}`);
+      const main = simulatorMain(vendor);
       const child = spawn(process.execPath, [main, ...args], { stdio: 'inherit' });
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => child.kill(signal));
       const code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 0)));

@@ -1,47 +1,29 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import type { ResolvedApp } from '../config/load.ts';
-import { createConnector, eventIngestFor } from '../connectors/registry.ts';
 import type { AccountPage } from '../connectors/connector.ts';
-import { syncApp, type SyncResult } from '../engine/sync.ts';
+import { syncApps, type SyncAppsOptions } from '../engine/sync.ts';
 import { RosterError } from '../errors.ts';
-import type { Database } from '../store/database.ts';
 import { actorFromEnvironment, readConfig, withContext, type GlobalOptions } from './context.ts';
 import { formatSyncResult } from './format.ts';
 
-/** Syncs apps one after another, with a progress bar per app when the terminal shows one. */
-export interface AppSyncReport extends SyncResult {
-  /** The app's own audit events read into the trail (Netskope), or why that failed. */
-  events?: { read: number; recorded: number } | { error: string };
-}
-
-export async function syncApps(db: Database, apps: readonly ResolvedApp[], actor: string, output: NodeJS.WriteStream = process.stderr): Promise<AppSyncReport[]> {
-  const results: AppSyncReport[] = [];
-  for (const app of apps) {
-    const connector = createConnector(app);
-    const bar = output.isTTY ? new SingleBar({ format: `${app.name} [{bar}] {value}/{total} accounts`, stream: output, hideCursor: true }, Presets.shades_classic) : undefined;
-    let barStarted = false;
-    const onPage = (_name: string, page: AccountPage) => {
-      if (!bar) return;
-      if (!barStarted) {
+/** A progress bar per app, when the terminal shows one. */
+function progressBars(output: NodeJS.WriteStream): Pick<SyncAppsOptions, 'onPage' | 'onAppDone'> {
+  if (!output.isTTY) return {};
+  let bar: SingleBar | undefined;
+  return {
+    onPage(appName: string, page: AccountPage) {
+      if (!bar) {
+        bar = new SingleBar({ format: `${appName} [{bar}] {value}/{total} accounts`, stream: output, hideCursor: true }, Presets.shades_classic);
         bar.start(page.total ?? page.readSoFar, 0);
-        barStarted = true;
       }
       bar.setTotal(Math.max(page.total ?? 0, page.readSoFar));
       bar.update(page.readSoFar);
-    };
-    let report: AppSyncReport;
-    try {
-      report = await syncApp(db, { name: app.name, type: app.type, baseUrl: app.baseUrl }, connector, { actor, onPage });
-    } finally {
-      if (barStarted) bar?.stop();
-      await connector.close();
-    }
-    const ingest = eventIngestFor(app);
-    if (ingest) report.events = await ingest(db).catch((error: Error) => ({ error: error.message }));
-    results.push(report);
-  }
-  return results;
+    },
+    onAppDone() {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
 }
 
 export function registerSync(program: Command): void {
@@ -56,7 +38,7 @@ export function registerSync(program: Command): void {
         const unknown = (options.app ?? []).filter((name) => !config.apps.some((a) => a.name === name));
         if (unknown.length > 0) throw new RosterError('input_invalid', `no app named ${unknown.join(', ')}; configured: ${config.apps.map((a) => a.name).join(', ')}`);
         const apps = options.app ? config.apps.filter((a) => options.app?.includes(a.name)) : config.apps;
-        const results = await syncApps(db, apps, actorFromEnvironment());
+        const results = await syncApps(db, apps, { actor: actorFromEnvironment(), ...progressBars(process.stderr) });
         for (const result of results) {
           console.log(formatSyncResult(result));
           if (result.events && 'error' in result.events) console.log(`${result.appName}: reading the app's audit events FAILED: ${result.events.error}`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createConnector } from '../connectors/registry.ts';
+import { createConnector } from '../connectors/modules.ts';
 import { Executor } from '../engine/executor.ts';
 import { startQueue } from '../engine/queue.ts';
 import { RosterError } from '../errors.ts';

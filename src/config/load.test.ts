@@ -182,3 +182,25 @@ apps:
     );
   });
 });
+
+it('accepts only connector types that have a module, and says which those are', () => {
+  for (const type of ['umbrella', 'rsa']) {
+    assert.throws(
+      () => parseConfig({ apps: { x: { type, baseUrl: 'https://x.example', auth: { type: 'bearer', token: 'env:T' } } } }, undefined, { env: { T: 't' } }),
+      (error: Error) => {
+        assert.match(error.message, new RegExp(`apps\\.x\\.type: no connector for type ${type}; known types: scim, zscaler, netskope`));
+        return true;
+      },
+    );
+  }
+});
+
+it('checks each app against its own module: its auth kinds and its own settings', () => {
+  const parse = (app: Record<string, unknown>) => () => parseConfig({ apps: { x: { baseUrl: 'https://x.example', ...app } } }, undefined, { env: { T: 't' } });
+  assert.throws(parse({ type: 'scim', auth: { type: 'zscaler-session', username: 'a', password: 'env:T', apiKey: 'env:T' } }), /apps\.x\.auth\.type: a scim app authenticates with auth\.type bearer or basic or header or oauth2-client-credentials/);
+  assert.throws(parse({ type: 'scim', auth: { type: 'bearer', token: 'env:T' }, events: { token: 'env:T' } }), /apps\.x: unknown key events/);
+  assert.throws(parse({ type: 'netskope', auth: { type: 'header', header: 'Netskope-Api-Token', token: 'env:T' }, defaults: { department: 'Sales' } }), /apps\.x: unknown key defaults/);
+  const [netskope] = parseConfig({ apps: { x: { type: 'netskope', baseUrl: 'https://x.example', auth: { type: 'header', header: 'Netskope-Api-Token', token: 'env:T' }, events: { token: 'env:T' } } } }, undefined, { env: { T: 'rest-token' } }).apps;
+  assert.ok(netskope?.type === 'netskope');
+  assert.equal(netskope.events?.token.reveal(), 'rest-token');
+});

@@ -3,16 +3,13 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { RosterError } from '../errors.ts';
-import { configSchema, type AppConfig, type AuthConfig } from './schema.ts';
+import type { ResolvedApp } from '../connectors/modules.ts';
+import { secretFields } from './app-schema.ts';
+import { configSchema } from './schema.ts';
 import { Secret } from './secret.ts';
 import { appUrlProblems } from './url-safety.ts';
 
-const secretFields = ['token', 'password', 'apiKey', 'clientSecret'] as const;
-type SecretField = (typeof secretFields)[number];
-type WithSecrets<T> = T extends unknown ? { [K in keyof T]: K extends SecretField ? Secret : T[K] } : never;
-
-export type ResolvedAuth = WithSecrets<AuthConfig>;
-export type ResolvedApp = Omit<AppConfig, 'auth' | 'events'> & { name: string; auth: ResolvedAuth; events: { token: Secret } | undefined };
+export type { ResolvedApp } from '../connectors/modules.ts';
 
 export interface ResolvedConfig {
   /** The file read, or undefined when roster runs on its defaults. */
@@ -62,14 +59,8 @@ export function parseConfig(input: unknown, file: string | undefined, options: L
   const secret = (ref: string, at: string): Secret => resolveSecret(ref, at, baseDir, env, problems);
   const appSecret = options.appSecrets === false ? (ref: string) => Secret.unresolved(ref) : secret;
 
-  const apps: ResolvedApp[] = Object.entries(parsed.data.apps).map(([name, app]) => {
-    const auth = { ...app.auth } as Record<string, unknown>;
-    for (const field of secretFields) {
-      if (typeof auth[field] === 'string') auth[field] = appSecret(auth[field], `apps.${name}.auth.${field}`);
-    }
-    const events = app.events ? { token: appSecret(app.events.token, `apps.${name}.events.token`) } : undefined;
-    return { ...app, name, auth: auth as ResolvedAuth, events };
-  });
+  // Every secret reference in an app's settings (auth, Netskope's events token, …) becomes a Secret.
+  const apps = Object.entries(parsed.data.apps).map(([name, app]) => ({ ...(withSecrets(app, `apps.${name}`, appSecret) as object), name }) as ResolvedApp);
   const databaseUrl = parsed.data.database ? secret(parsed.data.database.url, 'database.url') : undefined;
   if (problems.length > 0) throw configError(label, problems);
   return {
@@ -79,6 +70,18 @@ export function parseConfig(input: unknown, file: string | undefined, options: L
     peopleFile: parsed.data.people ? resolve(baseDir, parsed.data.people.file) : undefined,
     apps,
   };
+}
+
+/** A copy of value with every string under a secret key (token, password, …) resolved to a Secret; policy is never a secret. */
+function withSecrets(value: unknown, at: string, secret: (ref: string, at: string) => Secret): unknown {
+  if (Array.isArray(value) || typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => {
+      const path = `${at}.${key}`;
+      if (typeof field === 'string' && (secretFields as readonly string[]).includes(key)) return [key, secret(field, path)];
+      return [key, key === 'policy' ? field : withSecrets(field, path, secret)];
+    }),
+  );
 }
 
 function resolveSecret(ref: string, at: string, baseDir: string, env: NodeJS.ProcessEnv, problems: string[]): Secret {

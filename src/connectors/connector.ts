@@ -1,18 +1,11 @@
 import type { AccountAttributes, RemoteAccount } from '../core/account.ts';
-import type { ConnectorType } from '../config/schema.ts';
+import type { Capabilities } from '../core/capabilities.ts';
+import type { Clock } from '../core/clock.ts';
 import type { AuthStrategy } from './http/auth.ts';
 import type { HttpExchange } from './http/client.ts';
 import type { RateBudget } from './http/rate-budget.ts';
 
-/** What a connector can do; the contract suite checks a missing ability is refused cleanly. */
-export interface Capabilities {
-  createAccount: boolean;
-  updateAccount: boolean;
-  /** Can switch an account off and on without deleting it. */
-  deactivate: boolean;
-  deleteAccount: boolean;
-  groups: boolean;
-}
+export type { Capabilities } from '../core/capabilities.ts';
 
 /** What roster writes to an app (see AccountAttributes). */
 export type AccountInput = AccountAttributes;
@@ -29,12 +22,14 @@ export interface ConnectorOptions {
   backoffBaseMs?: number | undefined;
   /** The credential's shared rate budget. */
   budget?: RateBudget | undefined;
+  /** Time, for every wait (Retry-After, backoff); the system clock by default. */
+  clock?: Clock | undefined;
 }
 
 /** The settings every connector hands its HttpClient unchanged (the client applies the defaults). */
-export function httpSettings(options: ConnectorOptions): Pick<ConnectorOptions, 'appName' | 'baseUrl' | 'auth' | 'timeoutMs' | 'maxWaitMs' | 'backoffBaseMs' | 'budget'> {
-  const { appName, baseUrl, auth, timeoutMs, maxWaitMs, backoffBaseMs, budget } = options;
-  return { appName, baseUrl, auth, timeoutMs, maxWaitMs, backoffBaseMs, budget };
+export function httpSettings(options: ConnectorOptions): Pick<ConnectorOptions, 'appName' | 'baseUrl' | 'auth' | 'timeoutMs' | 'maxWaitMs' | 'backoffBaseMs' | 'budget' | 'clock'> {
+  const { appName, baseUrl, auth, timeoutMs, maxWaitMs, backoffBaseMs, budget, clock } = options;
+  return { appName, baseUrl, auth, timeoutMs, maxWaitMs, backoffBaseMs, budget, clock };
 }
 
 export interface AccountPage {
@@ -50,7 +45,9 @@ export interface FlushOptions {
 
 export interface Connector {
   readonly appName: string;
-  readonly type: ConnectorType;
+  /** Its module's type (scim, zscaler, netskope, …). */
+  readonly type: string;
+  /** Its module's capabilities: what the app can hold and do. */
   readonly capabilities: Capabilities;
   /** Every account, page by page, in pages as large as the app allows. */
   listAccounts(): AsyncIterable<AccountPage>;
@@ -67,19 +64,14 @@ export interface Connector {
   /** Whether the account is in the group, as the app holds it now (for read-before-write and read-back). */
   isMember(remoteId: string, group: string): Promise<boolean>;
   /**
-   * Deletes many accounts in as few requests as the app allows (capability of apps with bulk
-   * delete). `beforeDelete` is awaited with the records as they are, before any destructive request
+   * Deletes many accounts in as few requests as the app allows: present exactly when
+   * `capabilities.bulkDelete` (the contract suite checks they agree). `beforeDelete` is awaited with the records as they are, before any destructive request
    * is sent (so snapshots are durable first); answers those records and the ids not found.
    */
   deleteAccounts?(remoteIds: readonly string[], beforeDelete?: (accounts: readonly RemoteAccount[]) => Promise<void>): Promise<{ deleted: RemoteAccount[]; notFound: string[] }>;
   /**
-   * True for apps that stage writes until they are activated (ZIA): a write is not done until a
-   * flush has made it live.
-   */
-  readonly stagesWrites?: boolean;
-  /**
    * Makes every write so far take effect where the app stages them (ZIA's activation) and
-   * resolves only once they are live; a no-op elsewhere. `pending`: also make live what another
+   * resolves only once they are live (`capabilities.stagesWrites`); a no-op elsewhere. `pending`: also make live what another
    * process staged (after a crash), even when this connector wrote nothing itself.
    */
   flush(options?: FlushOptions): Promise<void>;

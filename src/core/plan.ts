@@ -1,5 +1,4 @@
 import type { AccountAttributes } from './account.ts';
-import type { ManagedAttribute } from './policy.ts';
 
 export type ChangeKind = 'create' | 'update' | 'activate' | 'deactivate' | 'delete' | 'add-member' | 'remove-member';
 
@@ -33,21 +32,6 @@ export interface Change {
   requests: RequestPreview[];
 }
 
-/** What a connector type can hold and do, as the planner needs to know it. */
-export interface AppSupport {
-  attributes: readonly ManagedAttribute[];
-  roles: boolean;
-  groups: boolean;
-  create: boolean;
-  deactivate: boolean;
-  delete: boolean;
-  /**
-   * Attributes the app takes on create but cannot change after (ZIA's email): a drift in one is
-   * a new account, so the plan deletes the old one and creates another, both for approval.
-   */
-  fixedAfterCreate?: readonly ManagedAttribute[] | undefined;
-}
-
 export interface HeldApp {
   app: string;
   reason: string;
@@ -57,8 +41,4 @@ export interface PlanBody {
   changes: Change[];
   /** Apps whose every change is held by the circuit breaker. */
   held: HeldApp[];
-}
-
-export function changeNeedsApproval(change: Change): boolean {
-  return change.approval.length > 0;
 }

@@ -3,18 +3,18 @@ import assert from 'node:assert/strict';
 import type { RemoteAccount } from './account.ts';
 import { linkAccounts } from './links.ts';
 import type { Person } from './person.ts';
-import type { AppSupport } from './plan.ts';
+import type { Capabilities } from './capabilities.ts';
 import { planChanges, type AppPlanInput } from './planner.ts';
 import { defaultPolicy, type AppPolicy } from './policy.ts';
 import { generateOrganisation } from './sample-org.ts';
 
-const full: AppSupport = { attributes: ['displayName', 'email', 'department', 'title'], roles: true, groups: true, create: true, deactivate: true, delete: true };
+const full: Capabilities = { attributes: ['displayName', 'email', 'department', 'title'], roles: true, groups: true, createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, bulkDelete: false, stagesWrites: false };
 const person = (id: string, extra: Partial<Person> = {}): Person => ({ id, userName: `${id}@acme.com`, email: `${id}@acme.com`, emails: [`${id}@acme.com`], displayName: id, active: true, department: 'Sales', groups: ['all-staff'], ...extra });
 const account = (remoteId: string, p: Person, extra: Partial<RemoteAccount> = {}): RemoteAccount => ({ remoteId, userName: p.userName, email: p.email, displayName: p.displayName, department: p.department, active: true, groups: [], raw: {}, ...extra });
 const policy = (extra: Partial<AppPolicy> = {}): AppPolicy => ({ ...structuredClone(defaultPolicy), ...extra });
 
 function app(people: Person[], accounts: RemoteAccount[], extra: Partial<AppPlanInput> = {}): AppPlanInput {
-  return { name: 'hr', type: 'scim', policy: policy(), support: full, accounts, links: linkAccounts('hr', people, accounts, []).links, ...extra };
+  return { name: 'hr', type: 'scim', policy: policy(), capabilities: full, accounts, links: linkAccounts('hr', people, accounts, []).links, ...extra };
 }
 
 describe('planner', () => {
@@ -51,7 +51,7 @@ describe('planner', () => {
 
   it('an app that cannot deactivate deletes instead, and says why', () => {
     const gone = person('gone', { active: false });
-    const plan = planChanges({ people: [gone], apps: [app([gone], [account('9', gone)], { support: { ...full, deactivate: false } })] });
+    const plan = planChanges({ people: [gone], apps: [app([gone], [account('9', gone)], { capabilities: { ...full, deactivate: false } })] });
     assert.equal(plan.changes[0]?.kind, 'delete');
     assert.match(plan.changes[0]?.reason ?? '', /cannot deactivate, so the account is deleted/);
   });
@@ -60,7 +60,7 @@ describe('planner', () => {
     const jane = person('jane', { email: 'jane.doe@acme.com', emails: ['jane.doe@acme.com', 'jane@acme.com'], department: 'Finance', groups: ['all-staff', 'vpn'] });
     const acct = account('7', jane, { email: 'jane@acme.com', department: 'Sales', groups: ['VPN Users'] });
     const support = { ...full, fixedAfterCreate: ['email'] as const };
-    const plan = planChanges({ people: [jane], apps: [app([jane], [acct], { type: 'zscaler', support, policy: policy({ groups: { vpn: 'VPN Users' } }) })] });
+    const plan = planChanges({ people: [jane], apps: [app([jane], [acct], { type: 'zscaler', capabilities: support, policy: policy({ groups: { vpn: 'VPN Users' } }) })] });
     assert.deepEqual(plan.changes.map((c) => [c.kind, c.remoteId, c.risk]), [['delete', '7', 'high'], ['create', undefined, 'high']]);
     const [remove, create] = plan.changes;
     const held = 'email cannot be changed in hr after the account is made: replacing the account needs approval';
@@ -78,7 +78,7 @@ describe('planner', () => {
     const boss = person('boss', { active: false });
     const admin = account('3', boss, { undeletable: 'a ZIA admin cannot be deleted through the API; remove the admin role in the ZIA portal first' });
     const noDeactivate = { ...full, deactivate: false };
-    const plan = planChanges({ people: [boss], apps: [app([boss], [admin], { support: noDeactivate, policy: policy({ approval: { ...defaultPolicy.approval, deletes: false } }) })] });
+    const plan = planChanges({ people: [boss], apps: [app([boss], [admin], { capabilities: noDeactivate, policy: policy({ approval: { ...defaultPolicy.approval, deletes: false } }) })] });
     assert.deepEqual(plan.changes.map((c) => [c.kind, c.approval, c.risk]), [['delete', ['a ZIA admin cannot be deleted through the API; remove the admin role in the ZIA portal first'], 'high']]);
     const byPolicy = planChanges({ people: [boss], apps: [app([boss], [admin], { policy: policy({ leaver: 'delete' }) })] });
     assert.deepEqual(byPolicy.changes[0]?.approval, ['deletes need approval', 'a ZIA admin cannot be deleted through the API; remove the admin role in the ZIA portal first']);
@@ -111,13 +111,13 @@ describe('planner', () => {
   it('keeps only the attributes the policy manages, even when the app holds more', () => {
     const p = person('x', { givenName: 'Xavier', title: 'CFO' });
     const acct = account('1', p, { givenName: undefined, title: 'Intern' });
-    const plan = planChanges({ people: [p], apps: [app([p], [acct], { policy: policy({ manage: ['department'] }), support: { ...full, attributes: ['givenName', 'department', 'title'] } })] });
+    const plan = planChanges({ people: [p], apps: [app([p], [acct], { policy: policy({ manage: ['department'] }), capabilities: { ...full, attributes: ['givenName', 'department', 'title'] } })] });
     assert.deepEqual(plan.changes, []);
   });
 
   it('respects what the app can hold: no title drift where the app has no title', () => {
     const p = person('x', { title: 'CFO' });
-    const plan = planChanges({ people: [p], apps: [app([p], [account('1', p)], { support: { ...full, attributes: ['displayName', 'email', 'department'] } })] });
+    const plan = planChanges({ people: [p], apps: [app([p], [account('1', p)], { capabilities: { ...full, attributes: ['displayName', 'email', 'department'] } })] });
     assert.deepEqual(plan.changes, []);
   });
 
@@ -136,7 +136,7 @@ describe('planner', () => {
 
   it('shows the requests each change will make', () => {
     const p = person('x');
-    const plan = planChanges({ people: [p], apps: [app([p], [])], preview: (type, change) => [{ method: 'POST', path: `/${type}/${change.kind}` }] });
+    const plan = planChanges({ people: [p], apps: [app([p], [], { preview: (change) => [{ method: 'POST', path: `/scim/${change.kind}` }] })] });
     assert.deepEqual(plan.changes[0]?.requests, [{ method: 'POST', path: '/scim/create' }]);
   });
 });

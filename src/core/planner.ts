@@ -1,6 +1,7 @@
 import type { RemoteAccount } from './account.ts';
 import type { Link } from './links.ts';
-import type { Change, ChangeAttributes, ChangeKind, HeldApp, PlanBody, RequestPreview, AppSupport } from './plan.ts';
+import type { Capabilities } from './capabilities.ts';
+import type { Change, ChangeAttributes, ChangeKind, HeldApp, PlanBody, RequestPreview } from './plan.ts';
 import { desiredGroups, desiredRole, isAssigned, managedGroups, type AppPolicy, type ManagedAttribute } from './policy.ts';
 import { personLabel, type Person } from './person.ts';
 
@@ -8,7 +9,10 @@ export interface AppPlanInput {
   name: string;
   type: string;
   policy: AppPolicy;
-  support: AppSupport;
+  /** What the app can hold and do (its connector module's capabilities). */
+  capabilities: Capabilities;
+  /** The requests a change will make in this app (pure; secrets never included). */
+  preview?: ((change: Change) => RequestPreview[]) | undefined;
   accounts: readonly RemoteAccount[];
   links: readonly Link[];
 }
@@ -16,8 +20,6 @@ export interface AppPlanInput {
 export interface PlanInput {
   people: readonly Person[];
   apps: readonly AppPlanInput[];
-  /** The requests a change will make, per connector type (pure; secrets never included). */
-  preview?: (appType: string, change: Change) => RequestPreview[];
   /** Narrow the plan to these people (userName or id); the circuit breaker still sees whole apps. */
   only?: { people?: readonly string[] | undefined };
 }
@@ -42,7 +44,7 @@ export function planChanges(input: PlanInput): PlanBody {
     }
     for (const change of appChanges) {
       if (change.approval.length > 0) change.risk = 'high';
-      change.requests = input.preview?.(app.type, change) ?? [];
+      change.requests = app.preview?.(change) ?? [];
     }
     changes.push(...appChanges);
   }
@@ -57,9 +59,9 @@ export function planChanges(input: PlanInput): PlanBody {
 }
 
 function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
-  const { policy, support } = app;
+  const { policy, capabilities: can } = app;
   // Only what the policy manages and the app can hold: an app with no title field has no title drift.
-  const managedAttributes = policy.manage.filter((a) => support.attributes.includes(a));
+  const managedAttributes = policy.manage.filter((a) => can.attributes.includes(a));
   const accountById = new Map(app.accounts.map((a) => [a.remoteId, a]));
   const linkByPerson = new Map(app.links.filter((l) => accountById.has(l.remoteId)).map((l) => [l.personId, l]));
   const linkedAccounts = new Set([...linkByPerson.values()].map((l) => l.remoteId));
@@ -84,18 +86,18 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
     const who = personLabel(person);
     const personApproval = policy.approval.people.some((p) => p.toLowerCase() === person.userName.toLowerCase()) ? [`changes to ${person.userName} need approval`] : [];
     if (isAssigned(person, policy)) {
-      const role = support.roles ? desiredRole(person, policy) : undefined;
+      const role = can.roles ? desiredRole(person, policy) : undefined;
       const roleApproval = role && policy.approval.roles.includes(role) ? [`grants the ${role} role`] : [];
-      const groups = support.groups ? desiredGroups(person, policy) : [];
+      const groups = can.groups ? desiredGroups(person, policy) : [];
       if (!account) {
-        if (!support.create) continue;
+        if (!can.createAccount) continue;
         add('create', who, { personId: person.id, attributes: accountInputFor(person, managedAttributes, role), reason: `${who} is assigned to ${app.name} and has no account` }, [...personApproval, ...roleApproval]);
         for (const group of groups) add('add-member', who, { personId: person.id, group, reason: `${who} is in an IdP group mapped to ${app.name} group ${group}` }, personApproval);
         continue;
       }
       const { attributes, drifts } = attributeChanges(app.name, person, account, managedAttributes, role);
-      const fixed = (support.fixedAfterCreate ?? []).filter((a) => attributes[a] !== undefined && account[a] !== undefined);
-      if (fixed.length > 0 && support.create && support.delete) {
+      const fixed = (can.fixedAfterCreate ?? []).filter((a) => attributes[a] !== undefined && account[a] !== undefined);
+      if (fixed.length > 0 && can.createAccount && can.deleteAccount) {
         // The app cannot change it: a new account replaces the old one (memberships follow in the next plan, once it exists).
         const replace = `${fixed.join(' and ')} cannot be changed in ${app.name} after the account is made: replacing the account needs approval`;
         const why = `${drifts.filter((d) => fixed.some((a) => d.startsWith(`${a} `))).join('; ')}; ${fixed.join(' and ')} cannot be changed in ${app.name}`;
@@ -118,16 +120,16 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
     }
     if (!account) continue;
     const why = person.active ? `${who} is no longer assigned to ${app.name}` : `${who} left (inactive in the IdP)`;
-    const wantDelete = !person.active && policy.leaver === 'delete' && support.delete;
+    const wantDelete = !person.active && policy.leaver === 'delete' && can.deleteAccount;
     if (wantDelete) {
       add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}; policy deletes leavers' accounts` }, [...(policy.approval.deletes ? ['deletes need approval'] : []), ...undeletable(account), ...personApproval]);
     } else if (account.active) {
-      if (support.deactivate) add('deactivate', who, { personId: person.id, remoteId: account.remoteId, reason: `${why} and the account is still active` }, personApproval);
-      else if (support.delete) add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}; ${app.type} cannot deactivate, so the account is deleted` }, [...(policy.approval.deletes ? ['deletes need approval'] : []), ...undeletable(account), ...personApproval]);
+      if (can.deactivate) add('deactivate', who, { personId: person.id, remoteId: account.remoteId, reason: `${why} and the account is still active` }, personApproval);
+      else if (can.deleteAccount) add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}; ${app.type} cannot deactivate, so the account is deleted` }, [...(policy.approval.deletes ? ['deletes need approval'] : []), ...undeletable(account), ...personApproval]);
     }
   }
 
-  if (policy.orphans === 'deactivate' && support.deactivate) {
+  if (policy.orphans === 'deactivate' && can.deactivate) {
     for (const account of [...app.accounts].sort((a, b) => compare(a.remoteId, b.remoteId))) {
       if (linkedAccounts.has(account.remoteId) || !account.active) continue;
       const label = account.userName ?? account.email ?? account.remoteId;

@@ -259,7 +259,7 @@ export class Executor {
     const toRun = claimed.filter((c) => c.op.state !== 'staged');
     const staged: Claimed[] = [...alreadyStaged];
     const deletes = toRun.filter((c) => c.change.kind === 'delete' && c.change.remoteId);
-    const bulk = connector.deleteAccounts && deletes.length > 1 ? deletes : [];
+    const bulk = connector.capabilities.bulkDelete && connector.deleteAccounts && deletes.length > 1 ? deletes : [];
     if (bulk.length > 0) staged.push(...(await this.#bulkDelete(connector, app, bulk)));
     for (const item of toRun) {
       if (bulk.includes(item)) continue;
@@ -367,7 +367,7 @@ export class Executor {
     const { op, change } = item;
     await this.#requestLog;
     const result = { remoteId: outcome.remoteId ?? null, alreadyDone: outcome.alreadyDone };
-    const staged = connector.stagesWrites === true;
+    const staged = connector.capabilities.stagesWrites;
     await this.#o.db.transaction(async (tx) => {
       if (outcome.remoteId && change.kind === 'create' && change.personId) {
         await linkCreatedAccount(tx, change.app, outcome.remoteId, change.personId, outcome.alreadyDone ? `found by userName when plan ${op.planId} came to create it` : `created by roster (plan ${op.planId})`);

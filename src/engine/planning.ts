@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/trail.ts';
 import type { ResolvedApp } from '../config/load.ts';
-import { connectorSupport, previewRequests } from '../connectors/support.ts';
+import { capabilitiesOf, moduleFor } from '../connectors/modules.ts';
 import { planChanges, type AppPlanInput } from '../core/planner.ts';
 import { RosterError } from '../errors.ts';
 import { appSyncState, currentAccounts } from '../store/accounts.ts';
@@ -53,14 +53,14 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
   const people = await listPeople(db);
   const apps: AppPlanInput[] = [];
   for (const app of configured) {
-    apps.push({ name: app.name, type: app.type, policy: app.policy, support: connectorSupport[app.type], accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name) });
+    apps.push({ name: app.name, type: app.type, policy: app.policy, capabilities: capabilitiesOf(app), preview: moduleFor(app.type).preview, accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name) });
   }
   if (options.people) {
     const known = new Set(people.flatMap((p) => [p.userName.toLowerCase(), p.id.toLowerCase()]));
     const nobody = options.people.filter((p) => !known.has(p.toLowerCase()));
     if (nobody.length > 0) throw new RosterError('input_invalid', `no person ${nobody.join(', ')} (by userName or id); roster status lists who is known`);
   }
-  const body = planChanges({ people, apps, preview: previewRequests, only: { people: options.people } });
+  const body = planChanges({ people, apps, only: { people: options.people } });
   const policy = Object.fromEntries(configured.map((app) => [app.name, app.policy]));
   let id = digest({ basis, body }).slice(0, 12);
   // The same state gives the same plan, unless that plan was rejected: then a new one replaces it.

@@ -1,5 +1,5 @@
 import type { ResolvedApp } from '../config/load.ts';
-import { connectorSupport } from '../connectors/support.ts';
+import { capabilitiesOf } from '../connectors/modules.ts';
 import type { Change } from '../core/plan.ts';
 import { planChanges } from '../core/planner.ts';
 import { recheckChange, type Recheck } from '../core/recheck.ts';
@@ -19,7 +19,7 @@ export async function recheckChanges(db: Queryable, app: ResolvedApp, changes: r
   const links = await linksTouching(db, app.name, personIds, plannedRemoteIds);
   const remoteIds = [...new Set([...plannedRemoteIds, ...links.map((l) => l.remoteId)])];
   const [people, accounts] = await Promise.all([peopleByIds(db, personIds), currentAccounts(db, app.name, { raw: false, remoteIds })]);
-  const fresh = planChanges({ people, apps: [{ name: app.name, type: app.type, policy: app.policy, support: connectorSupport[app.type], accounts, links }] }).changes;
+  const fresh = planChanges({ people, apps: [{ name: app.name, type: app.type, policy: app.policy, capabilities: capabilitiesOf(app), accounts, links }] }).changes;
   return new Map(changes.map((change) => [change.id, recheckChange(change, fresh.filter((c) => sameSubject(c, change)))]));
 }
 

@@ -1,14 +1,17 @@
 import type { Actor, AuditInput } from '../audit/trail.ts';
 import { exchangeEvent } from '../audit/exchange.ts';
 import { recordAudit } from '../audit/trail.ts';
+import type { ResolvedApp } from '../config/load.ts';
 import type { Connector, AccountPage } from '../connectors/connector.ts';
 import type { HttpExchange } from '../connectors/http/client.ts';
+import { createConnector, moduleFor } from '../connectors/modules.ts';
 import { linkAccounts } from '../core/links.ts';
 import { isRosterError } from '../errors.ts';
 import { completeSyncRun, currentAccounts, ensureApp, failSyncRun, insertAccounts, interruptStaleSyncRuns, startSyncRun, syncHeartbeatMs, touchSyncRun, type AppRecord } from '../store/accounts.ts';
 import type { Database } from '../store/database.ts';
 import { listLinks, replaceLinks } from '../store/links.ts';
 import { listPeople } from '../store/people.ts';
+import { ingestAppEvents } from './app-events.ts';
 
 export interface SyncResult {
   appName: string;
@@ -101,4 +104,48 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
       ...(isRosterError(error) ? { errorCode: error.code } : {}),
     };
   }
+}
+
+/** One app's sync, with the app's own audit events read into the trail after it (Netskope), or why that failed. */
+export interface AppSyncReport extends SyncResult {
+  events?: { read: number; recorded: number } | { error: string };
+}
+
+export interface SyncAppsOptions extends SyncOptions {
+  /** The connector for an app; by default its module's, on its credential's shared budget. */
+  connectorFor?: ((app: ResolvedApp) => Connector) | undefined;
+  /** Called when an app's sync (and its events) is done, before the next app starts. */
+  onAppDone?: ((report: AppSyncReport) => void) | undefined;
+}
+
+/**
+ * Syncs apps one after another; after each, where its module reads the app's own audit events
+ * and the config asks for them, reads those into the trail too (a failure there is reported, not
+ * thrown: the accounts read still stand).
+ */
+export async function syncApps(db: Database, apps: readonly ResolvedApp[], options: SyncAppsOptions): Promise<AppSyncReport[]> {
+  const results: AppSyncReport[] = [];
+  for (const app of apps) {
+    const connector = (options.connectorFor ?? createConnector)(app);
+    let report: AppSyncReport;
+    try {
+      report = await syncApp(db, { name: app.name, type: app.type, baseUrl: app.baseUrl }, connector, options);
+    } finally {
+      await connector.close();
+    }
+    const source = moduleFor(app.type).events?.(app);
+    if (source) {
+      try {
+        const { read, recorded } = await ingestAppEvents(db, source);
+        report.events = { read, recorded };
+      } catch (error) {
+        report.events = { error: error instanceof Error ? error.message : String(error) };
+      } finally {
+        await source.close();
+      }
+    }
+    options.onAppDone?.(report);
+    results.push(report);
+  }
+  return results;
 }

@@ -1,5 +1,5 @@
 import { attributeKey, type AttributePath } from './attribute-path.ts';
-import type { CompareOperator, Filter, FilterValue } from './filter.ts';
+import type { CompareOperator, Filter, FilterValue } from './filter-ast.ts';
 import { findKey, getKey, isObject, readAttribute, toList, type JsonObject } from './resource.ts';
 
 export interface MatchOptions {

@@ -1,8 +1,7 @@
 import { ScimError, type ScimType } from './errors.ts';
 import { isAttributeName, splitAttributePath, type AttributePath } from './attribute-path.ts';
 import { tokenize, type Token } from './filter-lexer.ts';
-import type { AttributeTest, CompareOperator, Filter, FilterValue, ValuePathFilter } from './filter.ts';
-import type { PatchPath } from './path.ts';
+import type { AttributeTest, CompareOperator, Filter, FilterValue, PatchPath, ValuePathFilter } from './filter-ast.ts';
 
 const COMPARE_OPERATORS: ReadonlySet<string> = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
 const OPERATOR_LIST = 'eq, ne, co, sw, ew, pr, gt, ge, lt, le';

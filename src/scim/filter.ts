@@ -1,51 +1,11 @@
-import { attributeKey, type AttributePath } from './attribute-path.ts';
+import { attributeKey } from './attribute-path.ts';
+import type { Filter } from './filter-ast.ts';
 import { FilterParser } from './filter-parser.ts';
 
 export type { AttributePath } from './attribute-path.ts';
 export { matchesFilter, defaultCaseExact, type MatchOptions } from './filter-match.ts';
 
-export type CompareOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
-export type FilterValue = string | number | boolean | null;
-
-/** `userName eq "a"` */
-export interface CompareFilter {
-  kind: 'compare';
-  path: AttributePath;
-  op: CompareOperator;
-  value: FilterValue;
-}
-
-/** `title pr` */
-export interface PresentFilter {
-  kind: 'present';
-  path: AttributePath;
-}
-
-export interface LogicalFilter {
-  kind: 'and' | 'or';
-  left: Filter;
-  right: Filter;
-}
-
-export interface NotFilter {
-  kind: 'not';
-  filter: Filter;
-}
-
-/**
- * `emails[type eq "work"]`: some element of `path` matches `filter` (whose paths are relative to
- * the element). Entra also sends `emails[type eq "work"].value eq "x"`, which RFC 7644's filter
- * grammar lacks: `subFilter` is then the test on the same element (`value eq "x"`).
- */
-export interface ValuePathFilter {
-  kind: 'valuePath';
-  path: AttributePath;
-  filter: Filter;
-  subFilter?: AttributeTest;
-}
-
-export type AttributeTest = CompareFilter | PresentFilter;
-export type Filter = CompareFilter | PresentFilter | LogicalFilter | NotFilter | ValuePathFilter;
+export type { AttributeTest, CompareFilter, CompareOperator, Filter, FilterValue, LogicalFilter, NotFilter, PatchPath, PresentFilter, ValuePathFilter } from './filter-ast.ts';
 
 /** Parses a SCIM filter; throws ScimError(400, …, 'invalidFilter') saying where and what was expected. */
 export function parseFilter(text: string): Filter {

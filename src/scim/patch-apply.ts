@@ -1,6 +1,6 @@
 // One PATCH operation on one attribute path, RFC 7644 §3.5.2 with the IdP deviations roster accepts.
 import { ScimError } from './errors.ts';
-import type { Filter } from './filter.ts';
+import type { Filter } from './filter-ast.ts';
 import { matchesElement } from './filter-match.ts';
 import type { PatchPath } from './path.ts';
 import type { PatchOpName } from './patch-request.ts';

@@ -1,6 +1,6 @@
 // Value handling for PATCH: normalising what the IdP sent, and list arithmetic on multi-valued attributes.
 import { ScimError } from './errors.ts';
-import type { Filter } from './filter.ts';
+import type { Filter } from './filter-ast.ts';
 import type { PatchContext } from './patch-target.ts';
 import { deepEqual, findKey, getKey, isObject, setKey, type JsonObject } from './resource.ts';
 

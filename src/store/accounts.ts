@@ -1,4 +1,4 @@
-import { redactText } from '../audit/redact.ts';
+import { redactText } from '../core/redact.ts';
 import type { RemoteAccount } from '../core/account.ts';
 import type { Queryable } from './database.ts';
 

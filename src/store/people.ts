@@ -1,5 +1,5 @@
 import type { Person } from '../core/person.ts';
-import type { ImportedPerson } from '../core/person-input.ts';
+import type { ImportedPerson } from '../sources/person-input.ts';
 import type { Queryable } from './database.ts';
 
 interface PersonRow {

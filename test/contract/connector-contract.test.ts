@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { RemoteAccount } from '../../src/core/account.ts';
 import { isRosterError, type ErrorCode } from '../../src/errors.ts';
 import type { Connector } from '../../src/connectors/connector.ts';
+import { moduleFor } from '../../src/connectors/modules.ts';
 import type { ContractHarness, HarnessInstance } from './harness.ts';
 import { scimHarness } from './scim-harness.ts';
 import { ziaDisableLeaversHarness, ziaHarness } from './zscaler-harness.ts';
@@ -45,6 +46,11 @@ for (const harness of harnesses) {
       }
       assert.equal(ids.size, 250);
       assert.equal(pages, h.minListRequests(250));
+    });
+
+    it('says what it can do exactly as its module does (one capability model)', () => {
+      assert.deepEqual(c.capabilities, moduleFor(c.type).capabilities);
+      assert.equal(typeof c.deleteAccounts === 'function', c.capabilities.bulkDelete, 'deleteAccounts is there exactly when bulkDelete says so');
     });
 
     it('finds an account by userName and by email', async () => {

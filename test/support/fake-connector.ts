@@ -9,7 +9,7 @@ import { RosterError } from '../../src/errors.ts';
 export class FakeConnector implements Connector {
   readonly appName: string;
   readonly type = 'scim' as const;
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
+  readonly capabilities: Capabilities = { attributes: ['displayName', 'givenName', 'familyName', 'email', 'department', 'title'], roles: true, groups: true, createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, bulkDelete: true, stagesWrites: false };
   readonly accounts = new Map<string, RemoteAccount>();
   readonly calls: string[] = [];
   /** Calls to fail next: method name → the error, taken once each. */

@@ -1,10 +1,10 @@
-import type { ResolvedApp } from '../../config/load.ts';
+import type { AuthConfig, Resolved } from '../../config/app-schema.ts';
 import { RosterError } from '../../errors.ts';
 import { basicAuth, bearerAuth, headerAuth, type AuthStrategy } from './auth.ts';
 import { clientCredentialsAuth } from './oauth2.ts';
 
-/** The auth strategy a configured app's `auth` block asks for. */
-export function authStrategyFor(app: ResolvedApp): AuthStrategy {
+/** The generic auth strategy a configured app's `auth` block asks for (vendor-specific kinds are the module's). */
+export function authStrategyFor(app: { name: string; type: string; timeoutMs: number; auth: Resolved<AuthConfig> }): AuthStrategy {
   const auth = app.auth;
   switch (auth.type) {
     case 'bearer':

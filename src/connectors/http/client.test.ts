@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Secret } from '../../config/secret.ts';
+import { ManualClock } from '../../core/clock.ts';
 import { isRosterError } from '../../errors.ts';
 import { bearerAuth, type AuthStrategy } from './auth.ts';
 import { HttpClient, type HttpExchange } from './client.ts';
+import { RateBudget } from './rate-budget.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => void;
 
@@ -36,11 +38,18 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 };
 const drop: Handler = (req) => req.socket.destroy();
 
+/** A client on a manual clock: its waits take no wall time, and the clock says how long they were. */
 function client(url: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
   const exchanges: HttpExchange[] = [];
-  const c = new HttpClient({ appName: 'hr', baseUrl: url, auth: bearerAuth(new Secret('t0ken', 'env:T')), backoffBaseMs: 5, backoffCapMs: 20, onExchange: (e) => exchanges.push(e), ...extra });
+  const clock = extra.clock instanceof ManualClock ? extra.clock : new ManualClock();
+  const c = new HttpClient({ appName: 'hr', baseUrl: url, auth: bearerAuth(new Secret('t0ken', 'env:T')), backoffBaseMs: 5, backoffCapMs: 20, onExchange: (e) => exchanges.push(e), clock, ...extra });
   closers.push(() => c.close());
-  return { c, exchanges };
+  return { c, exchanges, clock };
+}
+
+/** Lets the event loop run (sockets, timers of the server) until the condition holds. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('HttpClient', () => {
@@ -62,15 +71,17 @@ describe('HttpClient', () => {
   ] as const) {
     it(`waits out a 429 that says when to come back by ${form}`, async () => {
       // An HTTP date has whole seconds, so ask for two to be sure of waiting at least one.
-      const dated = (): Record<string, string> => (headers['retry-after'] === 'date' ? { 'retry-after': new Date(Date.now() + 2000).toUTCString() } : headers);
+      const clock = new ManualClock({ start: Date.UTC(2026, 0, 1, 9, 0, 0, 400) });
+      const dated = (): Record<string, string> => (headers['retry-after'] === 'date' ? { 'retry-after': new Date(clock.now() + 2000).toUTCString() } : headers);
       const server = await scripted((req, res, hit) => json(429, body, dated())(req, res, hit), json(200, { done: true }));
-      const { c, exchanges } = client(server.url);
-      const started = Date.now();
+      const { c, exchanges } = client(server.url, { clock });
+      const started = clock.now();
       const res = await c.request({ method: 'GET', path: '/Users' });
       assert.deepEqual(res.body, { done: true });
       assert.equal(server.hits(), 2);
       assert.equal(exchanges[0]?.status, 429);
-      if (form !== 'nothing at all') assert.ok(Date.now() - started >= 900, 'waited about the second it was told');
+      assert.equal(clock.now() - started, exchanges[0]?.waitMs, 'waited exactly what it said it would, on the clock');
+      if (form !== 'nothing at all') assert.ok(clock.now() - started >= 1000 && clock.now() - started <= 2000, `waited the second it was told (${clock.now() - started} ms)`);
     });
   }
 
@@ -130,13 +141,13 @@ describe('HttpClient', () => {
 
 describe('HttpClient with a rate budget', () => {
   it('paces requests to the budget and fails fast, to be rescheduled, when the wait is too long', async () => {
-    const { RateBudget } = await import('./rate-budget.ts');
     const server = await scripted(json(200, {}));
-    const budget = new RateBudget({ rules: [{ methods: ['GET'], limit: 2, windowMs: 400 }, { methods: ['DELETE'], limit: 1, windowMs: 3_600_000 }] });
-    const { c } = client(server.url, { budget, maxWaitMs: 1000 });
-    const started = Date.now();
+    const clock = new ManualClock();
+    const budget = new RateBudget({ rules: [{ methods: ['GET'], limit: 2, windowMs: 400 }, { methods: ['DELETE'], limit: 1, windowMs: 3_600_000 }], clock });
+    const { c } = client(server.url, { budget, maxWaitMs: 1000, clock });
+    const started = clock.now();
     for (let i = 0; i < 4; i += 1) await c.request({ method: 'GET', path: '/Users' });
-    assert.ok(Date.now() - started >= 350, 'the 3rd and 4th waited for the window');
+    assert.equal(clock.now() - started, 400, 'the 3rd and 4th waited for the window, 200 ms each');
     await c.request({ method: 'DELETE', path: '/Users/1' });
     await assert.rejects(c.request({ method: 'DELETE', path: '/Users/2' }), (error: unknown) => {
       assert.ok(isRosterError(error, 'rate_limited'));
@@ -147,16 +158,22 @@ describe('HttpClient with a rate budget', () => {
   });
 
   it('holds every request on the credential after a 429, not just the one that got it', async () => {
-    const { RateBudget } = await import('./rate-budget.ts');
     const server = await scripted(json(429, {}, { 'retry-after': '1' }), json(200, {}));
-    const budget = new RateBudget({ rules: [] });
-    const first = client(server.url, { budget }).c;
-    const second = client(server.url, { budget }).c;
-    const started = Date.now();
+    const clock = new ManualClock({ auto: false });
+    const budget = new RateBudget({ rules: [], clock });
+    const first = client(server.url, { budget, clock }).c;
+    const second = client(server.url, { budget, clock }).c;
     const a = first.request({ method: 'GET', path: '/a' });
-    await new Promise((r) => setTimeout(r, 100));
-    await second.request({ method: 'GET', path: '/b' });
-    assert.ok(Date.now() - started >= 900, 'the second client waited out the first one’s 429');
-    await a;
+    await until(() => clock.pending === 1); // the first got its 429 and waits its second
+    await clock.advance(100);
+    let done = false;
+    const b = second.request({ method: 'GET', path: '/b' }).then(() => (done = true));
+    await until(() => clock.pending === 2); // the second waits in the budget too
+    await clock.advance(899);
+    assert.equal(done, false, 'the second client still waits out the first one’s 429');
+    assert.equal(server.hits(), 1);
+    await clock.advance(1);
+    await Promise.all([a, b]);
+    assert.equal(server.hits(), 3);
   });
 });

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request as undiciRequest } from 'undici';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import { RosterError } from '../../errors.ts';
 import type { AuthStrategy } from './auth.ts';
 import { backoffDelay } from './backoff.ts';
@@ -55,6 +55,8 @@ export interface HttpClientOptions {
   contentType?: string;
   /** The credential's shared rate budget; requests wait their turn in it. */
   budget?: RateBudget | undefined;
+  /** Time, for every wait (Retry-After, backoff) and for Retry-After dates. Default the system clock. */
+  clock?: Clock | undefined;
   onExchange?: (exchange: HttpExchange) => void;
 }
 
@@ -71,8 +73,10 @@ export class HttpClient {
   readonly #base: URL;
   readonly #auth: AuthStrategy;
   readonly #agent: Agent;
-  readonly #options: Required<Omit<HttpClientOptions, 'onExchange' | 'appName' | 'baseUrl' | 'auth' | 'budget'>>;
+  readonly #options: Required<Omit<HttpClientOptions, 'onExchange' | 'appName' | 'baseUrl' | 'auth' | 'budget' | 'clock'>>;
   readonly #budget: RateBudget | undefined;
+  /** The client's time: vendor code built on it waits through this too (activation polls, edit-lock waits). */
+  readonly clock: Clock;
   readonly #observers: ((exchange: HttpExchange) => void)[] = [];
 
   constructor(options: HttpClientOptions) {
@@ -89,6 +93,7 @@ export class HttpClient {
       contentType: options.contentType ?? 'application/json',
     };
     this.#budget = options.budget;
+    this.clock = options.clock ?? systemClock;
     if (options.onExchange) this.#observers.push(options.onExchange);
     this.#agent = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
   }
@@ -133,7 +138,7 @@ export class HttpClient {
         if (!retry) {
           throw new RosterError('app_unreachable', `${this.appName}: cannot reach ${url.origin} (${reason}); check the app's baseUrl and that it is up`, { appName: this.appName, method: req.method, path: label, attempts: attempt });
         }
-        await sleep(waitMs);
+        await this.clock.sleep(waitMs ?? 0);
         continue;
       }
       const ms = performance.now() - started;
@@ -149,7 +154,7 @@ export class HttpClient {
       }
       if (status === 429 && rateLimited + 1 < this.#options.maxRateLimitAttempts) {
         rateLimited += 1;
-        const told = retryAfterFrom(response.headers, response.body);
+        const told = retryAfterFrom(response.headers, response.body, this.clock.now());
         const asked = told === undefined ? undefined : (this.#budget?.scaleWait(told) ?? told);
         const waitMs = asked ?? backoffDelay(rateLimited, Math.max(this.#options.backoffBaseMs, 500), 60_000);
         if (waitMs > this.#options.maxWaitMs) {
@@ -158,16 +163,16 @@ export class HttpClient {
         }
         this.#emit({ method: req.method, path: label, status, attempt, ms, waitMs });
         this.#budget?.pause(waitMs);
-        await sleep(waitMs);
+        await this.clock.sleep(waitMs);
         continue;
       }
       if (transientStatuses.has(status) && idempotent.has(req.method)) {
         failures += 1;
         if (failures < this.#options.maxAttempts) {
-          const asked = retryAfterFrom(response.headers, response.body);
+          const asked = retryAfterFrom(response.headers, response.body, this.clock.now());
           const waitMs = Math.min(asked ?? backoffDelay(failures, this.#options.backoffBaseMs, this.#options.backoffCapMs), this.#options.maxWaitMs);
           this.#emit({ method: req.method, path: label, status, attempt, ms, waitMs });
-          await sleep(waitMs);
+          await this.clock.sleep(waitMs);
           continue;
         }
       }

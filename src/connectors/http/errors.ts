@@ -1,4 +1,4 @@
-import { vendorExcerpt } from '../../audit/redact.ts';
+import { vendorExcerpt } from '../../core/redact.ts';
 import { RosterError, type ErrorCode } from '../../errors.ts';
 
 /**

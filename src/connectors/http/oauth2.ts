@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import type { Secret } from '../../config/secret.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import { RosterError } from '../../errors.ts';
 import type { AuthStrategy } from './auth.ts';
 import { errorDetail } from './errors.ts';
@@ -13,6 +14,8 @@ export interface ClientCredentialsOptions {
   timeoutMs?: number | undefined;
   /** Renew this long before the token says it expires. */
   earlyMs?: number | undefined;
+  /** Time, for the token's expiry. Default the system clock. */
+  clock?: Clock | undefined;
 }
 
 /**
@@ -24,6 +27,7 @@ export function clientCredentialsAuth(options: ClientCredentialsOptions): AuthSt
   let token: { value: string; expiresAt: number } | undefined;
   let pending: Promise<string> | undefined;
   const early = options.earlyMs ?? 30_000;
+  const clock = options.clock ?? systemClock;
 
   const fetchToken = async (): Promise<string> => {
     const body = new URLSearchParams({ grant_type: 'client_credentials', ...(options.scope ? { scope: options.scope } : {}) }).toString();
@@ -55,12 +59,12 @@ export function clientCredentialsAuth(options: ClientCredentialsOptions): AuthSt
     const answer = parsed as { access_token?: unknown; expires_in?: unknown };
     if (typeof answer.access_token !== 'string' || answer.access_token === '') throw new RosterError('invalid_response', `${options.appName}: the token endpoint answered without an access_token`);
     const lifetime = typeof answer.expires_in === 'number' ? answer.expires_in * 1000 : 3_600_000;
-    token = { value: answer.access_token, expiresAt: Date.now() + Math.max(0, lifetime - early) };
+    token = { value: answer.access_token, expiresAt: clock.now() + Math.max(0, lifetime - early) };
     return token.value;
   };
 
   const current = async (): Promise<string> => {
-    if (token && Date.now() < token.expiresAt) return token.value;
+    if (token && clock.now() < token.expiresAt) return token.value;
     pending ??= fetchToken().finally(() => (pending = undefined));
     return pending;
   };

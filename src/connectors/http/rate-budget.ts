@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../../core/clock.ts';
+
 /**
  * A rate budget for one credential, shared by every request made with it: token buckets for the
  * limits the vendor documents (per method where it documents them so), tightened by what the
@@ -40,32 +42,33 @@ export interface RateBudgetOptions {
   timeScale?: number;
   /** What an answer's rate-limit headers speak of: the credential as a whole, or the request's method (ZIA). */
   headerScope?: 'credential' | 'method';
-  now?: () => number;
+  /** Time: what it is now and how to wait. Default the system clock. */
+  clock?: Clock | undefined;
 }
 
 export class RateBudget {
   readonly #buckets: Bucket[];
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #waiters: Waiter[] = [];
   readonly #scale: number;
   readonly #headerScope: 'credential' | 'method';
   #seq = 0;
   #blockedUntil = 0;
   readonly #methodBlockedUntil = new Map<string, number>();
-  #timer: NodeJS.Timeout | undefined;
+  #waking = false;
 
   constructor(options: RateBudgetOptions) {
     const scale = options.timeScale ?? 1;
     this.#scale = scale;
     this.#headerScope = options.headerScope ?? 'credential';
-    this.#now = options.now ?? Date.now;
-    const start = this.#now();
+    this.#clock = options.clock ?? systemClock;
+    const start = this.#clock.now();
     this.#buckets = options.rules.map((rule) => ({ rule: { ...rule, windowMs: rule.windowMs * scale }, tokens: rule.limit, updated: start }));
   }
 
   /** Milliseconds until a request with this method (and path) may go, were it first in line. */
   delayFor(method: string, path?: string): number {
-    const now = this.#now();
+    const now = this.#clock.now();
     let delay = Math.max(0, this.#blockedUntil - now, (this.#methodBlockedUntil.get(method.toUpperCase()) ?? 0) - now);
     for (const bucket of this.#matching(method, path)) {
       this.#refill(bucket, now);
@@ -92,7 +95,7 @@ export class RateBudget {
     const remaining = Number(headers['ratelimit-remaining'] ?? headers['x-ratelimit-remaining']);
     const reset = Number(headers['ratelimit-reset'] ?? headers['x-ratelimit-reset']);
     if (remaining === 0 && Number.isFinite(reset) && reset >= 0) {
-      const now = this.#now();
+      const now = this.#clock.now();
       const until = now + (reset > 1e9 ? reset * 1000 - now : this.scaleWait(reset * 1000));
       if (this.#headerScope === 'method' && method) {
         const key = method.toUpperCase();
@@ -108,20 +111,21 @@ export class RateBudget {
 
   /** After a 429: nothing goes until the app's wait has passed. */
   pause(ms: number): void {
-    this.#blockedUntil = Math.max(this.#blockedUntil, this.#now() + ms);
+    this.#blockedUntil = Math.max(this.#blockedUntil, this.#clock.now() + ms);
   }
 
   #pump(): void {
-    if (this.#timer) return;
+    if (this.#waking) return;
     while (this.#waiters.length > 0) {
       const head = this.#waiters[0];
       if (!head) return;
       const delay = this.delayFor(head.method, head.path);
       if (delay > 0) {
-        this.#timer = setTimeout(() => {
-          this.#timer = undefined;
+        this.#waking = true;
+        void this.#clock.sleep(delay).then(() => {
+          this.#waking = false;
           this.#pump();
-        }, delay);
+        });
         return;
       }
       for (const bucket of this.#matching(head.method, head.path)) bucket.tokens -= 1;

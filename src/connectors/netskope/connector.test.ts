@@ -6,7 +6,7 @@ import type { RemoteAccount } from '../../core/account.ts';
 import { Secret } from '../../config/secret.ts';
 import { headerAuth } from '../http/auth.ts';
 import { NetskopeConnector } from './connector.ts';
-import { fixture, REST_TOKEN, SCIM_TOKEN, seedUser } from './testing.ts';
+import { fixture, REST_TOKEN, SCIM_TOKEN, seedUser } from '../../../test/support/netskope.ts';
 
 const DEPT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -69,25 +69,20 @@ it('changing one attribute keeps every other', async (t) => {
   assert.equal(account.externalId, 'ext-jane@acme.example');
 });
 
-it('deactivates a leaver by default and can reactivate them; delete only when policy says', async (t) => {
+it('deactivates a leaver and can reactivate them; deletes only when asked', async (t) => {
   const f = await fixture(t);
-  const [ann, bob] = f.sim.scim.store.seedUsers([seedUser('ann@acme.example'), seedUser('bob@acme.example')]);
-  const off = await f.connector.offboard('ann@acme.example');
-  assert.equal(off.action, 'deactivated');
-  assert.equal(off.account.active, false);
+  const [ann, carl] = f.sim.scim.store.seedUsers([seedUser('ann@acme.example'), seedUser('carl@acme.example')]);
+  const off = await f.connector.setActive('ann@acme.example', false);
+  assert.equal(off.active, false);
   assert.equal(f.sim.scim.store.getUser(ann!.id)?.attrs['active'], false);
   const back = await f.connector.setActive('ann@acme.example', true);
   assert.equal(back.active, true);
   assert.equal(f.sim.scim.store.getUser(ann!.id)?.attrs['active'], true);
   assert.equal(f.calls(/^DELETE/).length, 0);
 
-  const deleting = await fixture(t, {}, { leaver: 'delete' });
-  const [carl] = deleting.sim.scim.store.seedUsers([seedUser('carl@acme.example')]);
-  const gone = await deleting.connector.offboard('carl@acme.example');
-  assert.equal(gone.action, 'deleted');
-  assert.equal(gone.account.userName, 'carl@acme.example');
-  assert.equal(deleting.sim.scim.store.getUser(carl!.id), undefined);
-  assert.ok(bob);
+  await f.connector.deleteAccount('carl@acme.example');
+  assert.equal(f.sim.scim.store.getUser(carl!.id), undefined);
+  assert.equal(f.calls(/^DELETE/).length, 1);
 });
 
 it('creates with POST; a taken userName is a conflict that names the existing id', async (t) => {

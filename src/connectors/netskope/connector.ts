@@ -15,21 +15,11 @@ import { netskopeManifest, netskopeScimBaseUrl } from './manifest.ts';
  * budget: the token's (about 300 requests a minute per token).
  */
 export interface NetskopeConnectorOptions extends ConnectorOptions {
-  /** What `offboard()` does. Default `'deactivate'` (DELETE also erases the user's audit history). */
-  leaver?: 'deactivate' | 'delete' | undefined;
   /**
    * Whether `listAccounts` fills each account's `groups` (Netskope users carry none) from one read
    * of the groups with their members. Default true; costs one request per page of groups.
    */
   groupsInList?: boolean | undefined;
-}
-
-/** What `offboard()` did. */
-export interface OffboardResult {
-  action: 'deactivated' | 'deleted';
-  remoteId: string;
-  /** The account as read back after deactivation; the record just before a delete. */
-  account: RemoteAccount;
 }
 
 /**
@@ -64,10 +54,9 @@ export class NetskopeConnector implements Connector {
    * `deleteAccount` works, but a leaver should get `setActive(false)` (what `offboard()` does by
    * default): in Netskope a DELETE also erases the user's audit history.
    */
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
+  readonly capabilities: Capabilities = netskopeManifest.capabilities;
   readonly client: ScimClient;
   readonly http: NetskopeHttpClient;
-  readonly leaver: 'deactivate' | 'delete';
   readonly #pageSize: number | undefined;
   readonly #groupsInList: boolean;
   /** lowercase userName → id, from every read that showed both. */
@@ -79,7 +68,6 @@ export class NetskopeConnector implements Connector {
     this.appName = options.appName;
     this.#pageSize = options.pageSize;
     this.#groupsInList = options.groupsInList ?? true;
-    this.leaver = options.leaver ?? 'deactivate';
     this.http = new NetskopeHttpClient({ ...httpSettings(options), api: 'scim', baseUrl: netskopeScimBaseUrl(options.baseUrl) });
     this.client = new ScimClient(this.http);
   }
@@ -162,19 +150,6 @@ export class NetskopeConnector implements Connector {
     const id = await this.#resolve(ref);
     await this.client.delete('Users', id);
     this.#forgetId(id);
-  }
-
-  /** A leaver: deactivated (default) or deleted, as `leaver` says. */
-  async offboard(ref: string): Promise<OffboardResult> {
-    if (this.leaver === 'deactivate') {
-      const account = await this.setActive(ref, false);
-      return { action: 'deactivated', remoteId: account.remoteId, account };
-    }
-    const id = await this.#resolve(ref);
-    const account = await this.getAccount(id);
-    if (!account) throw this.#notFound(ref);
-    await this.deleteAccount(id);
-    return { action: 'deleted', remoteId: id, account };
   }
 
   async addToGroup(ref: string, group: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { vendorExcerpt } from '../../audit/redact.ts';
+import { vendorExcerpt } from '../../core/redact.ts';
 import { RosterError } from '../../errors.ts';
 import { backoffDelay } from '../http/backoff.ts';
 import { HttpClient, type HttpClientOptions, type HttpRequest, type HttpResponse } from '../http/client.ts';

@@ -91,7 +91,7 @@ export async function isGroupMember(client: ScimClient, reads: MembershipReads, 
 export class ScimConnector implements Connector {
   readonly appName: string;
   readonly type = 'scim' as const;
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
+  readonly capabilities: Capabilities = scimManifest.capabilities;
   readonly client: ScimClient;
   readonly #pageSize: number | undefined;
   readonly #groupIds = new Map<string, string>();

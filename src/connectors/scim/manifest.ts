@@ -1,8 +1,19 @@
 /** The generic SCIM 2.0 app's facts, as data (RFC 7643/7644). */
 export const scimManifest = {
   type: 'scim',
-  authKinds: ['bearer', 'basic', 'header'],
-  baseUrlForm: 'https://<host>/<path>/scim/v2',
+  authKinds: ['bearer', 'basic', 'header', 'oauth2-client-credentials'],
+  /** What a SCIM app can hold and do (RFC 7643's core and enterprise User; Groups; no bulk delete). */
+  capabilities: {
+    attributes: ['displayName', 'givenName', 'familyName', 'email', 'department', 'title'],
+    roles: true,
+    groups: true,
+    createAccount: true,
+    updateAccount: true,
+    deactivate: true,
+    deleteAccount: true,
+    bulkDelete: false,
+    stagesWrites: false,
+  },
   paging: { style: 'startIndex/count', firstIndex: 1, defaultPageSize: 100, pageSizeFrom: 'ServiceProviderConfig filter.maxResults' },
   rateLimits: 'unknown: honour 429 and Retry-After',
   contentType: 'application/scim+json',

@@ -63,7 +63,6 @@ const READ_ONE_BY_ONE_MAX = 3;
 export class ZscalerConnector implements Connector {
   readonly appName: string;
   readonly type = 'zscaler' as const;
-  readonly stagesWrites = true;
   readonly capabilities: Capabilities;
   readonly client: ZiaClient;
   readonly #auth: AuthStrategy;
@@ -81,7 +80,7 @@ export class ZscalerConnector implements Connector {
     this.#defaultDepartment = options.defaultDepartment;
     this.#defaultGroups = options.defaultGroups;
     this.#lookupCacheMs = options.lookupCacheMs ?? 60_000;
-    this.capabilities = { createAccount: true, updateAccount: true, deactivate: options.disableLeavers === true, deleteAccount: true, groups: true };
+    this.capabilities = { ...zscalerManifest.capabilities, deactivate: options.disableLeavers === true };
     const http = new HttpClient({ ...httpSettings(options), contentType: zscalerManifest.contentType });
     this.client = new ZiaClient(http, { ...options.editLock, pageSize: options.pageSize });
     this.#activation = new Activation(this.client, this.appName, { pollMs: options.activationPollMs, pollCapMs: options.activationPollCapMs, timeoutMs: options.activationTimeoutMs });

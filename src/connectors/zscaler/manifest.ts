@@ -21,6 +21,20 @@ export const zscalerManifest = {
     oneApi: 'https://api.zsapi.net/zia/api/v1',
   },
   clouds: ziaClouds,
+  /** Users have a name, an email and a department (no given/family name, no title, no roles); bulk delete; writes are staged until activated. */
+  capabilities: {
+    attributes: ['displayName', 'email', 'department'],
+    roles: false,
+    groups: true,
+    createAccount: true,
+    updateAccount: true,
+    /** No documented soft-delete: leavers are deleted unless the app opts into `disableLeavers`. */
+    deactivate: false,
+    deleteAccount: true,
+    bulkDelete: true,
+    stagesWrites: true,
+    fixedAfterCreate: ['email'],
+  },
   session: {
     loginPath: '/authenticatedSession',
     cookie: 'JSESSIONID',
@@ -41,7 +55,6 @@ export const zscalerManifest = {
   /** Most characters in a user's name (UTF-8 characters, not bytes). */
   nameMaxLength: 127,
   /** Attributes ZIA takes on create but ignores on PUT: changing one takes a new account. */
-  immutableAttributes: ['email'],
   /** Why ZIA will not delete an admin through the API, as roster tells it. */
   adminUndeletable: 'a ZIA admin cannot be deleted through the API; remove the admin role in the ZIA portal first',
   /**

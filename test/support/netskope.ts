@@ -1,12 +1,12 @@
 // Fixtures for the Netskope connector's tests: a connector on a strict Netskope simulator.
 import type { TestContext } from 'node:test';
-import { startNetskopeSimulator, type NetskopeSimulatorOptions, type RunningNetskopeSimulator } from '../../../simulators/netskope/index.ts';
-import { Secret } from '../../config/secret.ts';
-import { bearerAuth, headerAuth } from '../http/auth.ts';
-import type { HttpExchange } from '../http/client.ts';
-import { NetskopeConnector, type NetskopeConnectorOptions } from './connector.ts';
-import { NetskopeEventsClient } from './events.ts';
-import { netskopeManifest } from './manifest.ts';
+import { startNetskopeSimulator, type NetskopeSimulatorOptions, type RunningNetskopeSimulator } from '../../simulators/netskope/index.ts';
+import { Secret } from '../../src/config/secret.ts';
+import { bearerAuth, headerAuth } from '../../src/connectors/http/auth.ts';
+import type { HttpExchange } from '../../src/connectors/http/client.ts';
+import { NetskopeConnector, type NetskopeConnectorOptions } from '../../src/connectors/netskope/connector.ts';
+import { NetskopeEventsClient } from '../../src/connectors/netskope/events.ts';
+import { netskopeManifest } from '../../src/connectors/netskope/manifest.ts';
 
 export const SCIM_TOKEN = 'netskope-scim-token';
 export const REST_TOKEN = 'netskope-rest-v2-token';

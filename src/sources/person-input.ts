@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Person } from './person.ts';
+import type { Person } from '../core/person.ts';
 
 /** Longest text roster takes in one field of a people file; real names, ids and emails are far shorter. */
 export const maxFieldLength = 1_024;

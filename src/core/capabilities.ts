@@ -1,0 +1,29 @@
+import type { ManagedAttribute } from './policy.ts';
+
+/**
+ * What an app can hold and do: the one model the planner, the engine, the connectors and the
+ * contract suite all read. A connector module states it as data; its connector carries the same
+ * object. A missing ability is refused cleanly (`unsupported`), never half done.
+ */
+export interface Capabilities {
+  /** Attributes the app can hold; roster manages only these (an app with no title has no title drift). */
+  attributes: readonly ManagedAttribute[];
+  /** The app has roles roster can set. */
+  roles: boolean;
+  /** The app has groups roster can add people to and remove them from. */
+  groups: boolean;
+  createAccount: boolean;
+  updateAccount: boolean;
+  /** Can switch an account off and on without deleting it. */
+  deactivate: boolean;
+  deleteAccount: boolean;
+  /** Deletes many accounts in one request: the connector implements `deleteAccounts`. */
+  bulkDelete: boolean;
+  /** Writes are staged until flushed (ZIA's activation): a write is not done until it is live. */
+  stagesWrites: boolean;
+  /**
+   * Attributes the app takes on create but cannot change after (ZIA's email): a drift in one is
+   * a new account, so the plan deletes the old one and creates another, both for approval.
+   */
+  fixedAfterCreate?: readonly ManagedAttribute[] | undefined;
+}
