@@ -50,3 +50,17 @@ it('a new module in the list is a new app type: config takes its settings, the p
   assert.equal(plan.changes[0]?.attributes?.title, undefined, 'acme holds no title');
   assert.deepEqual(plan.changes[0]?.requests.map((r) => `${r.method} ${r.path}`), ['POST /acme/Users', 'GET /acme/Users/{new id}']);
 });
+
+it('ZIA leavers are deleted (no documented soft delete) unless the app opts into disableLeavers', async () => {
+  const { parseConfig } = await import('../src/config/load.ts');
+  const { capabilitiesOf } = await import('../src/connectors/modules.ts');
+  const zia = (extra: Record<string, unknown>) =>
+    parseConfig({ apps: { zia: { type: 'zscaler', baseUrl: 'https://zsapi.zscaler.net/api/v1', auth: { type: 'bearer', token: 'env:T' }, ...extra } } }, undefined, { env: { T: 't' } }).apps[0]!;
+  const leaver = { id: 'p1', userName: 'jane@example.com', email: 'jane@example.com', emails: [], active: false, groups: [] };
+  const account = { remoteId: '7', userName: 'jane@example.com', email: 'jane@example.com', active: true, groups: [], raw: {} };
+  const plan = (app: ReturnType<typeof zia>) =>
+    planChanges({ people: [leaver], apps: [{ name: 'zia', type: 'zscaler', policy: defaultPolicy, capabilities: capabilitiesOf(app), preview: moduleFor('zscaler').preview, accounts: [account], links: [{ appName: 'zia', remoteId: '7', personId: 'p1', rule: 'email', reason: 'x' }] }] }).changes.map((c) => c.kind);
+  assert.deepEqual(plan(zia({})), ['delete']);
+  assert.deepEqual(plan(zia({ disableLeavers: true })), ['deactivate']);
+  assert.throws(() => zia({ disableLeavers: 'yes' }), /apps\.zia\.disableLeavers/);
+});

@@ -36,7 +36,13 @@ export const zscalerModule = defineModule({
   schema: appSchema('zscaler', ['zscaler-session', 'bearer', 'oauth2-client-credentials'], {
     /** Values for fields ZIA requires on create when the person has none: a department and groups. */
     defaults: z.object({ department: z.string().min(1).optional(), groups: z.array(z.string().min(1)).optional() }).strict().optional(),
+    /**
+     * ZIA documents no soft delete, so leavers are deleted (snapshot first). true: switch leavers
+     * off with `PUT disabled:true` instead, proven by the answer.
+     */
+    disableLeavers: z.boolean().optional(),
   }),
+  capabilitiesFor: (app) => ({ ...zscalerManifest.capabilities, deactivate: app.disableLeavers === true }),
   // Documented per session and per method; the rate-limit headers speak of the request's method.
   rate: { rules: rulesPerMethod(zscalerManifest.rateLimits), headerScope: 'method' },
   create(app, budget) {
@@ -45,7 +51,7 @@ export const zscalerModule = defineModule({
       app.auth.type === 'zscaler-session'
         ? new ZiaSessionAuth({ appName: app.name, baseUrl: app.baseUrl, username: app.auth.username, password: app.auth.password, apiKey: app.auth.apiKey, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs })
         : authStrategyFor({ ...app, auth: app.auth });
-    return new ZscalerConnector({ appName: app.name, baseUrl: app.baseUrl, pageSize: app.pageSize, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs, auth, defaultDepartment: app.defaults?.department, defaultGroups: app.defaults?.groups, budget });
+    return new ZscalerConnector({ appName: app.name, baseUrl: app.baseUrl, pageSize: app.pageSize, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs, auth, defaultDepartment: app.defaults?.department, defaultGroups: app.defaults?.groups, disableLeavers: app.disableLeavers === true, budget });
   },
   preview: ziaPreview,
 });
