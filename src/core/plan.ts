@@ -10,6 +10,8 @@ export interface RequestPreview {
   method: string;
   path: string;
   body?: unknown;
+  /** A lookup the connector makes once per run (a group's id by its name): shown at its first use only. */
+  once?: boolean | undefined;
 }
 
 export interface Change {

@@ -42,9 +42,17 @@ export function planChanges(input: PlanInput): PlanBody {
       held.push({ app: app.name, reason: breaker });
       for (const change of appChanges) change.approval.push(breaker);
     }
+    const looked = new Set<string>();
     for (const change of appChanges) {
       if (change.approval.length > 0) change.risk = 'high';
-      change.requests = app.preview?.(change) ?? [];
+      // A lookup made once per run shows at its first use only, as it goes on the wire.
+      change.requests = (app.preview?.(change) ?? []).filter((r) => {
+        if (!r.once) return true;
+        const key = `${r.method} ${r.path}`;
+        if (looked.has(key)) return false;
+        looked.add(key);
+        return true;
+      });
     }
     changes.push(...appChanges);
   }

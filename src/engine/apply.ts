@@ -92,7 +92,8 @@ export async function applyPlan(db: Database, configured: readonly ResolvedApp[]
     },
   });
   try {
-    for (const op of pending) await enqueue(boss, { key: op.key, planId: plan.id, changeId: op.changeId, appName: op.appName }, undefined, priorityOf(op.kind));
+    const seq = new Map(plan.changes.map((c, i) => [c.id, i]));
+    for (const op of pending) await enqueue(boss, { key: op.key, planId: plan.id, changeId: op.changeId, appName: op.appName, seq: seq.get(op.changeId) }, undefined, priorityOf(op.kind));
     if (options.wait !== false) {
       const total = gate.ready.length;
       await executor.runUntil(async () => {

@@ -14,6 +14,8 @@ export interface ChangeOutcome {
   account: RemoteAccount | undefined;
   /** The record as it was before a destructive change. */
   before?: RemoteAccount | undefined;
+  /** For a membership change: the group and whether the account is now in it. */
+  membership?: { group: string; member: boolean } | undefined;
 }
 
 export interface RunContext {
@@ -38,6 +40,7 @@ export async function runChange(ctx: RunContext, change: Change, attempt = 2): P
   const remoteId = change.remoteId ?? (change.personId ? await ctx.linkedRemoteId(change.personId) : undefined);
   if (!remoteId) throw new NotReadyError(`${change.id}: the account does not exist yet`);
   if (first && (change.kind === 'update' || change.kind === 'activate')) return writeFirst(connector, change, remoteId);
+  if (change.kind === 'add-member' || change.kind === 'remove-member') return membership(connector, change, remoteId, first);
   const current = await connector.getAccount(remoteId);
   if (change.kind === 'delete') {
     if (!current) return { alreadyDone: true, remoteId, account: undefined };
@@ -67,9 +70,6 @@ export async function runChange(ctx: RunContext, change: Change, attempt = 2): P
       const written = await connector.updateAccount(remoteId, missing as Partial<AccountInput>);
       return { alreadyDone: false, remoteId, account: await confirm(connector, change, remoteId, written, (a) => Object.keys(stillDifferent(missing, a)).length === 0, describe(missing)) };
     }
-    case 'add-member':
-    case 'remove-member':
-      return membership(connector, change, remoteId, current);
   }
 }
 
@@ -84,15 +84,19 @@ async function writeFirst(connector: Connector, change: Change, remoteId: string
   return { alreadyDone: false, remoteId, account: await confirm(connector, change, remoteId, written, (a) => Object.keys(stillDifferent(wanted, a)).length === 0, describe(wanted)) };
 }
 
-async function membership(connector: Connector, change: Change, remoteId: string, current: RemoteAccount): Promise<ChangeOutcome> {
+/**
+ * A membership, without reading the account: on a first attempt the write goes at once (adding a
+ * member twice or removing a non-member is harmless in SCIM and ZIA alike), on a retry the
+ * membership is read first; either way the app is asked afterwards whether it holds.
+ */
+async function membership(connector: Connector, change: Change, remoteId: string, first: boolean): Promise<ChangeOutcome> {
   const group = change.group ?? '';
   const wantIn = change.kind === 'add-member';
-  if ((await connector.isMember(remoteId, group)) === wantIn) return { alreadyDone: true, remoteId, account: current };
+  if (!first && (await connector.isMember(remoteId, group)) === wantIn) return { alreadyDone: true, remoteId, account: undefined, membership: { group, member: wantIn } };
   if (wantIn) await connector.addToGroup(remoteId, group);
   else await connector.removeFromGroup(remoteId, group);
   if ((await connector.isMember(remoteId, group)) !== wantIn) throw new RosterError('app_error', `${change.app}: read back after ${change.kind} of ${change.subject}: the app does not show them ${wantIn ? 'in' : 'out of'} ${group}`);
-  const groups = wantIn ? [...new Set([...current.groups, group])] : current.groups.filter((g) => g !== group);
-  return { alreadyDone: false, remoteId, account: { ...current, groups } };
+  return { alreadyDone: false, remoteId, account: undefined, membership: { group, member: wantIn } };
 }
 
 async function create(ctx: RunContext, change: Change, first: boolean): Promise<ChangeOutcome> {

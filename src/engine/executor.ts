@@ -10,7 +10,7 @@ import type { RemoteAccount } from '../core/account.ts';
 import type { Change } from '../core/plan.ts';
 import { isRosterError } from '../errors.ts';
 import { log } from '../log.ts';
-import { liftQuarantine, quarantineApp, quarantinedUntil, recordAccountChange } from '../store/accounts.ts';
+import { liftQuarantine, quarantineApp, quarantinedUntil, recordAccountChange, recordMembership } from '../store/accounts.ts';
 import type { Database } from '../store/database.ts';
 import { linkCreatedAccount, linkedRemoteId } from '../store/links.ts';
 import {
@@ -113,8 +113,8 @@ export class Executor {
     if (Date.now() - this.#lastSweep > Math.min(this.#o.leaseMs / 2, 5000)) await this.sweep();
     const fetched = await this.#o.boss.fetch<OperationJob>(operationsQueue, { batchSize: this.#o.batchSize, includeMetadata: true });
     if (fetched.length === 0) return 0;
-    // The queue picks by priority but answers in no particular order: leavers first, then oldest.
-    const jobs = [...fetched].sort((a, b) => b.priority - a.priority || a.createdOn.getTime() - b.createdOn.getTime());
+    // The queue picks by priority but answers in no particular order: leavers first, then plan order.
+    const jobs = [...fetched].sort((a, b) => b.priority - a.priority || (a.data.seq ?? 0) - (b.data.seq ?? 0) || a.createdOn.getTime() - b.createdOn.getTime());
     // A job is only a wake-up call: the operation's row is the truth, claimed under a lease.
     await this.#o.boss.complete(operationsQueue, jobs.map((j) => j.id));
     const byApp = new Map<string, OperationJob[]>();
@@ -374,6 +374,7 @@ export class Executor {
       }
       if (change.kind === 'delete' && outcome.remoteId) await recordAccountChange(tx, change.app, { deleted: outcome.remoteId });
       else if (outcome.account) await recordAccountChange(tx, change.app, { account: outcome.account });
+      else if (outcome.membership && outcome.remoteId) await recordMembership(tx, change.app, outcome.remoteId, outcome.membership.group, outcome.membership.member);
       const applied: AuditInput = { actor: this.#o.actor, action: 'change.applied', appName: change.app, target: change.id, detail: { plan: op.planId, kind: change.kind, ...result, attempt: op.attempts, ...(staged ? { live: false } : {}) } };
       if (staged) {
         await stageOperation(tx, op.key, result);

@@ -9,6 +9,8 @@ export interface OperationJob {
   planId: string;
   changeId: string;
   appName: string;
+  /** The change's place in its plan: a batch is worked in plan order (after priority). */
+  seq?: number | undefined;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function startQueue(db: Database): Promise<PgBoss> {
 export async function enqueue(boss: PgBoss, job: OperationJob, startAfterSeconds?: number, priority = 0): Promise<void> {
   await boss.send(
     operationsQueue,
-    { key: job.key, planId: job.planId, changeId: job.changeId, appName: job.appName },
+    { key: job.key, planId: job.planId, changeId: job.changeId, appName: job.appName, ...(job.seq === undefined ? {} : { seq: job.seq }) },
     { ...(startAfterSeconds && startAfterSeconds > 0 ? { startAfter: startAfterSeconds } : {}), ...(priority ? { priority } : {}) },
   );
 }

@@ -211,6 +211,15 @@ export async function appSyncState(db: Queryable): Promise<{ app: AppRecord; cur
  * Keeps an app's current accounts in step with a change roster just made and verified, so status
  * and the next plan see it without a full sync. Nothing happens for an app never synced.
  */
+/** A membership roster changed: the stored account's groups follow, nothing else is touched. */
+export async function recordMembership(db: Queryable, appName: string, remoteId: string, group: string, member: boolean): Promise<void> {
+  await db.query(
+    `update accounts a set groups = case when $4 then (case when a.groups ? $3 then a.groups else a.groups || to_jsonb($3::text) end) else a.groups - $3 end
+       from apps p where p.name = a.app_name and p.current_sync_id = a.sync_id and a.app_name = $1 and a.remote_id = $2`,
+    [appName, remoteId, group, member],
+  );
+}
+
 export async function recordAccountChange(db: Queryable, appName: string, change: { account: RemoteAccount } | { deleted: string }): Promise<void> {
   const [app] = await db.query<{ current_sync_id: number | null }>('select current_sync_id from apps where name = $1', [appName]);
   const syncId = app?.current_sync_id;

@@ -16,20 +16,23 @@ export function scimPreview(change: Change, prefix = ''): RequestPreview[] {
   const read = { method: 'GET', path: `${users}/${id(change)}` };
   switch (change.kind) {
     case 'create':
-      return [{ method: 'POST', path: users, body: scimUserFromInput(input(change)) }, read];
+      // The answer (201 with the user) is the read-back; a 409 would lead to a lookup instead.
+      return [{ method: 'POST', path: users, body: scimUserFromInput(input(change)) }];
     case 'update':
-      return [{ method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: patchOperationsFor(change.attributes ?? {}) } }, read];
+      return [{ method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: patchOperationsFor(change.attributes ?? {}) } }];
     case 'activate':
+      return [{ method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: [{ op: 'replace', path: 'active', value: true }] } }];
     case 'deactivate':
-      return [{ method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: [{ op: 'replace', path: 'active', value: change.kind === 'activate' }] } }, read];
+      // Read first: the record is snapshotted before the account is switched off.
+      return [read, { method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: [{ op: 'replace', path: 'active', value: false }] } }];
     case 'delete':
-      return [read, { method: 'DELETE', path: `${users}/${id(change)}` }, read];
+      return [read, { method: 'DELETE', path: `${users}/${id(change)}` }];
     case 'add-member':
     case 'remove-member':
       return [
-        { method: 'GET', path: `${prefix}/Groups?filter=displayName eq ${JSON.stringify(change.group)}` },
+        { method: 'GET', path: `${prefix}/Groups?filter=displayName eq ${JSON.stringify(change.group)}`, once: true },
         { method: 'PATCH', path: `${prefix}/Groups/{group id}`, body: { Operations: [change.kind === 'add-member' ? { op: 'add', path: 'members', value: [{ value: id(change) }] } : { op: 'remove', path: `members[value eq "${id(change)}"]` }] } },
-        read,
+        { method: 'GET', path: `${prefix}/Groups/{group id}?attributes=members` },
       ];
   }
 }
