@@ -58,9 +58,13 @@ export interface Connector {
   updateAccount(remoteId: string, changes: Partial<AccountInput>): Promise<RemoteAccount>;
   setActive(remoteId: string, active: boolean): Promise<RemoteAccount>;
   deleteAccount(remoteId: string): Promise<void>;
-  /** Adds the account to a group named as the app names it (capability `groups`). */
-  addToGroup(remoteId: string, group: string): Promise<void>;
-  removeFromGroup(remoteId: string, group: string): Promise<void>;
+  /**
+   * Adds the account to a group named as the app names it (capability `groups`). Answers true when
+   * the app's own answer already shows the membership (then no read-back is needed).
+   */
+  addToGroup(remoteId: string, group: string): Promise<boolean | void>;
+  /** Removes the account from the group; true when the app's answer already shows it gone. */
+  removeFromGroup(remoteId: string, group: string): Promise<boolean | void>;
   /** Whether the account is in the group, as the app holds it now (for read-before-write and read-back). */
   isMember(remoteId: string, group: string): Promise<boolean>;
   /**

@@ -87,15 +87,14 @@ async function writeFirst(connector: Connector, change: Change, remoteId: string
 /**
  * A membership, without reading the account: on a first attempt the write goes at once (adding a
  * member twice or removing a non-member is harmless in SCIM and ZIA alike), on a retry the
- * membership is read first; either way the app is asked afterwards whether it holds.
+ * membership is read first; either way the app's answer, or else a read, proves it holds.
  */
 async function membership(connector: Connector, change: Change, remoteId: string, first: boolean): Promise<ChangeOutcome> {
   const group = change.group ?? '';
   const wantIn = change.kind === 'add-member';
   if (!first && (await connector.isMember(remoteId, group)) === wantIn) return { alreadyDone: true, remoteId, account: undefined, membership: { group, member: wantIn } };
-  if (wantIn) await connector.addToGroup(remoteId, group);
-  else await connector.removeFromGroup(remoteId, group);
-  if ((await connector.isMember(remoteId, group)) !== wantIn) throw new RosterError('app_error', `${change.app}: read back after ${change.kind} of ${change.subject}: the app does not show them ${wantIn ? 'in' : 'out of'} ${group}`);
+  const confirmed = wantIn ? await connector.addToGroup(remoteId, group) : await connector.removeFromGroup(remoteId, group);
+  if (confirmed !== true && (await connector.isMember(remoteId, group)) !== wantIn) throw new RosterError('app_error', `${change.app}: read back after ${change.kind} of ${change.subject}: the app does not show them ${wantIn ? 'in' : 'out of'} ${group}`);
   return { alreadyDone: false, remoteId, account: undefined, membership: { group, member: wantIn } };
 }
 

@@ -10,6 +10,8 @@ export interface ContractHarness {
 
 export interface HarnessInstance {
   connector: Connector;
+  /** The app settings the connector was made with, as config gives them (what its capabilities may depend on). */
+  settings?: Record<string, unknown>;
   /** Puts n accounts straight into the simulated app; returns their inputs. */
   seed(n: number): Promise<AccountInput[]>;
   /** The app's own record of an account (read from the simulator, not through the connector). */

@@ -21,6 +21,7 @@ function harness(name: string, disableLeavers: boolean): ContractHarness {
       const live = (id: string) => sim.state.liveUsers().find((u) => String(u.id) === id);
       return {
         connector,
+        settings: { disableLeavers },
         group: 'Contractors',
         otherDepartment: 'Sales',
         faults: sim.faults,

@@ -195,12 +195,16 @@ export class ScimConnector implements Connector {
     if (this.#directory) (await this.#directory).remove(remoteId);
   }
 
-  async addToGroup(remoteId: string, group: string): Promise<void> {
-    await this.client.patch('Groups', await this.#groupId(group), [{ op: 'add', path: 'members', value: [{ value: remoteId }] }]);
+  /** True when the PATCH's answer names every member and shows this one in. */
+  async addToGroup(remoteId: string, group: string): Promise<boolean> {
+    const answer = await this.client.patch('Groups', await this.#groupId(group), [{ op: 'add', path: 'members', value: [{ value: remoteId }] }]);
+    return answerShows(answer, remoteId) === true;
   }
 
-  async removeFromGroup(remoteId: string, group: string): Promise<void> {
-    await this.client.patch('Groups', await this.#groupId(group), [{ op: 'remove', path: `members[value eq ${JSON.stringify(remoteId)}]` }]);
+  /** True when the PATCH's answer names every member and shows this one gone. */
+  async removeFromGroup(remoteId: string, group: string): Promise<boolean> {
+    const answer = await this.client.patch('Groups', await this.#groupId(group), [{ op: 'remove', path: `members[value eq ${JSON.stringify(remoteId)}]` }]);
+    return answerShows(answer, remoteId) === false;
   }
 
   /** From what the app really shows (see isGroupMember). */
@@ -248,4 +252,16 @@ export class ScimConnector implements Connector {
   async close(): Promise<void> {
     await this.client.http.close();
   }
+}
+
+/**
+ * Whether a group as the app answered it holds the member: undefined when the answer cannot tell
+ * (no members listed, or members without a value, as some servers answer `[{}, {}]`).
+ */
+function answerShows(group: Record<string, unknown>, memberId: string): boolean | undefined {
+  const members = group.members;
+  if (!Array.isArray(members) || members.length === 0) return undefined;
+  const values = (members as { value?: unknown }[]).map((m) => m?.value);
+  if (!values.every((v) => typeof v === 'string')) return undefined;
+  return values.includes(memberId);
 }

@@ -31,8 +31,9 @@ export function scimPreview(change: Change, prefix = ''): RequestPreview[] {
     case 'remove-member':
       return [
         { method: 'GET', path: `${prefix}/Groups?filter=displayName eq ${JSON.stringify(change.group)}`, once: true },
+        // The answer (the group with its members) is the read-back; a server that answers 204, or
+        // without members, is asked again with GET /Groups/{id}?attributes=members.
         { method: 'PATCH', path: `${prefix}/Groups/{group id}`, body: { Operations: [change.kind === 'add-member' ? { op: 'add', path: 'members', value: [{ value: id(change) }] } : { op: 'remove', path: `members[value eq "${id(change)}"]` }] } },
-        { method: 'GET', path: `${prefix}/Groups/{group id}?attributes=members` },
       ];
   }
 }
