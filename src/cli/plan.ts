@@ -22,7 +22,7 @@ export function formatPlan(plan: StoredPlan, options: { requests?: boolean } = {
       lines.push(`      ${c.reason}`);
       if (c.attributes && c.kind === 'update') lines.push(`      set ${Object.entries(c.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
       if (c.approval.length > 0) lines.push(`      needs approval: ${c.approval.join('; ')}`);
-      if (options.requests) for (const r of c.requests) lines.push(`      ${r.method} ${r.path}${r.body === undefined ? '' : ` ${JSON.stringify(r.body)}`}`);
+      if (options.requests) for (const r of c.requests) lines.push(`      ${r.method} ${r.path}${r.body === undefined ? '' : ` ${JSON.stringify(r.body)}`}${r.merged ? '  (one request for the batch’s members of this group)' : ''}`);
     }
   }
   if (plan.changes.length === 0) lines.push('\nNothing to change: every app matches the policy.');

@@ -65,6 +65,12 @@ export interface Connector {
   addToGroup(remoteId: string, group: string): Promise<boolean | void>;
   /** Removes the account from the group; true when the app's answer already shows it gone. */
   removeFromGroup(remoteId: string, group: string): Promise<boolean | void>;
+  /**
+   * Adds (or removes) many accounts to (from) one group in as few requests as the app allows
+   * (capability `bulkMembership`). Answers the ids the app's answer shows done; the others are
+   * read back by the caller.
+   */
+  changeMembers?(group: string, op: 'add' | 'remove', remoteIds: readonly string[]): Promise<Set<string>>;
   /** Whether the account is in the group, as the app holds it now (for read-before-write and read-back). */
   isMember(remoteId: string, group: string): Promise<boolean>;
   /**

@@ -12,6 +12,8 @@ export interface RequestPreview {
   body?: unknown;
   /** A lookup the connector makes once per run (a group's id by its name): shown at its first use only. */
   once?: boolean | undefined;
+  /** One request carries this change together with the batch's others of the same group (up to a batch of 25). */
+  merged?: boolean | undefined;
 }
 
 export interface Change {

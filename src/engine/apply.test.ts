@@ -132,7 +132,7 @@ for (const kind of databaseKinds) {
         assert.deepEqual(plan.changes.map((c) => c.kind).sort(), ['create', 'create', 'create', 'deactivate', 'deactivate']);
         await quarantineApp(db, 'fake', new Date(Date.now() + 600_000), 'test outage');
         // Still down: the one operation let through to probe it fails too.
-        fake.failNext.set('getAccount', Array.from({ length: 50 }, () => new RosterError('app_unreachable', 'fake: connection refused')));
+        for (const call of ['getAccount', 'setActive', 'createAccount']) fake.failNext.set(call, Array.from({ length: 50 }, () => new RosterError('app_unreachable', 'fake: connection refused')));
         const report = await apply(plan.id, { wait: true });
         assert.ok(report.deferred.some((d) => /fake is quarantined: test outage/.test(d.why)), 'the quarantine is named');
         fake.failNext.clear();

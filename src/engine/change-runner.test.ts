@@ -67,6 +67,22 @@ describe('runChange: each change done once, read before written, verified after'
     assert.equal(outcome.alreadyDone, false);
   });
 
+  it('deactivate or delete, first attempt: the stored record is the snapshot, then one write', async () => {
+    const app = new FakeConnector();
+    const jane = app.seed({ userName: 'jane@example.com', groups: ['Admins'] });
+    const stored = { ...jane, raw: { as: 'synced' } };
+    const ctx = { ...contextFor(app), storedAccount: async () => stored };
+    await runChange(ctx, change({ kind: 'deactivate', remoteId: jane.remoteId }), 1);
+    assert.deepEqual(app.calls, [`snapshot ${jane.remoteId}`, `setActive ${jane.remoteId} false`]);
+    assert.deepEqual(ctx.snapshots[0]?.raw, { as: 'synced' });
+    app.calls.length = 0;
+    const gone = await runChange(ctx, change({ kind: 'delete', remoteId: jane.remoteId }), 1);
+    assert.deepEqual(app.calls, [`snapshot ${jane.remoteId}`, `deleteAccount ${jane.remoteId}`]);
+    assert.equal(gone.alreadyDone, false);
+    const again = await runChange(ctx, change({ kind: 'delete', remoteId: jane.remoteId }), 1);
+    assert.equal(again.alreadyDone, true, 'a delete answered 404 was already done');
+  });
+
   it('delete of an account already gone is done, with no request but the read', async () => {
     const app = new FakeConnector();
     const outcome = await runChange(contextFor(app), change({ kind: 'delete', remoteId: '99' }));

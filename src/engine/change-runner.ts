@@ -24,6 +24,8 @@ export interface RunContext {
   linkedRemoteId(personId: string): Promise<string | undefined>;
   /** Called with the whole record before anything destructive is sent. */
   snapshot(account: RemoteAccount): Promise<void>;
+  /** The account as roster last knew it (its last sync, and roster's own writes since), raw record included. */
+  storedAccount?(remoteId: string): Promise<RemoteAccount | undefined>;
 }
 
 /**
@@ -41,6 +43,11 @@ export async function runChange(ctx: RunContext, change: Change, attempt = 2): P
   if (!remoteId) throw new NotReadyError(`${change.id}: the account does not exist yet`);
   if (first && (change.kind === 'update' || change.kind === 'activate')) return writeFirst(connector, change, remoteId);
   if (change.kind === 'add-member' || change.kind === 'remove-member') return membership(connector, change, remoteId, first);
+  if (first && (change.kind === 'deactivate' || change.kind === 'delete')) {
+    // The snapshot is the record roster holds (read in the last sync); a retry reads the app afresh.
+    const stored = await ctx.storedAccount?.(remoteId);
+    if (stored) return switchOffFirst(ctx, change, remoteId, stored);
+  }
   const current = await connector.getAccount(remoteId);
   if (change.kind === 'delete') {
     if (!current) return { alreadyDone: true, remoteId, account: undefined };
@@ -71,6 +78,23 @@ export async function runChange(ctx: RunContext, change: Change, attempt = 2): P
       return { alreadyDone: false, remoteId, account: await confirm(connector, change, remoteId, written, (a) => Object.keys(stillDifferent(missing, a)).length === 0, describe(missing)) };
     }
   }
+}
+
+/** A deactivation or a delete on a first attempt: snapshot of the stored record, then the one write. */
+async function switchOffFirst(ctx: RunContext, change: Change, remoteId: string, stored: RemoteAccount): Promise<ChangeOutcome> {
+  const { connector } = ctx;
+  await ctx.snapshot(stored);
+  if (change.kind === 'delete') {
+    try {
+      await connector.deleteAccount(remoteId);
+    } catch (error) {
+      if (isRosterError(error, 'not_found')) return { alreadyDone: true, remoteId, account: undefined, before: stored };
+      throw error;
+    }
+    return { alreadyDone: false, remoteId, account: undefined, before: stored };
+  }
+  const written = await connector.setActive(remoteId, false);
+  return { alreadyDone: false, remoteId, account: await confirm(connector, change, remoteId, written, (a) => !a.active, 'active=false'), before: stored };
 }
 
 /** An update or an activation on a first attempt: written at once, verified by the app's answer. */

@@ -8,9 +8,9 @@ import type { ResolvedApp } from '../config/load.ts';
 import type { Connector } from '../connectors/connector.ts';
 import type { RemoteAccount } from '../core/account.ts';
 import type { Change } from '../core/plan.ts';
-import { isRosterError } from '../errors.ts';
+import { isRosterError, RosterError } from '../errors.ts';
 import { log } from '../log.ts';
-import { liftQuarantine, quarantineApp, quarantinedUntil, recordAccountChange, recordMembership } from '../store/accounts.ts';
+import { currentAccounts, liftQuarantine, quarantineApp, quarantinedUntil, recordAccountChange, recordMembership } from '../store/accounts.ts';
 import type { Database } from '../store/database.ts';
 import { linkCreatedAccount, linkedRemoteId } from '../store/links.ts';
 import {
@@ -261,11 +261,62 @@ export class Executor {
     const deletes = toRun.filter((c) => c.change.kind === 'delete' && c.change.remoteId);
     const bulk = connector.capabilities.bulkDelete && connector.deleteAccounts && deletes.length > 1 ? deletes : [];
     if (bulk.length > 0) staged.push(...(await this.#bulkDelete(connector, app, bulk)));
+    // First attempts at memberships go last, one request per group where the app allows it.
+    const grouped = connector.capabilities.bulkMembership && connector.changeMembers ? toRun.filter((c) => (c.change.kind === 'add-member' || c.change.kind === 'remove-member') && c.op.attempts <= 1) : [];
     for (const item of toRun) {
-      if (bulk.includes(item)) continue;
+      if (bulk.includes(item) || grouped.includes(item)) continue;
       if (await this.#runOne(connector, app, item)) staged.push(item);
     }
+    if (grouped.length > 0) staged.push(...(await this.#changeMembers(connector, app, grouped)));
     if (staged.length > 0) await this.#makeLive(connector, staged);
+  }
+
+  /** Memberships of a batch, one request per group and direction; what the answer does not prove is read back one by one. */
+  async #changeMembers(connector: Connector, app: ResolvedApp | undefined, items: Claimed[]): Promise<Claimed[]> {
+    const { db } = this.#o;
+    const staged: Claimed[] = [];
+    const batches = new Map<string, { op: 'add' | 'remove'; group: string; items: { item: Claimed; remoteId: string }[] }>();
+    const recheck = app ? await recheckChanges(db, app, items.map((i) => i.change)) : undefined;
+    for (const item of items) {
+      const refused = await this.#mayRun(app, item, recheck);
+      if (refused) {
+        await this.#skip(item.op, item.change.app, refused, item.change);
+        continue;
+      }
+      const remoteId = item.change.remoteId ?? (item.change.personId ? await linkedRemoteId(db, item.change.app, item.change.personId) : undefined);
+      if (!remoteId) {
+        // Its account is not there yet: the one-by-one path says why (a failed or pending create).
+        if (await this.#runOne(connector, app, item)) staged.push(item);
+        continue;
+      }
+      const op = item.change.kind === 'add-member' ? 'add' : 'remove';
+      const key = `${op}\u0000${item.change.group ?? ''}`;
+      const batch = batches.get(key) ?? { op, group: item.change.group ?? '', items: [] };
+      batch.items.push({ item, remoteId });
+      batches.set(key, batch);
+    }
+    for (const batch of batches.values()) {
+      await recordAudit(db, batch.items.map(({ item }) => ({ actor: this.#o.actor, action: 'change.started', appName: item.change.app, target: item.change.id, detail: { plan: item.op.planId, attempt: item.op.attempts, batch: batch.items.length, worker: workerId } })));
+      let shown: Set<string>;
+      try {
+        shown = await connector.changeMembers!(batch.group, batch.op, batch.items.map((i) => i.remoteId));
+      } catch (error) {
+        for (const { item } of batch.items) await this.#failed(item, await this.#failure(item, error));
+        continue;
+      }
+      const wantIn = batch.op === 'add';
+      for (const { item, remoteId } of batch.items) {
+        try {
+          if (!shown.has(remoteId) && (await connector.isMember(remoteId, batch.group)) !== wantIn) {
+            throw new RosterError('app_error', `${item.change.app}: read back after ${item.change.kind} of ${item.change.subject}: the app does not show them ${wantIn ? 'in' : 'out of'} ${batch.group}`);
+          }
+          if (await this.#settle(connector, item, { alreadyDone: false, remoteId, account: undefined, membership: { group: batch.group, member: wantIn } })) staged.push(item);
+        } catch (error) {
+          await this.#failed(item, await this.#failure(item, error));
+        }
+      }
+    }
+    return staged;
   }
 
   /** The checks every change passes just before it runs; answers why not, or undefined. */
@@ -291,6 +342,7 @@ export class Executor {
       connector,
       linkedRemoteId: (personId: string) => linkedRemoteId(this.#o.db, change.app, personId),
       snapshot: (account: RemoteAccount) => this.#snapshot(op, change, account),
+      storedAccount: async (remoteId: string) => (await currentAccounts(this.#o.db, change.app, { remoteIds: [remoteId] }))[0],
     };
     try {
       await recordAudit(this.#o.db, { actor: this.#o.actor, action: 'change.started', appName: change.app, target: change.id, detail: { plan: op.planId, attempt: op.attempts, worker: workerId } });

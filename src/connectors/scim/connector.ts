@@ -207,6 +207,13 @@ export class ScimConnector implements Connector {
     return answerShows(answer, remoteId) === false;
   }
 
+  /** One PATCH for many members; answers those the answer shows done (none when it lists no members). */
+  async changeMembers(group: string, op: 'add' | 'remove', remoteIds: readonly string[]): Promise<Set<string>> {
+    const operations = op === 'add' ? [{ op: 'add', path: 'members', value: remoteIds.map((value) => ({ value })) }] : remoteIds.map((id) => ({ op: 'remove', path: `members[value eq ${JSON.stringify(id)}]` }));
+    const answer = await this.client.patch('Groups', await this.#groupId(group), operations);
+    return new Set(remoteIds.filter((id) => answerShows(answer, id) === (op === 'add')));
+  }
+
   /** From what the app really shows (see isGroupMember). */
   async isMember(remoteId: string, group: string): Promise<boolean> {
     return isGroupMember(this.client, this.#membership, { remoteId, group, groupId: await this.#groupId(group) });

@@ -13,27 +13,25 @@ const input = (change: Change): AccountInput => ({ userName: change.attributes?.
 /** The requests a change makes on a SCIM 2.0 API under `prefix` (also Netskope's, under /api/v2/scim). */
 export function scimPreview(change: Change, prefix = ''): RequestPreview[] {
   const users = `${prefix}/Users`;
-  const read = { method: 'GET', path: `${users}/${id(change)}` };
   switch (change.kind) {
     case 'create':
       // The answer (201 with the user) is the read-back; a 409 would lead to a lookup instead.
       return [{ method: 'POST', path: users, body: scimUserFromInput(input(change)) }];
     case 'update':
       return [{ method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: patchOperationsFor(change.attributes ?? {}) } }];
+    // The snapshot before a deactivation or a delete is the record the last sync read (a retry reads afresh).
     case 'activate':
-      return [{ method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: [{ op: 'replace', path: 'active', value: true }] } }];
     case 'deactivate':
-      // Read first: the record is snapshotted before the account is switched off.
-      return [read, { method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: [{ op: 'replace', path: 'active', value: false }] } }];
+      return [{ method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: [{ op: 'replace', path: 'active', value: change.kind === 'activate' }] } }];
     case 'delete':
-      return [read, { method: 'DELETE', path: `${users}/${id(change)}` }];
+      return [{ method: 'DELETE', path: `${users}/${id(change)}` }];
     case 'add-member':
     case 'remove-member':
       return [
         { method: 'GET', path: `${prefix}/Groups?filter=displayName eq ${JSON.stringify(change.group)}`, once: true },
-        // The answer (the group with its members) is the read-back; a server that answers 204, or
-        // without members, is asked again with GET /Groups/{id}?attributes=members.
-        { method: 'PATCH', path: `${prefix}/Groups/{group id}`, body: { Operations: [change.kind === 'add-member' ? { op: 'add', path: 'members', value: [{ value: id(change) }] } : { op: 'remove', path: `members[value eq "${id(change)}"]` }] } },
+        // One PATCH carries the batch's members of this group. The answer (the group with its
+        // members) is the read-back; one that does not list them is asked again per member.
+        { method: 'PATCH', path: `${prefix}/Groups/{group id}`, body: { Operations: [change.kind === 'add-member' ? { op: 'add', path: 'members', value: [{ value: id(change) }] } : { op: 'remove', path: `members[value eq "${id(change)}"]` }] }, merged: true },
       ];
   }
 }

@@ -12,6 +12,7 @@ export const scimManifest = {
     deactivate: true,
     deleteAccount: true,
     bulkDelete: false,
+    bulkMembership: true,
     stagesWrites: false,
   },
   paging: { style: 'startIndex/count', firstIndex: 1, defaultPageSize: 100, pageSizeFrom: 'ServiceProviderConfig filter.maxResults' },
