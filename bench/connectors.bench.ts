@@ -1,5 +1,5 @@
 // Benchmark: what each connector costs the vendor's API, and how much of its rate limit it uses.
-//   node bench/connectors.bench.ts [--only scim,zia,netskope] [--skip-rate]
+//   node bench/connectors.bench.ts [--only scim,zia,netskope] [--skip-rate] [--engine-size 100]
 //
 // Part 1, requests (simulator limits off, no rate budget): for generic SCIM, ZIA and Netskope,
 // the requests made to list 10,000 users, onboard one person, offboard one, and offboard 1,000,
@@ -29,11 +29,12 @@ import { zscalerManifest } from '../src/connectors/zscaler/manifest.ts';
 import { ZiaSessionAuth } from '../src/connectors/zscaler/session-auth.ts';
 import type { Change } from '../src/core/plan.ts';
 import { runChange } from '../src/engine/change-runner.ts';
+import { engineJobFigures } from './engine-jobs.ts';
 import { startNetskopeSimulator, type RunningNetskopeSimulator } from '../simulators/netskope/index.ts';
 import { generateUsers, startScimSimulator, type RunningScimSimulator, type ScimRateLimit } from '../simulators/scim/index.ts';
 import { DEFAULT_CREDENTIALS, makeSeedUsers, startZiaSimulator, type RunningZiaSimulator, type ZiaSimulatorOptions } from '../simulators/zscaler/index.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string', default: 'scim,zia,netskope' }, 'skip-rate': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { only: { type: 'string', default: 'scim,zia,netskope' }, 'skip-rate': { type: 'boolean', default: false }, 'engine-size': { type: 'string', default: '100' } } });
 const only = new Set(values.only.split(',').map((s) => s.trim().toLowerCase()));
 
 const USERS = 10_000;
@@ -403,6 +404,18 @@ console.log('');
 if (only.has('scim')) await scimCounts();
 if (only.has('zia')) await ziaCounts();
 if (only.has('netskope')) await netskopeCounts();
+{
+  // Through the engine: sync → plan → apply on an embedded database, each job for a batch of people.
+  const size = Number(values['engine-size']);
+  console.log('');
+  console.log(`through the engine (plan → apply, ${size} people a job; limits off), requests beside the API's minimum, target ≤ 1.2×:`);
+  for (const f of await engineJobFigures(size, only)) {
+    const ratio = f.requests / f.minimum;
+    if (ratio > 1.2) shortfalls.push(`${f.vendor} engine ${f.job}: ${ratio.toFixed(2)}× the minimum`);
+    console.log(`${pad(f.vendor, 9)}${pad(f.job, 34)}${pad(`${fmt(f.requests)} requests`, 16)}(minimum ${fmt(f.minimum)}, ${ratio.toFixed(2)}×)${ratio > 1.2 ? '  <-- ABOVE 1.2×' : ''}`);
+    console.log(`${' '.repeat(9)}  minimum: ${f.why}`);
+  }
+}
 if (!values['skip-rate']) {
   console.log('');
   if (only.has('scim')) await scimRate();

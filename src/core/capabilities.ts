@@ -19,6 +19,8 @@ export interface Capabilities {
   deleteAccount: boolean;
   /** Deletes many accounts in one request: the connector implements `deleteAccounts`. */
   bulkDelete: boolean;
+  /** A new account can be created in its groups (ZIA requires it): no membership change follows a create. */
+  groupsOnCreate?: boolean | undefined;
   /** Adds or removes many members of one group in one request: the connector implements `changeMembers`. */
   bulkMembership?: boolean | undefined;
   /** Writes are staged until flushed (ZIA's activation): a write is not done until it is live. */

@@ -3,7 +3,10 @@ import type { AccountAttributes } from './account.ts';
 export type ChangeKind = 'create' | 'update' | 'activate' | 'deactivate' | 'delete' | 'add-member' | 'remove-member';
 
 /** Attributes a change writes (all of them for a create; only what differs for an update). */
-export type ChangeAttributes = Partial<AccountAttributes>;
+export type ChangeAttributes = Partial<AccountAttributes> & {
+  /** App groups to create the account in, where the app takes them on create (capability groupsOnCreate). */
+  groups?: string[] | undefined;
+};
 
 /** One HTTP request a change will make, as shown to a person before it is made (secrets never included). */
 export interface RequestPreview {

@@ -139,4 +139,14 @@ describe('planner', () => {
     const plan = planChanges({ people: [p], apps: [app([p], [], { preview: (change) => [{ method: 'POST', path: `/scim/${change.kind}` }] })] });
     assert.deepEqual(plan.changes[0]?.requests, [{ method: 'POST', path: '/scim/create' }]);
   });
+
+  it('an app that takes groups on create gets them in the create, with no membership change after it', () => {
+    const jane = person('p1', { groups: ['vpn'] });
+    const policyWithGroups = policy({ groups: { vpn: 'VPN Users' } });
+    const separate = planChanges({ people: [jane], apps: [app([jane], [], { policy: policyWithGroups })] });
+    assert.deepEqual(separate.changes.map((c) => c.kind), ['create', 'add-member']);
+    const together = planChanges({ people: [jane], apps: [app([jane], [], { policy: policyWithGroups, capabilities: { ...full, groupsOnCreate: true } })] });
+    assert.deepEqual(together.changes.map((c) => c.kind), ['create']);
+    assert.deepEqual(together.changes[0]?.attributes?.groups, ['VPN Users']);
+  });
 });

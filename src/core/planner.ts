@@ -99,8 +99,10 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
       const groups = can.groups ? desiredGroups(person, policy) : [];
       if (!account) {
         if (!can.createAccount) continue;
-        add('create', who, { personId: person.id, attributes: accountInputFor(person, managedAttributes, role), reason: `${who} is assigned to ${app.name} and has no account` }, [...personApproval, ...roleApproval]);
-        for (const group of groups) add('add-member', who, { personId: person.id, group, reason: `${who} is in an IdP group mapped to ${app.name} group ${group}` }, personApproval);
+        const input = accountInputFor(person, managedAttributes, role);
+        if (can.groupsOnCreate && groups.length > 0) input.groups = groups;
+        add('create', who, { personId: person.id, attributes: input, reason: `${who} is assigned to ${app.name} and has no account` }, [...personApproval, ...roleApproval]);
+        if (!can.groupsOnCreate) for (const group of groups) add('add-member', who, { personId: person.id, group, reason: `${who} is in an IdP group mapped to ${app.name} group ${group}` }, personApproval);
         continue;
       }
       const { attributes, drifts } = attributeChanges(app.name, person, account, managedAttributes, role);

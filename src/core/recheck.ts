@@ -11,7 +11,7 @@ export type Recheck = { holds: true } | { holds: false; reason: string };
 export function recheckChange(planned: Change, fresh: readonly Change[]): Recheck {
   const same = fresh.find((c) => c.id === planned.id);
   if (same) {
-    const drifted = Object.entries(planned.attributes ?? {}).filter(([key, value]) => value !== undefined && (same.attributes as Record<string, unknown> | undefined)?.[key] !== value);
+    const drifted = Object.entries(planned.attributes ?? {}).filter(([key, value]) => value !== undefined && JSON.stringify((same.attributes as Record<string, unknown> | undefined)?.[key]) !== JSON.stringify(value));
     if (drifted.length === 0) return { holds: true };
     const now = drifted.map(([key]) => `${key} is now wanted as ${JSON.stringify((same.attributes as Record<string, unknown> | undefined)?.[key] ?? null)}`);
     return { holds: false, reason: `it was planned with ${drifted.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}, but ${now.join(', ')}` };

@@ -86,7 +86,7 @@ export class Executor {
 
   constructor(options: ExecutorOptions) {
     this.#o = {
-      batchSize: 25,
+      batchSize: 100,
       quarantine: { minFailures: 5, share: 0.8, forMs: 5 * 60_000 },
       attempts: defaultAttemptPolicy,
       leaseMs: 30_000,

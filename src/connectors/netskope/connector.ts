@@ -163,6 +163,20 @@ export class NetskopeConnector implements Connector {
     await this.#patchGroup(group, [{ op: 'remove', path: 'members', value: [{ value: id }] }]);
   }
 
+  /**
+   * Many members in one PATCH (in the form Netskope's own plugin sends), which answers 204: one
+   * read of the group then proves them all. A projection that hides who the members are proves
+   * nothing, and the caller reads each back.
+   */
+  async changeMembers(group: string, op: 'add' | 'remove', refs: readonly string[]): Promise<Set<string>> {
+    const ids = await Promise.all(refs.map((ref) => this.#resolve(ref)));
+    await this.#patchGroup(group, [{ op, path: 'members', value: ids.map((value) => ({ value })) }]);
+    const members = await this.client.groupMembers(await this.#groupId(group), { projection: true });
+    if (!members.shown || members.unreadable > 0) return new Set();
+    const present = new Set(members.ids);
+    return new Set(refs.filter((_, i) => present.has(ids[i] ?? '') === (op === 'add')));
+  }
+
   async isMember(ref: string, group: string): Promise<boolean> {
     const id = await this.#resolve(ref);
     return isGroupMember(this.client, this.#memberReads, { remoteId: id, group, groupId: await this.#groupId(group) });

@@ -27,6 +27,7 @@ export const netskopeManifest = {
     deactivate: true,
     deleteAccount: true,
     bulkDelete: false,
+    bulkMembership: true,
     stagesWrites: false,
   },
   scimPath: '/api/v2/scim',

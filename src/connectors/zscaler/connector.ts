@@ -135,7 +135,8 @@ export class ZscalerConnector implements Connector {
     if (name.length > zscalerManifest.nameMaxLength) throw this.#tooLong(name);
     const departmentName = input.department ?? this.#defaultDepartment;
     if (!departmentName) throw this.#invalid('ZIA requires a department for every user: give one, or set the connector option defaultDepartment');
-    const groupNames = input.groups ?? this.#defaultGroups;
+    // The groups asked for (the policy's, on create); the app's defaults only when there are none.
+    const groupNames = input.groups && input.groups.length > 0 ? input.groups : this.#defaultGroups;
     if (!groupNames || groupNames.length === 0) throw this.#invalid('ZIA requires groups for every user: give them, or set the connector option defaultGroups');
     if (input.active === false && !this.capabilities.deactivate) this.#refuseDeactivation();
     const [department, groups] = await Promise.all([this.#directory.department(departmentName), this.#directory.groups(groupNames)]);
@@ -188,21 +189,26 @@ export class ZscalerConnector implements Connector {
   }
 
   /** Adds the user to a group named as ZIA names it; the other groups and fields stay. */
-  async addToGroup(remoteId: string, group: string): Promise<void> {
+  /** True when the user as ZIA answered the write (or as read, when nothing was to be written) is in the group. */
+  async addToGroup(remoteId: string, group: string): Promise<boolean> {
     const [current, ref] = await Promise.all([this.#editable(remoteId), this.#directory.groups([group])]);
     const groups = current.groups ?? [];
     const add = ref[0];
-    if (!add || groups.some((g) => g.id === add.id)) return;
-    await this.#write(() => this.client.replaceUser(current.id, replacementFor(current, { groups: [...groups, add] })));
+    if (!add) return false;
+    if (groups.some((g) => g.id === add.id)) return true;
+    const written = await this.#write(() => this.client.replaceUser(current.id, replacementFor(current, { groups: [...groups, add] })));
+    return (written.groups ?? []).some((g) => g.id === add.id);
   }
 
-  /** Removes the user from a group; the other groups and fields stay. */
-  async removeFromGroup(remoteId: string, group: string): Promise<void> {
+  /** Removes the user from a group; the other groups and fields stay. True when ZIA's answer shows them out. */
+  async removeFromGroup(remoteId: string, group: string): Promise<boolean> {
     const [current, ref] = await Promise.all([this.#editable(remoteId), this.#directory.groups([group])]);
     const groups = current.groups ?? [];
     const drop = ref[0];
-    if (!drop || !groups.some((g) => g.id === drop.id)) return;
-    await this.#write(() => this.client.replaceUser(current.id, replacementFor(current, { groups: groups.filter((g) => g.id !== drop.id) })));
+    if (!drop) return false;
+    if (!groups.some((g) => g.id === drop.id)) return true;
+    const written = await this.#write(() => this.client.replaceUser(current.id, replacementFor(current, { groups: groups.filter((g) => g.id !== drop.id) })));
+    return !(written.groups ?? []).some((g) => g.id === drop.id);
   }
 
   /**

@@ -16,7 +16,7 @@ function ziaPreview(change: Change): RequestPreview[] {
   const readWrite = [{ method: 'GET', path: `/users/${id(change)}` }, { method: 'PUT', path: `/users/${id(change)}`, body: { ...change.attributes, ...(change.kind === 'deactivate' ? { disabled: true } : change.kind === 'activate' ? { disabled: false } : {}), '…': 'every other field as read' } }];
   switch (change.kind) {
     case 'create':
-      return [{ method: 'GET', path: '/departments' }, { method: 'GET', path: '/groups' }, { method: 'POST', path: '/users', body: { name: change.attributes?.displayName, email: change.attributes?.email, department: change.attributes?.department, password: '[generated, never shown]' } }, ...activate];
+      return [{ method: 'GET', path: '/departments' }, { method: 'GET', path: '/groups' }, { method: 'POST', path: '/users', body: { name: change.attributes?.displayName, email: change.attributes?.email, department: change.attributes?.department, groups: change.attributes?.groups ?? ['(the app’s defaults.groups)'], password: '[generated, never shown]' } }, ...activate];
     case 'delete':
       return [{ method: 'GET', path: `/users/${id(change)}` }, { method: 'POST', path: '/users/bulkDelete', body: { ids: [id(change)] } }, { method: 'GET', path: `/users/${id(change)}` }, ...activate];
     case 'add-member':

@@ -34,6 +34,7 @@ export const zscalerManifest = {
     bulkDelete: true,
     stagesWrites: true,
     fixedAfterCreate: ['email'],
+    groupsOnCreate: true,
   },
   session: {
     loginPath: '/authenticatedSession',
