@@ -48,7 +48,7 @@ it('a new module in the list is a new app type: config takes its settings, the p
   const plan = planChanges({ people: [person], apps: [{ name: 'tenant', type: 'acme', policy: defaultPolicy, capabilities: acmeModule.capabilities, preview: acmeModule.preview, accounts: [], links: [] }] });
   assert.deepEqual(plan.changes.map((c) => c.kind), ['create']);
   assert.equal(plan.changes[0]?.attributes?.title, undefined, 'acme holds no title');
-  assert.deepEqual(plan.changes[0]?.requests.map((r) => `${r.method} ${r.path}`), ['POST /acme/Users', 'GET /acme/Users/{new id}']);
+  assert.deepEqual(plan.changes[0]?.requests.map((r) => `${r.method} ${r.path}`), ['POST /acme/Users']);
 });
 
 it('ZIA leavers are deleted (no documented soft delete) unless the app opts into disableLeavers', async () => {
