@@ -19,11 +19,15 @@ const orphanAccounts = [
  * some under a different userName (only the email matches); new joiners have none; leavers are
  * still active; a few attributes were edited in the app; and some accounts belong to nobody.
  */
-export function messyTenant(people: readonly Person[]): MessyTenant {
+export function messyTenant(people: readonly Person[], options: { offset?: number; orphans?: readonly { userName: string; displayName: string; department: string }[] } = {}): MessyTenant {
   const users: Record<string, unknown>[] = [];
-  const planted = { orphans: orphanAccounts.length, missing: 0, leaversActive: 0, drifted: 0 };
+  const orphans = options.orphans ?? orphanAccounts;
+  const offset = options.offset ?? 0;
+  const planted = { orphans: orphans.length, missing: 0, leaversActive: 0, drifted: 0 };
   const departments = [...new Set(people.map((p) => p.department).filter((d): d is string => !!d))];
-  people.forEach((person, index) => {
+  people.forEach((person, position) => {
+    // Another app's mess falls on other people.
+    const index = position + offset;
     if (person.active && index % 50 === 7) {
       planted.missing += 1;
       return;
@@ -56,7 +60,7 @@ export function messyTenant(people: readonly Person[]): MessyTenant {
       }),
     );
   });
-  for (const orphan of orphanAccounts) users.push(scimUser({ ...orphan, email: orphan.userName, active: true }));
+  for (const orphan of orphans) users.push(scimUser({ ...orphan, email: orphan.userName, active: true }));
   return { users, planted };
 }
 
