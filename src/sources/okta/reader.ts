@@ -169,7 +169,10 @@ export class OktaReader implements SourceReader {
     for (const g of listed) {
       const id = text(g.id);
       if (!id) continue;
-      newestGroup = later(later(newestGroup, g.lastUpdated), g.lastMembershipUpdated);
+      const changedAt = later(later(undefined, g.lastUpdated), g.lastMembershipUpdated);
+      // The filter starts 1 ms early; a group unchanged since the cursor needs no second look.
+      if (groupsCursor !== undefined && changedAt !== undefined && changedAt <= groupsCursor) continue;
+      newestGroup = later(newestGroup, changedAt);
       const members: string[] = [];
       await this.#pages(`api/v1/groups/${encodeURIComponent(id)}/users`, { limit: String(OKTA_LIMITS.groupUsers) }, (items) => {
         for (const u of items) if (text(u.id)) members.push(u.id as string);
