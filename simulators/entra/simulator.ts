@@ -107,6 +107,7 @@ export function createEntraSimulator(options: Partial<EntraSimulatorSettings> = 
   const requests: RequestRecord[] = [];
   const tokens = new Map<string, { clientId: string; expiresAt: number }>();
   const rounds = new Map<string, Round>();
+  const rendered = new Map<string, Record<string, unknown>[]>();
   let epoch = 0;
   const throttleState = new Map<string, { start: number; used: number }>();
   const app = new Hono<SimulatorEnv>();
@@ -232,7 +233,14 @@ export function createEntraSimulator(options: Partial<EntraSimulatorSettings> = 
         offset += 1;
         continue;
       }
-      const parts = tenant.renderGroup(id, round.since, round.select, settings.membersChunk);
+      // A big group is cut into many parts across pages: render it once per round, not once per part.
+      const cacheKey = `${roundKey}:${id}`;
+      let parts = rendered.get(cacheKey);
+      if (!parts) {
+        parts = tenant.renderGroup(id, round.since, round.select, settings.membersChunk);
+        rendered.clear();
+        rendered.set(cacheKey, parts);
+      }
       const part = parts[chunk];
       if (part) value.push({ '@odata.type': '#microsoft.graph.group', ...part });
       chunk += 1;

@@ -208,6 +208,17 @@ export function createOktaSimulator(options: Partial<OktaSimulatorSettings> = {}
   });
 
   /** One page of `items` (sorted by id) after the `after` cursor, with Okta's Link headers. */
+  // Lists sorted by id, kept until the org changes: a 100,000-person list is not sorted again per page.
+  const sortedCache = new Map<string, { version: number; items: unknown[] }>();
+  const sortedList = <T extends { id: string }>(key: string, make: () => T[]): T[] => {
+    const hit = sortedCache.get(key);
+    if (hit && hit.version === tenant.version) return hit.items as T[];
+    if (sortedCache.size > 50) sortedCache.clear();
+    const items = make().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    sortedCache.set(key, { version: tenant.version, items });
+    return items;
+  };
+
   const page = <T extends { id: string }>(c: Context<SimulatorEnv>, items: T[], limits: { default: number; max: number }, render: (item: T) => unknown = (i) => i) => {
     const url = new URL(c.req.url);
     const limitText = url.searchParams.get('limit');
@@ -215,9 +226,18 @@ export function createOktaSimulator(options: Partial<OktaSimulatorSettings> = {}
     if (!Number.isInteger(asked) || asked < 1) return oktaError(c, 400, 'E0000001', 'Api validation failed: limit', [`limit: ${limitText} is not a whole number of at least 1`]);
     const limit = Math.min(asked, limits.max);
     const after = url.searchParams.get('after');
-    items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const start = after ? items.findIndex((i) => i.id > after) : 0;
-    const slice = start < 0 ? [] : items.slice(start, start + limit);
+    let start = 0;
+    if (after) {
+      let lo = 0;
+      let hi = items.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((items[mid]?.id ?? '') > after) hi = mid;
+        else lo = mid + 1;
+      }
+      start = lo;
+    }
+    const slice = items.slice(start, start + limit);
     const self = new URL(url);
     c.header('link', `<${self.toString()}>; rel="self"`, { append: true });
     const last = slice[slice.length - 1];
@@ -247,9 +267,19 @@ export function createOktaSimulator(options: Partial<OktaSimulatorSettings> = {}
 
   app.get('/api/v1/users', (c) => {
     if (c.req.query('search') !== undefined || c.req.query('q') !== undefined) return oktaError(c, 400, 'E0000031', 'Invalid search criteria.', ['search and q are not simulated; use filter']);
-    const all = [...tenant.users.values()];
+    const filter = c.req.query('filter');
+    const all = sortedList('users', () => [...tenant.users.values()]);
+    let users: OktaUser[] | Response;
     // Okta leaves DEPROVISIONED users out of a plain list; a filter (or search) reaches them.
-    const users = c.req.query('filter') === undefined ? all.filter((u) => u.status !== 'DEPROVISIONED') : filtered(c, all, ['status', 'lastUpdated', 'id', 'created', 'statusChanged', 'profile.login', 'profile.email']);
+    if (filter === undefined) users = sortedList('users:listed', () => all.filter((u) => u.status !== 'DEPROVISIONED'));
+    else {
+      const hit = sortedCache.get(`users:${filter}`);
+      if (hit && hit.version === tenant.version) users = hit.items as OktaUser[];
+      else {
+        users = filtered(c, all, ['status', 'lastUpdated', 'id', 'created', 'statusChanged', 'profile.login', 'profile.email']);
+        if (!(users instanceof Response)) sortedCache.set(`users:${filter}`, { version: tenant.version, items: users });
+      }
+    }
     if (users instanceof Response) return users;
     return page(c, users, settings.usersLimit, renderUser(c));
   });
@@ -260,7 +290,7 @@ export function createOktaSimulator(options: Partial<OktaSimulatorSettings> = {}
   });
 
   app.get('/api/v1/groups', (c) => {
-    const groups = filtered(c, [...tenant.groups.values()], ['lastUpdated', 'lastMembershipUpdated', 'id', 'type']);
+    const groups = filtered(c, sortedList('groups', () => [...tenant.groups.values()]), ['lastUpdated', 'lastMembershipUpdated', 'id', 'type']);
     if (groups instanceof Response) return groups;
     return page<OktaGroup>(c, groups, settings.groupsLimit);
   });
@@ -268,17 +298,17 @@ export function createOktaSimulator(options: Partial<OktaSimulatorSettings> = {}
   app.get('/api/v1/groups/:id/users', (c) => {
     const members = tenant.members.get(c.req.param('id'));
     if (!members) return oktaError(c, 404, 'E0000007', `Not found: Resource not found: ${c.req.param('id')} (UserGroup)`);
-    const users = [...members].map((id) => tenant.users.get(id)).filter((u): u is OktaUser => u !== undefined);
+    const users = sortedList(`members:${c.req.param('id')}`, () => [...members].map((id) => tenant.users.get(id)).filter((u): u is OktaUser => u !== undefined));
     return page(c, users, settings.groupUsersLimit, renderUser(c));
   });
 
   app.get('/api/v1/apps/:id/users', (c) => {
     const target = tenant.apps.get(c.req.param('id'));
     if (!target) return oktaError(c, 404, 'E0000007', `Not found: Resource not found: ${c.req.param('id')} (AppInstance)`);
-    const rows = [...target.users].flatMap(([id, a]) => {
+    const rows = sortedList(`app:${target.id}`, () => [...target.users].flatMap(([id, a]) => {
       const user = tenant.users.get(id);
       return user ? [{ id, externalId: null, created: a.created, lastUpdated: a.lastUpdated, scope: a.scope, status: 'ACTIVE', statusChanged: a.created, syncState: 'DISABLED', credentials: { userName: user.profile.login }, profile: {}, _links: { app: { href: `/api/v1/apps/${target.id}` }, user: { href: `/api/v1/users/${id}` } } }] : [];
-    });
+    }));
     return page(c, rows, settings.appUsersLimit);
   });
 

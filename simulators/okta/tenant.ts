@@ -66,9 +66,12 @@ export class OktaTenant {
   readonly members = new Map<string, Set<string>>();
   readonly apps = new Map<string, OktaApp>();
   #last = 0;
+  /** Bumped by every write, so readers can cache what they computed from the org. */
+  version = 0;
 
   /** Now, as Okta writes it (milliseconds, UTC); never the same instant twice. */
   #stamp(): string {
+    this.version += 1;
     this.#last = Math.max(Date.now(), this.#last + 1);
     return new Date(this.#last).toISOString();
   }

@@ -7,6 +7,7 @@ import type { Connector } from '../connectors/connector.ts';
 import { createConnector } from '../connectors/modules.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { RosterError } from '../errors.ts';
+import { log } from '../log.ts';
 import { createReader } from '../sources/index.ts';
 import { isPullSource, type ResolvedPullSource, type ResolvedSource } from '../sources/config.ts';
 import type { ReaderDeps, ReadProgress, SourceExchange, SourcePersonRecord, SourceRead, SourceReader } from '../sources/types.ts';
@@ -99,6 +100,12 @@ export function transitiveMembers(groups: ReadonlyMap<string, StoredGroup>): Map
 export async function pullSource(db: Database, source: ResolvedPullSource, options: PullOptions): Promise<PullReport> {
   const started = new Date();
   const actor = options.actor ?? `idp:${source.name}`;
+  let phaseAt = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    log.debug({ source: source.name, phase: name, ms: Math.round(now - phaseAt) }, 'pull phase');
+    phaseAt = now;
+  };
   const cursors = options.full ? {} : await sourceCursors(db, source.name);
   const exchanges: SourceExchange[] = [];
   const reader = options.reader ?? createReader(source, options.deps);
@@ -118,7 +125,9 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
     await reader.close();
   }
 
+  phase('read');
   const existing = await peopleOfSource(db, source.name);
+  phase('load people');
   const bySourceId = new Map(existing.map((p) => [p.sourceId as string, p]));
   const conflicts: string[] = [];
   const problems: string[] = [];
@@ -167,6 +176,7 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
     matched.set(r.sourceId, { person, reason: `matched by ${why} to person ${person.id}, who came from ${person.source}` });
   }
 
+  phase('match');
   // New ids: the IdP's id, unless someone in roster has it as theirs already.
   const fresh = unknown.filter((r) => !matched.has(r.sourceId));
   const taken = await takenPersonIds(db, fresh.map((r) => r.sourceId));
@@ -210,8 +220,10 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
     p.managerId = manager === null ? undefined : (rosterIdOf.get(manager) ?? byLogin.get(manager.toLowerCase()) ?? p.managerId);
   }
 
+  phase('people');
   // Groups: stored membership, changed by what was read; each person's groups with nesting resolved.
   const groups = await sourceGroups(db, source.name);
+  phase('load groups');
   const deletedGroups: string[] = [];
   const touched = new Map<string, StoredGroup>();
   for (const g of read.groups) {
@@ -252,6 +264,7 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
     }
   }
 
+  phase('groups');
   // Who changed: everyone of this source, old and new, against what is stored.
   const storedState = new Map(existing.map((p) => [p.sourceId as string, comparable(p)]));
   const matchedBefore = new Map([...matched.values()].filter((m) => m.reason !== 'conflict').map((m) => [m.person.id, comparable(m.person)]));
@@ -265,6 +278,7 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
     if (was !== comparable(person)) changed.push(person);
   }
 
+  phase('compare');
   // A userName held by someone outside this write would break uniqueness: that person waits, with the reason.
   const clashes = await userNameClashes(db, changed);
   const clashing = new Set(clashes.map((c) => c.personId));
@@ -273,10 +287,13 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
   const wasActive = new Map([...existing, ...[...matched.values()].map((m) => m.person)].map((p) => [p.id, p.active]));
   for (const p of toWrite) if (!p.active && wasActive.get(p.id) === true) leavers.push({ userName: p.userName, reason: p.sourceReason ?? 'inactive in the IdP' });
 
+  phase('clashes');
   let counts = { created: 0, updated: 0 };
   await db.transaction(async (tx) => {
     counts = await writeSourcedPeople(tx, toWrite);
+    phase('write people');
     await saveSourceGroups(tx, source.name, [...touched.values()], deletedGroups);
+    phase('write groups');
     await replaceAssignments(tx, source.name, read.assignments);
     await saveSourceCursors(tx, source.name, read.cursors);
     await recordAudit(tx, [
@@ -302,6 +319,7 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
     ]);
   });
 
+  phase('write');
   const report: PullReport = {
     source: source.name,
     mode: read.mode,

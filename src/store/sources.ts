@@ -85,8 +85,7 @@ export async function takenPersonIds(db: Queryable, ids: readonly string[]): Pro
 
 /**
  * Writes people a source brought or changed (by roster id), with their source columns. A userName
- * passed between two of them within this write is freed first, as upsertPeople does. Run it in a
- * transaction.
+ * passed between two of them within this write is freed first. Run it in a transaction.
  */
 export async function writeSourcedPeople(db: Queryable, people: readonly SourcedPerson[]): Promise<{ created: number; updated: number }> {
   if (people.length === 0) return { created: 0, updated: 0 };
@@ -110,16 +109,16 @@ export async function writeSourcedPeople(db: Queryable, people: readonly Sourced
     source_reason: p.sourceReason ?? null,
     source_match: p.sourceMatch ?? null,
   }));
+  // A userName passed between two people of this write would clash row by row although the end
+  // state is unique: free the userNames of people whose userName changes, before any row is written.
+  const wanted = new Map(rows.map((r) => [r.id, r.user_name.toLowerCase()]));
+  const stored = await db.query<{ id: string; user_name: string }>('select id, user_name from people where id = any($1::text[])', [rows.map((r) => r.id)]);
+  const renamed = stored.filter((r) => wanted.get(r.id) !== r.user_name.toLowerCase()).map((r) => r.id);
+  if (renamed.length > 0) await db.query('update people set user_name = $2 || id where id = any($1::text[])', [renamed, '\u0001renaming:']);
   let created = 0;
   // In slices: one statement per 5,000 people keeps each JSON parameter a sensible size.
   for (let i = 0; i < rows.length; i += 5000) {
     const slice = JSON.stringify(rows.slice(i, i + 5000));
-    await db.query(
-      `update people p set user_name = $2 || p.id
-         from jsonb_to_recordset($1::jsonb) as x(id text, user_name text)
-        where p.id = x.id and lower(p.user_name) <> lower(x.user_name)`,
-      [slice, '\u0001renaming:'],
-    );
     const result = await db.query<{ created: boolean }>(
       `insert into people (id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups, source, source_id, source_status, source_reason, source_match)
        select x.id, x.external_id, x.user_name, x.display_name, x.given_name, x.family_name, x.email, x.emails, x.active, x.department, x.title, x.manager_id, x.groups, x.source, x.source_id, x.source_status, x.source_reason, x.source_match
