@@ -116,6 +116,18 @@ for (const kind of databaseKinds) {
       assert.equal(quiet.requests, quiet.minimumRequests);
     });
 
+    it('a group nested into a new group: its people, and only they, gain the new group', async () => {
+      const everyone = entra.tenant.addGroup({ displayName: 'everyone' });
+      entra.tenant.addMember(everyone.id, ids.all ?? '');
+      const report = await pullSource(db, source('entra'), { apps: [] });
+      const byId = await people();
+      const inAllSales = [...byId.values()].filter((p) => p.groups.includes('all-sales'));
+      assert.ok(inAllSales.length >= 3);
+      assert.ok(inAllSales.every((p) => p.groups.includes('everyone')));
+      assert.deepEqual(report.changed.sort(), inAllSales.map((p) => p.id).sort());
+      assert.deepEqual(byId.get(ids.cy)?.groups, []);
+    });
+
     it('an expired delta token falls back to a full read, which also finds who was deleted meanwhile', async () => {
       entra.expireDeltaTokens();
       entra.tenant.deleteUser(ids.ann ?? '', 'deleted');

@@ -18,6 +18,7 @@ import {
   lastPulls,
   matchCandidates,
   peopleOfSource,
+  peopleOfSourceIds,
   recordPull,
   replaceAssignments,
   saveSourceCursors,
@@ -126,7 +127,67 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
   }
 
   phase('read');
-  const existing = await peopleOfSource(db, source.name);
+  // Groups: stored membership, changed by what was read. Who a change touches: people added or
+  // removed (directly, or through a nested group), and everyone in a group renamed, new or gone.
+  const groups = await sourceGroups(db, source.name);
+  const before = transitiveMembers(groups);
+  phase('load groups');
+  const deletedGroups: string[] = [];
+  const touched = new Map<string, StoredGroup>();
+  const affected = new Set<string>();
+  const touchAll = (ids: Iterable<string>) => {
+    for (const id of ids) affected.add(id);
+  };
+  const diff = (a: readonly string[], b: readonly string[]) => {
+    const set = new Set(b);
+    return a.filter((x) => !set.has(x));
+  };
+  for (const g of read.groups) {
+    const was = groups.get(g.sourceId);
+    if (g.removed) {
+      if (was) touchAll(before.get(g.sourceId) ?? []);
+      deletedGroups.push(g.sourceId);
+      groups.delete(g.sourceId);
+      continue;
+    }
+    const now: StoredGroup =
+      g.mode === 'replace' || !was
+        ? { id: g.sourceId, name: g.name ?? was?.name, users: dedupe(g.addUsers), groups: dedupe(g.addGroups) }
+        : {
+            id: g.sourceId,
+            name: g.name ?? was.name,
+            users: dedupe([...was.users.filter((u) => !g.removeUsers.includes(u)), ...g.addUsers]),
+            groups: dedupe([...was.groups.filter((u) => !g.removeGroups.includes(u)), ...g.addGroups]),
+          };
+    if (!was || was.name !== now.name) {
+      touchAll(before.get(g.sourceId) ?? []);
+      touchAll(now.users);
+      for (const inner of now.groups) touchAll(before.get(inner) ?? []);
+    } else {
+      touchAll(diff(now.users, was.users));
+      touchAll(diff(was.users, now.users));
+      for (const inner of [...diff(now.groups, was.groups), ...diff(was.groups, now.groups)]) touchAll(before.get(inner) ?? []);
+    }
+    groups.set(g.sourceId, now);
+    touched.set(g.sourceId, now);
+  }
+  if (read.complete.groups) {
+    const seen = new Set(read.groups.map((g) => g.sourceId));
+    for (const id of [...groups.keys()]) {
+      if (seen.has(id)) continue;
+      touchAll(before.get(id) ?? []);
+      deletedGroups.push(id);
+      groups.delete(id);
+    }
+  }
+  phase('groups');
+
+  // The people to look at: everyone of this source after a full read; after an incremental one,
+  // those read, those a group change touched, and the managers named.
+  const incremental = !read.complete.people && !read.complete.groups;
+  const existing = incremental
+    ? await peopleOfSourceIds(db, source.name, [...new Set([...read.people.map((r) => r.sourceId), ...affected, ...read.people.flatMap((r) => (r.managerSourceId ? [r.managerSourceId] : []))])])
+    : await peopleOfSource(db, source.name);
   phase('load people');
   const bySourceId = new Map(existing.map((p) => [p.sourceId as string, p]));
   const conflicts: string[] = [];
@@ -221,38 +282,6 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
   }
 
   phase('people');
-  // Groups: stored membership, changed by what was read; each person's groups with nesting resolved.
-  const groups = await sourceGroups(db, source.name);
-  phase('load groups');
-  const deletedGroups: string[] = [];
-  const touched = new Map<string, StoredGroup>();
-  for (const g of read.groups) {
-    if (g.removed) {
-      deletedGroups.push(g.sourceId);
-      groups.delete(g.sourceId);
-      continue;
-    }
-    const was = groups.get(g.sourceId);
-    const now: StoredGroup =
-      g.mode === 'replace' || !was
-        ? { id: g.sourceId, name: g.name ?? was?.name, users: dedupe(g.addUsers), groups: dedupe(g.addGroups) }
-        : {
-            id: g.sourceId,
-            name: g.name ?? was.name,
-            users: dedupe([...was.users.filter((u) => !g.removeUsers.includes(u)), ...g.addUsers]),
-            groups: dedupe([...was.groups.filter((u) => !g.removeGroups.includes(u)), ...g.addGroups]),
-          };
-    groups.set(g.sourceId, now);
-    touched.set(g.sourceId, now);
-  }
-  if (read.complete.groups) {
-    const seen = new Set(read.groups.map((g) => g.sourceId));
-    for (const id of [...groups.keys()]) {
-      if (seen.has(id)) continue;
-      deletedGroups.push(id);
-      groups.delete(id);
-    }
-  }
   const groupNames = new Map<string, Set<string>>();
   for (const [groupId, people] of transitiveMembers(groups)) {
     const name = groups.get(groupId)?.name;
@@ -264,8 +293,8 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
     }
   }
 
-  phase('groups');
-  // Who changed: everyone of this source, old and new, against what is stored.
+  phase('group names');
+  // Who changed: everyone looked at, old and new, against what is stored.
   const storedState = new Map(existing.map((p) => [p.sourceId as string, comparable(p)]));
   const matchedBefore = new Map([...matched.values()].filter((m) => m.reason !== 'conflict').map((m) => [m.person.id, comparable(m.person)]));
   const changed: SourcedPerson[] = [];

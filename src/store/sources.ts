@@ -62,6 +62,13 @@ export async function peopleOfSource(db: Queryable, source: string): Promise<Sou
   return rows.map(toSourced);
 }
 
+/** These people of this source, by source id. */
+export async function peopleOfSourceIds(db: Queryable, source: string, sourceIds: readonly string[]): Promise<SourcedPerson[]> {
+  if (sourceIds.length === 0) return [];
+  const rows = await db.query<Row>('select * from people where source = $1 and source_id = any($2::text[])', [source, sourceIds]);
+  return rows.map(toSourced);
+}
+
 /**
  * People a source's new records might be (people who are not this source's yet): by id, by
  * externalId, or by userName or email (any case). The caller picks, in the order of the link rules.
