@@ -5,6 +5,7 @@ import type { Secret } from '../../config/secret.ts';
 import { HttpClient, type HttpResponse } from '../../connectors/http/client.ts';
 import { clientCredentialsAuth } from '../../connectors/http/oauth2.ts';
 import { RosterError } from '../../errors.ts';
+import { tokenCounted } from '../token.ts';
 import { shortPath, type ReaderDeps, type ReadOptions, type SourceAppAssignments, type SourceGroupRecord, type SourcePersonRecord, type SourceRead, type SourceReader } from '../types.ts';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -81,18 +82,11 @@ export class EntraReader implements SourceReader {
     this.#base = config.graphUrl.replace(/\/+$/, '');
     const tokenUrl = `${config.authority.replace(/\/+$/, '')}/${encodeURIComponent(config.tenantId)}/oauth2/v2.0/token`;
     const auth = clientCredentialsAuth({ appName: config.name, tokenUrl, clientId: config.clientId, clientSecret: config.clientSecret, scope: GRAPH_SCOPE, timeoutMs: config.timeoutMs, clock: deps.clock });
-    // The token request goes outside the HttpClient: count it where the strategy asks for one.
-    const counted = { ...auth, headers: async () => auth.headers(), renew: auth.renew?.bind(auth) };
-    let tokenFetched = false;
-    counted.headers = async () => {
-      const h = await auth.headers();
-      if (!tokenFetched) {
-        tokenFetched = true;
-        this.#requests += 1;
-        this.#onExchange?.({ method: 'POST', path: new URL(tokenUrl).pathname, status: 200, ms: 0 });
-      }
-      return h;
-    };
+    // The token request goes outside the HttpClient: count it, and put it in the trail, here.
+    const counted = tokenCounted(auth, new URL(tokenUrl).pathname, (e) => {
+      this.#requests += 1;
+      this.#onExchange?.(e);
+    });
     this.#http = new HttpClient({ appName: config.name, baseUrl: `${this.#base}/`, auth: counted, timeoutMs: config.timeoutMs, maxWaitMs: config.maxWaitMs, clock: deps.clock });
     this.#http.observe((e) => {
       this.#requests += 1;

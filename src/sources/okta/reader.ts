@@ -8,6 +8,7 @@ import { HttpClient, type HttpResponse } from '../../connectors/http/client.ts';
 import { clientCredentialsAuth } from '../../connectors/http/oauth2.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { RosterError } from '../../errors.ts';
+import { tokenCounted } from '../token.ts';
 import { shortPath, type ReaderDeps, type ReadOptions, type SourceAppAssignments, type SourceGroupRecord, type SourcePersonRecord, type SourceRead, type SourceReader, type SourceStatus } from '../types.ts';
 
 export const OKTA_READ_SCOPES = ['okta.users.read', 'okta.groups.read', 'okta.apps.read'] as const;
@@ -104,19 +105,10 @@ export class OktaReader implements SourceReader {
       auth = { kind: 'okta-ssws', headers: () => ({ authorization: `SSWS ${token.reveal()}` }) };
     } else {
       const inner = clientCredentialsAuth({ appName: config.name, tokenUrl: config.auth.tokenUrl ?? `${this.#base}/oauth2/v1/token`, clientId: config.auth.clientId, clientSecret: config.auth.clientSecret, scope: OKTA_READ_SCOPES.join(' '), timeoutMs: config.timeoutMs, clock: deps.clock });
-      let counted = false;
-      auth = {
-        kind: inner.kind,
-        headers: async () => {
-          const h = await inner.headers();
-          if (!counted) {
-            counted = true;
-            this.#requests += 1;
-          }
-          return h;
-        },
-        renew: async () => (await inner.renew?.()) ?? false,
-      };
+      auth = tokenCounted(inner, new URL(config.auth.tokenUrl ?? `${this.#base}/oauth2/v1/token`).pathname, (e) => {
+        this.#requests += 1;
+        this.#onExchange?.(e);
+      });
     }
     this.#http = new HttpClient({ appName: config.name, baseUrl: `${this.#base}/`, auth, timeoutMs: config.timeoutMs, maxWaitMs: config.maxWaitMs, clock: deps.clock });
     this.#http.observe((e) => {
