@@ -9,7 +9,7 @@ import type { Database } from '../store/database.ts';
 import { upsertPeople } from '../store/people.ts';
 import { peopleOfSource, sourceAssignments, sourceCursors } from '../store/sources.ts';
 import { databaseKinds, openTestDatabase } from '../store/testing.ts';
-import { pullSource, transitiveMembers } from './pull.ts';
+import { pullSource, runScheduledPulls, transitiveMembers } from './pull.ts';
 
 describe('transitiveMembers', () => {
   it('resolves nested groups to people and survives a cycle', () => {
@@ -144,6 +144,18 @@ for (const kind of databaseKinds) {
       assert.match(report.conflicts[0] ?? '', /matches person .* by email bob@contoso.example, but that person is read from entra as /);
       assert.equal((await people()).get(ids.bob)?.source, 'entra');
       assert.equal((await queryAudit(db, { action: 'source.conflict' })).length, 1);
+    });
+
+    it('the schedule pulls each source when its interval has passed: incrementally every few minutes, in full after days', async () => {
+      const at = (ms: number) => ({ now: () => Date.now() + ms, sleep: async () => {} });
+      assert.deepEqual(await runScheduledPulls(db, sources, { apps: [], clock: at(0) }), [], 'both pulled just now');
+      const soon = await runScheduledPulls(db, sources, { apps: [], clock: at(6 * 60_000) });
+      assert.deepEqual(soon.map((r) => [r.source, r.mode]), [['entra', 'incremental'], ['okta', 'incremental']]);
+      const errors: string[] = [];
+      const later = await runScheduledPulls(db, sources, { apps: [], clock: at(8 * 86_400_000), onError: (name) => errors.push(name) });
+      assert.deepEqual(later.map((r) => [r.source, r.mode]), [['entra', 'full'], ['okta', 'full']]);
+      assert.deepEqual(errors, []);
+      assert.ok((await queryAudit(db, { action: 'source.pulled' })).every((e) => e.actor === 'idp:entra' || e.actor === 'idp:okta' || e.actor === 'system:schedule'));
     });
   });
 }
