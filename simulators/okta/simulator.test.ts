@@ -119,6 +119,8 @@ describe('Okta simulator', () => {
     assert.equal(assigned.items.length, 5);
     assert.equal(assigned.items.find((a) => a.id === users[3]?.id)?.scope, 'USER');
     assert.equal(assigned.items.find((a) => a.id === users[0]?.id)?.scope, 'GROUP');
+    sim.tenant.removeMember(group.id, users[0]?.id ?? '');
+    assert.equal((await all(sim, `/api/v1/apps/${app.id}/users`)).items.length, 4, 'a group assignment goes with the group');
   });
 
   it('rate limits per endpoint: x-rate-limit-* on every answer (reset in epoch seconds), 429 E0000047 when spent, other endpoints unaffected', async (t) => {

@@ -144,6 +144,11 @@ export class OktaTenant {
   removeMember(groupId: string, userId: string): void {
     if (!this.members.get(groupId)?.delete(userId)) throw new Error(`${userId} is not in group ${groupId}`);
     this.#touchMembership(groupId);
+    // A group-based app assignment goes with the group, unless another assigned group still holds them.
+    for (const app of this.apps.values()) {
+      if (!app.groups.has(groupId) || app.users.get(userId)?.scope !== 'GROUP') continue;
+      if (![...app.groups].some((g) => this.members.get(g)?.has(userId))) app.users.delete(userId);
+    }
   }
 
   addApp(label: string, id = oktaId('0oa')): OktaApp {

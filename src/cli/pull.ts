@@ -17,6 +17,7 @@ export function formatPullReport(r: PullReport): string {
     lines.push(`${r.source}: plan ${r.plan.id}: ${r.plan.changes} change${r.plan.changes === 1 ? '' : 's'}, ${r.plan.queued} queued for roster worker, ${r.plan.waitingApproval} waiting for approval`);
     for (const held of r.plan.held) lines.push(`  ! ${held}`);
   } else if (r.notPlanned) lines.push(`${r.source}: not planned: ${r.notPlanned}`);
+  if (r.planError) lines.push(`${r.source}: planning FAILED: ${r.planError}`);
   return lines.join('\n');
 }
 
@@ -35,6 +36,7 @@ export function registerPull(program: Command): void {
         globals,
         async ({ db }) => {
           const failed: string[] = [];
+          const planFailed: string[] = [];
           for (const source of sources) {
             let lastAt = 0;
             const report = await pullSource(db, source, {
@@ -53,8 +55,10 @@ export function registerPull(program: Command): void {
               return undefined;
             });
             if (report) console.log(formatPullReport(report));
+            if (report?.planError) planFailed.push(`${source.name}: ${report.planError}`);
           }
           if (failed.length > 0) throw new RosterError('app_unreachable', `pull failed (the stored cursors are kept, nothing changed): ${failed.join('; ')}`);
+          if (planFailed.length > 0) throw new RosterError('app_error', `people were pulled, but planning for them failed (run roster plan once it is fixed): ${planFailed.join('; ')}`);
         },
         config,
       );

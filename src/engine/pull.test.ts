@@ -9,6 +9,8 @@ import type { Database } from '../store/database.ts';
 import { upsertPeople } from '../store/people.ts';
 import { peopleOfSource, sourceAssignments, sourceCursors } from '../store/sources.ts';
 import { databaseKinds, openTestDatabase } from '../store/testing.ts';
+import { completeSyncRun, ensureApp, startSyncRun } from '../store/accounts.ts';
+import type { ResolvedApp } from '../config/load.ts';
 import { pullSource, runScheduledPulls, transitiveMembers } from './pull.ts';
 
 describe('transitiveMembers', () => {
@@ -144,6 +146,17 @@ for (const kind of databaseKinds) {
       assert.match(report.conflicts[0] ?? '', /matches person .* by email bob@contoso.example, but that person is read from entra as /);
       assert.equal((await people()).get(ids.bob)?.source, 'entra');
       assert.equal((await queryAudit(db, { action: 'source.conflict' })).length, 1);
+    });
+
+    it('a plan that cannot be made is reported beside a pull that is kept', async () => {
+      await ensureApp(db, { name: 'ghost', type: 'nope', baseUrl: 'http://127.0.0.1:1' });
+      await completeSyncRun(db, await startSyncRun(db, 'ghost'), 'ghost', { accountsRead: 0, listRequests: 0 });
+      entra.tenant.updateUser(ids.dee ?? entra.tenant.findUser('dee@contoso.example')?.id ?? '', { jobTitle: 'Lead' });
+      const report = await pullSource(db, source('entra'), { apps: [{ name: 'ghost', type: 'nope', policy: {} } as unknown as ResolvedApp] });
+      assert.equal(report.changed.length, 1);
+      assert.match(report.planError ?? '', /no connector for type nope/);
+      assert.equal((await people()).get(entra.tenant.findUser('dee@contoso.example')?.id)?.title, 'Lead');
+      assert.equal((await queryAudit(db, { action: 'source.plan_failed' })).length, 1);
     });
 
     it('the schedule pulls each source when its interval has passed: incrementally every few minutes, in full after days', async () => {

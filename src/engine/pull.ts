@@ -69,6 +69,8 @@ export interface PullReport {
   plan: { id: string; changes: number; queued: number; waitingApproval: number; held: string[] } | undefined;
   /** Why no plan was made although people changed. */
   notPlanned: string | undefined;
+  /** Planning or queueing failed (the people read are stored all the same). */
+  planError?: string | undefined;
 }
 
 const dedupe = (items: Iterable<string>) => [...new Set(items)];
@@ -365,7 +367,13 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
     plan: undefined,
     notPlanned: undefined,
   };
-  if (options.plan !== false && report.changed.length > 0) await planChanged(db, report, options, actor);
+  if (options.plan !== false && report.changed.length > 0) {
+    // What was read is stored already: a plan that cannot be made is reported, not a lost pull.
+    await planChanged(db, report, options, actor).catch(async (error: unknown) => {
+      report.planError = error instanceof Error ? error.message : String(error);
+      await recordAudit(db, { actor, action: 'source.plan_failed', target: source.name, outcome: 'failed', detail: { error: report.planError, people: report.changed.length } });
+    });
+  }
   await recordPull(db, { source: source.name, mode: read.mode, status: 'succeeded', startedAt: started, requests: read.requests, minimumRequests: read.minimumRequests, peopleChanged: report.changed.length, planId: report.plan?.id });
   return report;
 }
