@@ -38,6 +38,7 @@ describe('roster pull: bad input and a refusing IdP', () => {
     assert.doesNotMatch(wrong.stderr + wrong.stdout, /wrong-secret-value/);
     const status = await roster(['status', '--json'], { cwd });
     assert.equal(JSON.parse(status.stdout).people.total, 0);
+    assert.match((await roster(['status'], { cwd })).stdout, /entra: 0 people \(0 active\); last pull FAILED at .*AADSTS7000215/);
     const trail = (await roster(['audit', '--json'], { cwd })).stdout.trim().split('\n').map((line) => JSON.parse(line) as { action: string; outcome: string; detail: Record<string, unknown> });
     assert.deepEqual(trail.map((e) => e.action).filter((a) => a.startsWith('source.')).sort(), ['source.pull_failed', 'source.read']);
     assert.equal(trail.find((e) => e.action === 'source.read')?.detail.path, '/t1/oauth2/v2.0/token');
@@ -47,5 +48,6 @@ describe('roster pull: bad input and a refusing IdP', () => {
     assert.match(right.stdout, /entra: full pull: read 1 people, 0 groups, 0 app assignments in 3 requests \(fewest possible 3\)/);
     assert.match(right.stdout, /not planned: no apps configured/);
     assert.equal(JSON.parse((await roster(['status', '--json'], { cwd })).stdout).people.total, 1);
+    assert.match((await roster(['status'], { cwd })).stdout, /^ {2}entra: 1 people \(1 active\); last full pull [\dT:-]+Z: 1 changed, 3 requests \(fewest possible 3\)$/m);
   });
 });

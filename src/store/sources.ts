@@ -247,3 +247,24 @@ export async function lastPulls(db: Queryable): Promise<Map<string, { any: Date 
   const date = (v: Date | string | null) => (v === null ? undefined : new Date(v));
   return new Map(rows.map((r) => [r.source, { any: date(r.last_any), full: date(r.last_full) }]));
 }
+
+export interface SourceSummary {
+  source: string;
+  people: number;
+  active: number;
+  lastPull: { mode: string; status: string; finishedAt: Date; requests: number; minimumRequests: number; peopleChanged: number; error: string | null } | undefined;
+}
+
+/** Per source: its people, and its last pull (for roster status). */
+export async function sourceSummaries(db: Queryable): Promise<SourceSummary[]> {
+  const counts = await db.query<{ source: string; people: number; active: number }>('select source, count(*)::int as people, count(*) filter (where active)::int as active from people group by source order by source');
+  const pulls = await db.query<{ source: string; mode: string; status: string; finished_at: Date | string; requests: number; minimum_requests: number; people_changed: number; error: string | null }>(
+    'select distinct on (source) source, mode, status, finished_at, requests, minimum_requests, people_changed, error from source_pulls order by source, id desc',
+  );
+  const last = new Map(pulls.map((p) => [p.source, { mode: p.mode, status: p.status, finishedAt: new Date(p.finished_at), requests: p.requests, minimumRequests: p.minimum_requests, peopleChanged: p.people_changed, error: p.error }]));
+  const names = [...new Set([...counts.map((c) => c.source), ...last.keys()])].sort();
+  return names.map((source) => {
+    const c = counts.find((x) => x.source === source);
+    return { source, people: c?.people ?? 0, active: c?.active ?? 0, lastPull: last.get(source) };
+  });
+}
