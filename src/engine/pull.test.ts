@@ -148,6 +148,17 @@ for (const kind of databaseKinds) {
       assert.equal((await queryAudit(db, { action: 'source.conflict' })).length, 1);
     });
 
+    it('a person pushed by the IdP over SCIM (externalId = the object id) is the same person when pulled', async () => {
+      const eve = entra.tenant.addUser({ userPrincipalName: 'eve.new@contoso.example', displayName: 'Eve' });
+      await upsertPeople(db, [{ id: 'scim-7', externalId: eve.id, userName: 'eve@contoso.example', emails: [], active: true, groups: [] }], 'push');
+      const report = await pullSource(db, source('entra'), { apps: [] });
+      assert.equal(report.created, 0);
+      const person = (await people()).get(eve.id);
+      assert.equal(person?.id, 'scim-7');
+      assert.equal(person?.userName, 'eve.new@contoso.example', 'the IdP is the source of truth for the userName');
+      assert.match(person?.sourceMatch ?? '', /^matched by externalId = the entra id [0-9a-f-]+ \(as an IdP's SCIM push sends it\) to person scim-7, who came from push$/);
+    });
+
     it('a plan that cannot be made is reported beside a pull that is kept', async () => {
       await ensureApp(db, { name: 'ghost', type: 'nope', baseUrl: 'http://127.0.0.1:1' });
       await completeSyncRun(db, await startSyncRun(db, 'ghost'), 'ghost', { accountsRead: 0, listRequests: 0 });

@@ -221,8 +221,8 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
     const userName = r.fields.userName?.toLowerCase();
     const email = r.fields.email?.toLowerCase();
     const found: [SourcedPerson | undefined, string][] = [
-      [byId.get(id), `its id is this ${source.type} id (${r.sourceId})`],
-      [byExternalId.get(id), `its externalId is this ${source.type} id (${r.sourceId}), as an IdP's SCIM push sends it`],
+      [byId.get(id), `id = the ${source.type} id ${r.sourceId}`],
+      [byExternalId.get(id), `externalId = the ${source.type} id ${r.sourceId} (as an IdP's SCIM push sends it)`],
       [userName ? byUserName.get(userName) : undefined, `userName ${r.fields.userName}`],
       [email ? byEmail.get(email) : undefined, `email ${r.fields.email}`],
       [userName ? byEmail.get(userName) : undefined, `email ${r.fields.userName}`],
