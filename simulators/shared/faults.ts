@@ -8,8 +8,8 @@ import type { SimulatorEnv } from './server.ts';
 export interface FaultPlan {
   /** Answer 429 to the next N requests. */
   rateLimit?: { count: number; retryAfter?: RetryAfterForm };
-  /** Answer 5xx (default 503) to the next N requests. */
-  serverError?: { count: number; status?: number };
+  /** Answer 5xx (default 503) to the next N requests, with a Retry-After when given (Graph's 503s carry one). */
+  serverError?: { count: number; status?: number; retryAfter?: RetryAfterForm };
   /** Destroy the socket without answering, for the next N requests. */
   drop?: { count: number };
   /** Delay every answer by this many milliseconds. */
@@ -84,7 +84,8 @@ export class FaultInjector {
         plan.serverError.count -= 1;
         this.injected.serverError += 1;
         const status = plan.serverError.status ?? 503;
-        return c.json(errorBody(status, 'Service unavailable (injected fault)') as object, status as 503);
+        const headers = plan.serverError.retryAfter ? retryAfterHeaders(plan.serverError.retryAfter) : {};
+        return c.json(errorBody(status, 'Service unavailable (injected fault)') as object, status as 503, headers);
       }
       return next();
     };

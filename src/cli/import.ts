@@ -120,8 +120,11 @@ export function registerImport(program: Command): void {
     .action(async (file: string | undefined, _options: unknown, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       await withContext(globals, async ({ db, config }) => {
-        const path = file ?? config.peopleFile;
-        if (!path) throw new RosterError('input_invalid', 'name a people file (roster import people.csv) or set people.file in roster.yaml');
+        const fileSources = config.sources.filter((s) => s.type === 'csv' || s.type === 'json');
+        if (!file && !config.peopleFile && fileSources.length > 1) throw new RosterError('input_invalid', `roster.yaml names ${fileSources.length} file sources (${fileSources.map((s) => s.name).join(', ')}); name the file to import`);
+        const named = fileSources[0];
+        const path = file ?? config.peopleFile ?? (named && 'file' in named ? named.file : undefined);
+        if (!path) throw new RosterError('input_invalid', 'name a people file (roster import people.csv), or set people.file or a csv/json source in roster.yaml');
         const { people, rows, problems } = readPeopleFile(path);
         if (problems.length > 0) throw refusal(path, problems);
         const rowOf = new Map(people.map((person, index) => [person.id, rows[index]]));

@@ -4,6 +4,7 @@ import { registerAudit } from './audit.ts';
 import { registerDemo } from './demo.ts';
 import { registerGenerate } from './generate.ts';
 import { registerImport } from './import.ts';
+import { registerPull } from './pull.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStatus } from './status.ts';
 import { registerSync } from './sync.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerGenerate(program);
   registerSync(program);
+  registerPull(program);
   registerStatus(program);
   registerPlanCommands(program);
   registerWorker(program);

@@ -6,13 +6,15 @@ import { connectorTypes } from '../connectors/modules.ts';
 import { RosterError } from '../errors.ts';
 
 const simulatorMain = (vendor: string) => fileURLToPath(new URL(`../../simulators/${vendor}/main.ts`, import.meta.url));
-/** The connector types that have a simulator (simulators/<type>/main.ts). */
-const vendors = connectorTypes.filter((type) => existsSync(simulatorMain(type)));
+/** The identity providers roster reads people from, each with a simulator. */
+const identityProviders = ['entra', 'okta'] as const;
+/** The connector types and IdPs that have a simulator (simulators/<type>/main.ts). */
+const vendors = [...connectorTypes, ...identityProviders].filter((type) => existsSync(simulatorMain(type)));
 
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
-    .description(`run a simulated vendor app on 127.0.0.1 until Ctrl-C (${vendors.join(', ')}); options go to the simulator, e.g. --port 9001 --users 1000`)
+    .description(`run a simulated vendor app or IdP on 127.0.0.1 until Ctrl-C (${vendors.join(', ')}); options go to the simulator, e.g. --port 9001 --users 1000`)
     .argument('<vendor>', vendors.join(' | '))
     .allowUnknownOption()
     .helpOption(false)

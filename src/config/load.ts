@@ -7,7 +7,8 @@ import type { ResolvedApp } from '../connectors/modules.ts';
 import { secretFields } from './app-schema.ts';
 import { configSchema } from './schema.ts';
 import { Secret } from './secret.ts';
-import { appUrlProblems } from './url-safety.ts';
+import { appUrlProblems, urlSafetyProblems } from './url-safety.ts';
+import { sourceConflicts, type ResolvedSource } from '../sources/config.ts';
 
 export type { ResolvedApp } from '../connectors/modules.ts';
 
@@ -18,6 +19,8 @@ export interface ResolvedConfig {
   databaseUrl: Secret | undefined;
   peopleFile: string | undefined;
   apps: ResolvedApp[];
+  /** The people sources roster.yaml names (files, SCIM push, Entra ID, Okta), secrets resolved. */
+  sources: ResolvedSource[];
 }
 
 export interface LoadOptions {
@@ -62,6 +65,18 @@ export function parseConfig(input: unknown, file: string | undefined, options: L
   // Every secret reference in an app's settings (auth, Netskope's events token, …) becomes a Secret.
   const apps = Object.entries(parsed.data.apps).map(([name, app]) => ({ ...(withSecrets(app, `apps.${name}`, appSecret) as object), name }) as ResolvedApp);
   const databaseUrl = parsed.data.database ? secret(parsed.data.database.url, 'database.url') : undefined;
+  const sourceEntries = Object.entries(parsed.data.sources);
+  for (const [name, source] of sourceEntries) {
+    for (const key of ['baseUrl', 'authority', 'graphUrl'] as const) {
+      const url = (source as Record<string, unknown>)[key];
+      if (typeof url === 'string') problems.push(...urlSafetyProblems(url, `sources.${name}.${key}`));
+    }
+  }
+  problems.push(...sourceConflicts(parsed.data.sources, parsed.data.people?.file, (f) => resolve(baseDir, f)));
+  const sources = sourceEntries.map(([name, source]) => {
+    const resolved = { ...(withSecrets(source, `sources.${name}`, appSecret) as object), name } as ResolvedSource;
+    return 'file' in resolved ? { ...resolved, file: resolve(baseDir, resolved.file) } : resolved;
+  });
   if (problems.length > 0) throw configError(label, problems);
   return {
     path: file,
@@ -69,6 +84,7 @@ export function parseConfig(input: unknown, file: string | undefined, options: L
     databaseUrl,
     peopleFile: parsed.data.people ? resolve(baseDir, parsed.data.people.file) : undefined,
     apps,
+    sources,
   };
 }
 

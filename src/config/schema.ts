@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectorModules, type AppConfig } from '../connectors/modules.ts';
+import { sourcesSchema } from '../sources/config.ts';
 import { anyAppSchema, secretRef } from './app-schema.ts';
 
 export type { AppConfig } from '../connectors/modules.ts';
@@ -36,6 +37,8 @@ export function configSchemaFor<Config>(modules: readonly { type: string; schema
       /** PostgreSQL URL; absent → the embedded database. Usually env:DATABASE_URL. */
       database: z.object({ url: secretRef }).strict().optional(),
       people: z.object({ file: z.string().min(1) }).strict().optional(),
+      /** Where people come from, by name: csv/json files, the SCIM push, Entra ID or Okta pulls. */
+      sources: sourcesSchema,
       apps: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'app names are lowercase letters, digits, - and _'), appSchemaFor<Config>(modules)).default({}),
     })
     .strict();

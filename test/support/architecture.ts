@@ -65,6 +65,8 @@ export function layerViolations(graph: ImportGraph): Violation[] {
         if (isFile(target) ? !under(target, 'src/core') : !isNodeBuiltin(target)) add('src/core imports only src/core and node built-ins');
       }
       if (under(file, 'src/connectors') && ['src/store', 'src/audit', 'src/engine'].some((layer) => under(target, layer))) add('src/connectors never imports src/store, src/audit or src/engine');
+      // People sources read an IdP as connectors read an app: the engine writes what they read.
+      if (under(file, 'src/sources') && ['src/store', 'src/audit', 'src/engine'].some((layer) => under(target, layer))) add('src/sources never imports src/store, src/audit or src/engine');
       if (under(target, 'simulators') && !isTest(file) && !/^src\/cli\/(demo[^/]*\.ts|demo\/.*|simulate\.ts)$/.test(file)) add('only src/cli/demo* and src/cli/simulate.ts import simulators/');
     }
   }

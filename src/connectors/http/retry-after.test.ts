@@ -22,5 +22,7 @@ it('takes the header first, then a body field, then a rate-limit reset header', 
   assert.equal(retryAfterFrom({}, { message: 'Rate Limit (1/SECOND) exceeded', 'Retry-After': '1 seconds' }, now), 1000);
   assert.equal(retryAfterFrom({ 'ratelimit-reset': '17' }, {}, now), 17_000);
   assert.equal(retryAfterFrom({ 'x-ratelimit-reset': String(now / 1000 + 5) }, {}, now), 5000);
+  // Okta: a 429 says nothing but x-rate-limit-reset, the window's end in epoch seconds.
+  assert.equal(retryAfterFrom({ 'x-rate-limit-reset': String(now / 1000 + 3) }, { errorCode: 'E0000047' }, now), 3000);
   assert.equal(retryAfterFrom({}, [], now), undefined);
 });

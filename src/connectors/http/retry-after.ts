@@ -17,7 +17,8 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 }
 
 const bodyFields = ['Retry-After', 'retry-after', 'retryAfter', 'retry_after'];
-const resetHeaders = ['ratelimit-reset', 'x-ratelimit-reset'];
+// Okta writes x-rate-limit-reset (epoch seconds), with a dash between rate and limit.
+const resetHeaders = ['ratelimit-reset', 'x-ratelimit-reset', 'x-rate-limit-reset'];
 
 /**
  * The wait a 429 (or 503) asks for: the Retry-After header, else a Retry-After field in the JSON
