@@ -17,6 +17,8 @@ export interface ResolvedConfig {
   home: string;
   databaseUrl: Secret | undefined;
   peopleFile: string | undefined;
+  /** Where `roster serve` listens. */
+  server: { host: string; port: number };
   apps: ResolvedApp[];
 }
 
@@ -68,6 +70,7 @@ export function parseConfig(input: unknown, file: string | undefined, options: L
     home: resolve(baseDir, parsed.data.home ?? '.roster'),
     databaseUrl,
     peopleFile: parsed.data.people ? resolve(baseDir, parsed.data.people.file) : undefined,
+    server: { host: parsed.data.server?.host ?? '127.0.0.1', port: parsed.data.server?.port ?? 8080 },
     apps,
   };
 }
