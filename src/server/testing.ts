@@ -28,10 +28,10 @@ export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 export const patchOf = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
 
-export async function scimTestClient(db: Database, options: { fanOut?: FanOut; tokenName?: string; query?: string } = {}): Promise<TestClient> {
+export async function scimTestClient(db: Database, options: { fanOut?: FanOut; tokenName?: string; query?: string; tokenCacheMs?: number } = {}): Promise<TestClient> {
   const tokenName = options.tokenName ?? 'entra-prod';
   const { value } = await createScimToken(db, tokenName, 'operator:test');
-  const app = createServerApp({ db, fanOut: options.fanOut }) as unknown as Hono<never>;
+  const app = createServerApp({ db, fanOut: options.fanOut, ...(options.tokenCacheMs === undefined ? {} : { tokenCacheMs: options.tokenCacheMs }) }) as unknown as Hono<never>;
   const raw = async (method: string, path: string, body: string | undefined, headers: Record<string, string> = {}): Promise<Answer> => {
     const query = options.query ? `${path.includes('?') ? '&' : '?'}${options.query}` : '';
     const response = await app.request(`http://127.0.0.1/scim/v2${path}${query}`, {
