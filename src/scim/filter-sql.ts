@@ -104,12 +104,13 @@ class Builder {
     const { op, value } = filter;
     const text = `(${u} #>> '{}')`;
     if (typeof value === 'boolean') {
-      return `((jsonb_typeof(${u}) = 'boolean' and (${u})::boolean = ${value ? 'true' : 'false'}) or (jsonb_typeof(${u}) = 'string' and lower(${text}) = '${String(value)}'))`;
+      // CASE, not AND: SQL does not promise to test the type before it casts.
+      return `(case jsonb_typeof(${u}) when 'boolean' then (${u})::boolean = ${value ? 'true' : 'false'} when 'string' then lower(${text}) = '${String(value)}' else false end)`;
     }
     if (typeof value === 'number') {
       const p = this.param(value);
       const loose = op === 'eq' ? ` or (jsonb_typeof(${u}) = 'string' and ${text} = ${this.param(String(value))}::text)` : '';
-      return `((jsonb_typeof(${u}) = 'number' and (${u})::numeric ${ORDER_SQL[op] ?? '='} ${p}::numeric)${loose})`;
+      return `((case when jsonb_typeof(${u}) = 'number' then (${u})::numeric ${ORDER_SQL[op] ?? '='} ${p}::numeric else false end)${loose})`;
     }
     if (typeof value !== 'string') return 'false';
     const loose = op === 'eq' ? ` or (jsonb_typeof(${u}) = 'number' and ${text} = ${this.param(value)}::text)` : '';
