@@ -34,6 +34,7 @@ interface World {
 async function world(kind: (typeof databaseKinds)[number], tokenName: string, query?: string): Promise<World> {
   const db = await openTestDatabase(kind);
   const app = await startScimSimulator({ maxPageSize: 100 });
+  app.store.seedGroups([{ displayName: 'Engineers' }]);
   const config = parseConfig(
     {
       apps: {
@@ -75,6 +76,7 @@ async function world(kind: (typeof databaseKinds)[number], tokenName: string, qu
       }
       let idle = 0;
       await executor.runUntil(async () => ++idle > 1, 10);
+      assert.deepEqual(await db.query("select key, last_error from operations where state = 'failed'"), [], 'every queued change was carried out');
       return changes;
     },
     async close() {
@@ -279,6 +281,27 @@ for (const kind of databaseKinds) {
       assert.deepEqual((await person(db, kim))?.groups, []);
       assert.deepEqual((await w.settle()).map((c) => [c.kind, c.person]), [['deactivate', kim]]);
       assert.ok((await queryAudit(db, { actor: 'idp:okta', limit: 50 })).length >= 8);
+    });
+
+    it('coalesces a burst of pushes for one person: few plans, none failing, and the app ends as the person ends', async () => {
+      const { client, db } = w;
+      const made = await client.request('POST', '/Users', { schemas: [USER], userName: 'flip@okta.example', active: true });
+      const id = String(made.body?.id);
+      const group = await client.request('POST', '/Groups', { schemas: [GROUP], displayName: 'Engineering', members: [{ value: id }] });
+      assert.equal(group.status, 201);
+      await w.settle();
+      assert.equal(w.app.store.findUserByUserName('flip@okta.example')?.attrs.active, true);
+      const before = w.planned.length;
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => client.request('PATCH', `/Users/${id}`, patchOf({ op: 'replace', value: { active: i % 2 === 1 } }))));
+      assert.ok(answers.every((a) => a.status === 200));
+      await w.settle();
+      await w.settle();
+      const plans = w.planned.length - before;
+      assert.ok(plans <= 4, `${plans} plans for 12 pushes`);
+      const failed = await db.query("select key, last_error from operations where state = 'failed'");
+      assert.deepEqual(failed, []);
+      const final = (await person(db, id))?.active;
+      assert.equal(w.app.store.findUserByUserName('flip@okta.example')?.attrs.active, final, 'the app matches the last push');
     });
   });
 }
