@@ -30,7 +30,8 @@ export function registerServe(program: Command): void {
       await withContext(
         globals,
         async ({ db }) => {
-          const fanOut = new FanOut({ db, apps: config.apps, connectorFor: createConnector });
+          const queue = config.apps.length > 0 ? await startQueue(db) : undefined;
+          const fanOut = new FanOut({ db, apps: config.apps, connectorFor: createConnector, queue });
           const app = createServerApp({ db, fanOut });
           const server = await listen(app, host, port);
           let stopping = false;
@@ -44,13 +45,11 @@ export function registerServe(program: Command): void {
           });
           console.error(`roster serve: SCIM at ${server.origin}/scim/v2${options.worker ? ', carrying out queued work' : ' (no worker: run roster worker)'} (Ctrl-C to stop)`);
           let executor: Executor | undefined;
-          let boss: Awaited<ReturnType<typeof startQueue>> | undefined;
           let working: Promise<void> = Promise.resolve();
-          if (options.worker && config.apps.length > 0) {
-            boss = await startQueue(db);
+          if (options.worker && queue) {
             executor = new Executor({
               db,
-              boss,
+              boss: queue,
               actor: 'system:worker',
               appFor: (name) => config.apps.find((a) => a.name === name),
               connectorFor: (name) => {
@@ -68,7 +67,7 @@ export function registerServe(program: Command): void {
             await fanOut.idle();
             await working.catch(() => undefined);
             await executor?.close();
-            await boss?.stop({ graceful: true, close: false, timeout: 5000 });
+            await queue?.stop({ graceful: true, close: false, timeout: 5000 });
           }
         },
         config,

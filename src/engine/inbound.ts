@@ -1,5 +1,6 @@
 // Fan-out of IdP pushes: each accepted change plans at once for the people it touched and applies
 // what policy allows now (queued for the executor); what needs approval stays held in the plan.
+import type { PgBoss } from 'pg-boss';
 import type { ResolvedApp } from '../config/load.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { isRosterError } from '../errors.ts';
@@ -12,6 +13,8 @@ export interface FanOutOptions {
   db: Database;
   apps: readonly ResolvedApp[];
   connectorFor: (app: ResolvedApp) => Connector;
+  /** The started queue to put work on (roster serve's); default: each apply starts and stops one. */
+  queue?: PgBoss | undefined;
   /** Called after each plan is made and queued (tests and metrics). */
   onPlanned?: (result: FanOutResult) => void;
 }
@@ -84,7 +87,7 @@ export class FanOut {
       try {
         const plan = await makePlan(db, apps, { actor, people });
         if (plan.changes.length === 0) return this.#report({ actor, people, planId: plan.id, changes: 0, queued: 0, waitingApproval: 0 });
-        const report = await applyPlan(db, apps, plan.id, { actor, connectorFor: this.#o.connectorFor, wait: false });
+        const report = await applyPlan(db, apps, plan.id, { actor, connectorFor: this.#o.connectorFor, wait: false, queue: this.#o.queue });
         return this.#report({ actor, people, planId: plan.id, changes: plan.changes.length, queued: report.gate.ready.length, waitingApproval: report.gate.waiting.length });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

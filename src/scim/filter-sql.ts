@@ -32,10 +32,7 @@ const ORDER_SQL: Record<string, string> = { eq: '=', gt: '>', ge: '>=', lt: '<',
 
 /** The SQL condition for a filter; 400 invalidFilter for an attribute the resource type does not have. */
 export function filterToSql(filter: Filter, options: SqlFilterOptions): string {
-  const builder = new Builder(options);
-  const condition = builder.condition(filter, { sql: options.doc, key: '', attribute: undefined });
-  const hints = builder.hints(filter);
-  return hints.length > 0 ? `(${[...hints, condition].join(' and ')})` : condition;
+  return new Builder(options).condition(filter, { sql: options.doc, key: '', attribute: undefined });
 }
 
 interface Scope {
@@ -76,17 +73,25 @@ class Builder {
     }
   }
 
-  /** Index-friendly conditions implied by the filter's top-level `and` chain. */
-  hints(filter: Filter): string[] {
-    if (filter.kind === 'and') return [...this.hints(filter.left), ...this.hints(filter.right)];
-    if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string' || DATE_TIME.test(filter.value)) return [];
+  /**
+   * `userName eq "x"` (and the like) on an attribute with an indexed column: the same test on the
+   * column, which the database answers from its index. Only where it means exactly the same: a
+   * single-valued string compared for equality with a string that is no dateTime.
+   */
+  private indexed(filter: AttributeTest, scope: Scope): string | undefined {
+    if (scope.attribute !== undefined || filter.kind !== 'compare' || (filter.op !== 'eq' && filter.op !== 'ne')) return undefined;
+    if (typeof filter.value !== 'string' || DATE_TIME.test(filter.value)) return undefined;
     const column = this.#o.indexed?.[attributeKey(filter.path)];
-    if (!column) return [];
+    if (!column) return undefined;
     const param = this.param(filter.value);
-    return [column.lower ? `lower(${column.column}) = lower(${param}::text)` : `${column.column} = ${param}::text`];
+    // Never null (so `not` stays right), and in a form the index serves.
+    const equal = `(${column.column} is not null and ${column.lower ? `lower(${column.column}) = lower(${param}::text)` : `${column.column} = ${param}::text`})`;
+    return filter.op === 'eq' ? equal : `(not ${equal})`;
   }
 
   private test(filter: AttributeTest, scope: Scope): string {
+    const fast = this.indexed(filter, scope);
+    if (fast !== undefined) return fast;
     const { base, sub, key } = this.locate(filter.path, scope, false);
     const v = this.alias('v');
     const values = `scim_values(${base}, ${sub === undefined ? 'null' : quote(sub)})`;

@@ -65,8 +65,11 @@ async function list(db: Queryable, shape: Shape, query: ListQuery): Promise<List
   const order = query.sort
     ? `${sortExpression(query.sort.by, shape.type, shape.doc, query.sort.path, shape.indexed)} ${query.sort.descending ? 'desc nulls last' : 'asc nulls last'}, ${shape.id}`
     : shape.id;
+  // The page's ids first, then documents for just those: an offset never builds the documents it skips.
+  const alias = shape.id.split('.')[0] ?? '';
   const rows = await db.query<{ doc: Doc }>(
-    `select ${shape.doc} as doc from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1} offset $${params.length + 2}`,
+    `with page as (select ${shape.id} as page_id, row_number() over (order by ${order}) as n from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1} offset $${params.length + 2})
+     select ${shape.doc} as doc from page join ${shape.from} on ${alias}.id = page.page_id order by page.n`,
     [...params, query.count, query.offset],
   );
   return { total, resources: rows.map((r) => r.doc) };
