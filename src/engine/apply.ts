@@ -69,7 +69,7 @@ export async function applyPlan(db: Database, configured: readonly ResolvedApp[]
     return { plan, gate, operations, deferred: [], leaversNotDone: leaversNotDone(operations), alreadyApplied: true };
   }
   const apps = configured.filter((a) => a.name in plan.basis.apps);
-  const stale = staleness(plan, await currentBasis(db, apps));
+  const stale = staleness(plan, await currentBasis(db, apps, plan.basis.peopleScope));
   if (stale && plan.status === 'planned') {
     await recordAudit(db, { actor: options.actor, action: 'plan.apply_refused', target: plan.id, outcome: 'failed', detail: { reason: `stale: ${stale}` } });
     throw new RosterError('input_invalid', `plan ${plan.id} is stale (${stale}); run roster plan again`);

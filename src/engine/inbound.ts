@@ -30,9 +30,6 @@ export interface FanOutResult {
   skipped?: string;
 }
 
-/** How often a plan refused as stale (people changed under it, here or in another process) is made again. */
-const staleRetries = 5;
-
 /**
  * Plans and queues, one plan at a time in this process, for the people pushes touched. Pushes that
  * arrive while a plan is being made are coalesced into the next one, so a burst for one person
@@ -83,23 +80,26 @@ export class FanOut {
   async #planAndQueue(people: string[], actor: string): Promise<void> {
     const { db, apps } = this.#o;
     if (apps.length === 0) return this.#report({ actor, people, changes: 0, queued: 0, waitingApproval: 0, skipped: 'no apps configured' });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const plan = await makePlan(db, apps, { actor, people });
-        if (plan.changes.length === 0) return this.#report({ actor, people, planId: plan.id, changes: 0, queued: 0, waitingApproval: 0 });
-        const report = await applyPlan(db, apps, plan.id, { actor, connectorFor: this.#o.connectorFor, wait: false, queue: this.#o.queue });
-        return this.#report({ actor, people, planId: plan.id, changes: plan.changes.length, queued: report.gate.ready.length, waitingApproval: report.gate.waiting.length });
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (isRosterError(error) && /is stale/.test(message) && attempt < staleRetries) continue;
-        if (isRosterError(error)) {
-          if (this.#warned !== message) log.warn({ people: people.length, err: message }, 'inbound change not planned');
-          this.#warned = message;
-          return this.#report({ actor, people, changes: 0, queued: 0, waitingApproval: 0, skipped: message });
-        }
-        log.error({ people: people.length, err: message }, 'inbound fan-out failed');
+    try {
+      const plan = await makePlan(db, apps, { actor, people });
+      if (plan.changes.length === 0) return this.#report({ actor, people, planId: plan.id, changes: 0, queued: 0, waitingApproval: 0 });
+      const report = await applyPlan(db, apps, plan.id, { actor, connectorFor: this.#o.connectorFor, wait: false, queue: this.#o.queue });
+      return this.#report({ actor, people, planId: plan.id, changes: plan.changes.length, queued: report.gate.ready.length, waitingApproval: report.gate.waiting.length });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (isRosterError(error) && /is stale/.test(message)) {
+        // These people changed again while their plan was made (a push here, or in another
+        // process): plan them afresh, never drop them.
+        for (const id of people) if (!this.#pending.has(id)) this.#pending.set(id, actor);
+        return;
+      }
+      if (isRosterError(error)) {
+        if (this.#warned !== message) log.warn({ people: people.length, err: message }, 'inbound change not planned');
+        this.#warned = message;
         return this.#report({ actor, people, changes: 0, queued: 0, waitingApproval: 0, skipped: message });
       }
+      log.error({ people: people.length, err: message }, 'inbound fan-out failed');
+      return this.#report({ actor, people, changes: 0, queued: 0, waitingApproval: 0, skipped: message });
     }
   }
 

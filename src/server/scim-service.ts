@@ -53,8 +53,10 @@ export class ScimService {
       const [held] = await tx.query<{ id: string; deleted: boolean }>('select id, deleted_at is not null as deleted from people where lower(user_name) = lower($1)', [body.userName]);
       if (held) throw uniqueness(`userName "${String(body.userName)}" is taken${held.deleted ? ' (by a person the IdP deleted)' : ''}`);
       await insertUser(tx, id, body, 'scim');
+      const created = (await getUser(tx, id)) as Doc;
+      // The trail's chain lock is held from here to commit: take it last.
       await recordAudit(tx, { actor: caller.actor, action: 'scim.user.created', target: id, detail: { userName: body.userName, active: body.active } });
-      return (await getUser(tx, id)) as Doc;
+      return created;
     }, 'userName');
     this.#fanOut?.trigger([id], caller.actor);
     return doc;
@@ -86,8 +88,9 @@ export class ScimService {
       const body = next(current);
       changed = await replaceUser(tx, id, body, 'scim');
       if (!changed) return current;
+      const updated = (await getUser(tx, id)) as Doc;
       await recordAudit(tx, { actor: caller.actor, action: 'scim.user.updated', target: id, detail: { userName: body.userName, active: body.active, was: { userName: current.userName, active: current.active } } });
-      return (await getUser(tx, id)) as Doc;
+      return updated;
     }, 'userName');
     if (changed) this.#fanOut?.trigger([id], caller.actor);
     return doc;
