@@ -66,13 +66,16 @@ async function list(db: Queryable, shape: Shape, query: ListQuery): Promise<List
     ? `${sortExpression(query.sort.by, shape.type, shape.doc, query.sort.path, shape.indexed)} ${query.sort.descending ? 'desc nulls last' : 'asc nulls last'}, ${shape.id}`
     : shape.id;
   // The page's ids first, then documents for just those: an offset never builds the documents it skips.
-  const alias = shape.id.split('.')[0] ?? '';
-  const rows = await db.query<{ doc: Doc }>(
-    `with page as (select ${shape.id} as page_id, row_number() over (order by ${order}) as n from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1} offset $${params.length + 2})
-     select ${shape.doc} as doc from page join ${shape.from} on ${alias}.id = page.page_id order by page.n`,
-    [...params, query.count, query.offset],
-  );
-  return { total, resources: rows.map((r) => r.doc) };
+  const page = await db.query<{ id: string }>(`select ${shape.id} as id from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1} offset $${params.length + 2}`, [
+    ...params,
+    query.count,
+    query.offset,
+  ]);
+  if (page.length === 0) return { total, resources: [] };
+  const rows = await db.query<{ doc: Doc }>(`select ${shape.doc} as doc from ${shape.from} where ${shape.id} = any($1::text[])`, [page.map((r) => r.id)]);
+  const at = new Map(page.map((r, i) => [r.id, i]));
+  const resources = rows.map((r) => r.doc).sort((a, b) => (at.get(String(a.id)) ?? 0) - (at.get(String(b.id)) ?? 0));
+  return { total, resources };
 }
 
 export function listUsers(db: Queryable, query: ListQuery): Promise<ListResult> {
