@@ -59,12 +59,20 @@ async function list(db: Queryable, shape: Shape, query: ListQuery): Promise<List
   const where = [shape.live];
   if (query.filter) where.push(filterToSql(query.filter, { type: shape.type, doc: shape.doc, params, indexed: shape.indexed }));
   const condition = where.join(' and ');
-  const [counted] = await db.query<{ n: number }>(`select count(*)::int as n from ${shape.from} where ${condition}`, params);
-  const total = Number(counted?.n ?? 0);
-  if (query.count <= 0 || query.offset >= total) return { total, resources: [] };
   const order = query.sort
     ? `${sortExpression(query.sort.by, shape.type, shape.doc, query.sort.path, shape.indexed)} ${query.sort.descending ? 'desc nulls last' : 'asc nulls last'}, ${shape.id}`
     : shape.id;
+  if (query.offset === 0 && query.count > 0) {
+    // The first page (every filter lookup an IdP makes): documents and the total in one statement.
+    const rows = await db.query<{ doc: Doc; total: number }>(
+      `select ${shape.doc} as doc, count(*) over ()::int as total from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1}`,
+      [...params, query.count],
+    );
+    return { total: Number(rows[0]?.total ?? 0), resources: rows.map((r) => r.doc) };
+  }
+  const [counted] = await db.query<{ n: number }>(`select count(*)::int as n from ${shape.from} where ${condition}`, params);
+  const total = Number(counted?.n ?? 0);
+  if (query.count <= 0 || query.offset >= total) return { total, resources: [] };
   // The page's ids first, then documents for just those: an offset never builds the documents it skips.
   const page = await db.query<{ id: string }>(`select ${shape.id} as id from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1} offset $${params.length + 2}`, [
     ...params,
