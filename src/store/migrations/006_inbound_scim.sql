@@ -30,8 +30,10 @@ create function scim_timestamp(t timestamptz) returns text language sql immutabl
 $$;
 
 -- A person as a SCIM User document: the pushed body, or one built from the columns; with id and meta.
-create function person_doc(p people) returns jsonb language sql stable as $$
-  select coalesce(p.scim, jsonb_strip_nulls(jsonb_build_object(
+-- PL/pgSQL, so its plan is made once per session, not once per query.
+create function person_doc(p people) returns jsonb language plpgsql stable as $$
+begin
+  return coalesce(p.scim, jsonb_strip_nulls(jsonb_build_object(
       'schemas', case when p.department is not null or p.manager_id is not null
                       then '["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]'::jsonb
                       else '["urn:ietf:params:scim:schemas:core:2.0:User"]'::jsonb end,
@@ -48,7 +50,8 @@ create function person_doc(p people) returns jsonb language sql stable as $$
           'manager', case when p.manager_id is null then null else jsonb_build_object('value', p.manager_id) end)), '{}'::jsonb)
     )))
     || jsonb_build_object('id', p.id, 'meta', jsonb_build_object('resourceType', 'User', 'created', scim_timestamp(p.created_at),
-         'lastModified', scim_timestamp(p.updated_at), 'version', 'W/"' || p.version || '"'))
+         'lastModified', scim_timestamp(p.updated_at), 'version', 'W/"' || p.version || '"'));
+end;
 $$;
 
 -- IdP groups, with their members.
@@ -72,15 +75,17 @@ create table idp_group_members (
 );
 create index idp_group_members_person_idx on idp_group_members (person_id);
 
-create function idp_group_doc(g idp_groups, with_members boolean) returns jsonb language sql stable as $$
-  select g.scim
+create function idp_group_doc(g idp_groups, with_members boolean) returns jsonb language plpgsql stable as $$
+begin
+  return g.scim
     || case when with_members then coalesce((
          select case when count(*) = 0 then null
                      else jsonb_build_object('members', jsonb_agg(jsonb_strip_nulls(jsonb_build_object('value', p.id, 'display', p.display_name, 'type', 'User')) order by p.id)) end
            from idp_group_members m join people p on p.id = m.person_id where m.group_id = g.id), '{}'::jsonb)
        else '{}'::jsonb end
     || jsonb_build_object('id', g.id, 'meta', jsonb_build_object('resourceType', 'Group', 'created', scim_timestamp(g.created_at),
-         'lastModified', scim_timestamp(g.updated_at), 'version', 'W/"' || g.version || '"'))
+         'lastModified', scim_timestamp(g.updated_at), 'version', 'W/"' || g.version || '"'));
+end;
 $$;
 
 -- SCIM push tokens: only a hash is kept; the value is shown once, when it is made.
