@@ -9,6 +9,8 @@ import { registerSimulate } from './simulate.ts';
 import { registerStatus } from './status.ts';
 import { registerSync } from './sync.ts';
 import { registerPlanCommands } from './plan.ts';
+import { registerServe } from './serve.ts';
+import { registerToken } from './token.ts';
 import { registerWorker } from './worker.ts';
 
 export function buildProgram(): Command {
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerPlanCommands(program);
   registerWorker(program);
+  registerServe(program);
+  registerToken(program);
   registerAudit(program);
   registerSimulate(program);
   return program;

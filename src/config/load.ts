@@ -18,6 +18,8 @@ export interface ResolvedConfig {
   home: string;
   databaseUrl: Secret | undefined;
   peopleFile: string | undefined;
+  /** Where `roster serve` listens. */
+  server: { host: string; port: number };
   apps: ResolvedApp[];
   /** The people sources roster.yaml names (files, SCIM push, Entra ID, Okta), secrets resolved. */
   sources: ResolvedSource[];
@@ -83,6 +85,7 @@ export function parseConfig(input: unknown, file: string | undefined, options: L
     home: resolve(baseDir, parsed.data.home ?? '.roster'),
     databaseUrl,
     peopleFile: parsed.data.people ? resolve(baseDir, parsed.data.people.file) : undefined,
+    server: { host: parsed.data.server?.host ?? '127.0.0.1', port: parsed.data.server?.port ?? 8080 },
     apps,
     sources,
   };

@@ -39,6 +39,8 @@ export function configSchemaFor<Config>(modules: readonly { type: string; schema
       people: z.object({ file: z.string().min(1) }).strict().optional(),
       /** Where people come from, by name: csv/json files, the SCIM push, Entra ID or Okta pulls. */
       sources: sourcesSchema,
+      /** `roster serve`: where the HTTP server (inbound SCIM) listens. Default 127.0.0.1:8080. */
+      server: z.object({ host: z.string().min(1).optional(), port: z.number().int().min(0).max(65535).optional() }).strict().optional(),
       apps: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'app names are lowercase letters, digits, - and _'), appSchemaFor<Config>(modules)).default({}),
     })
     .strict();

@@ -1,3 +1,4 @@
+import type { PgBoss } from 'pg-boss';
 import { recordAudit } from '../audit/trail.ts';
 import type { ResolvedApp } from '../config/load.ts';
 import type { Connector } from '../connectors/connector.ts';
@@ -30,6 +31,8 @@ export interface ApplyOptions {
   /** When an app counts as mostly failing (see Executor); default 5 failures and 80%, for 5 minutes. */
   quarantine?: ExecutorOptions['quarantine'];
   leaseMs?: number | undefined;
+  /** A queue already started (roster serve keeps one); default: start one for this apply and stop it after. */
+  queue?: PgBoss | undefined;
 }
 
 export interface ApplyReport {
@@ -66,7 +69,7 @@ export async function applyPlan(db: Database, configured: readonly ResolvedApp[]
     return { plan, gate, operations, deferred: [], leaversNotDone: leaversNotDone(operations), alreadyApplied: true };
   }
   const apps = configured.filter((a) => a.name in plan.basis.apps);
-  const stale = staleness(plan, await currentBasis(db, apps));
+  const stale = staleness(plan, await currentBasis(db, apps, plan.basis.peopleScope));
   if (stale && plan.status === 'planned') {
     await recordAudit(db, { actor: options.actor, action: 'plan.apply_refused', target: plan.id, outcome: 'failed', detail: { reason: `stale: ${stale}` } });
     throw new RosterError('input_invalid', `plan ${plan.id} is stale (${stale}); run roster plan again`);
@@ -75,7 +78,7 @@ export async function applyPlan(db: Database, configured: readonly ResolvedApp[]
   await setPlanStatus(db, plan.id, 'applying');
   await recordAudit(db, { actor: options.actor, action: 'plan.apply_started', target: plan.id, detail: { ready: gate.ready.length, waitingApproval: gate.waiting.length, rejected: gate.rejected.length, resuming: pending.length < gate.ready.length } });
 
-  const boss = await startQueue(db);
+  const boss = options.queue ?? (await startQueue(db));
   const byName = new Map(apps.map((a) => [a.name, a]));
   const executor = new Executor({
     db,
@@ -119,7 +122,7 @@ export async function applyPlan(db: Database, configured: readonly ResolvedApp[]
     }
   } finally {
     await executor.close();
-    await boss.stop({ graceful: true, close: false, timeout: 5000 });
+    if (!options.queue) await boss.stop({ graceful: true, close: false, timeout: 5000 });
   }
   const operations = await planOperations(db, plan.id);
   return { plan, gate, operations, deferred: await deferredOperations(db, operations), leaversNotDone: leaversNotDone(operations), alreadyApplied: false };

@@ -18,11 +18,15 @@ export interface PlanOptions {
 
 const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
-/** What a plan for these apps rests on now: the people, each app's last good sync, each app's policy. */
-export async function currentBasis(db: Queryable, apps: readonly ResolvedApp[]): Promise<PlanBasis> {
+/**
+ * What a plan for these apps rests on now: the people (those it is narrowed to, when it is), each
+ * app's last good sync, each app's policy.
+ */
+export async function currentBasis(db: Queryable, apps: readonly ResolvedApp[], peopleScope?: readonly string[]): Promise<PlanBasis> {
   const states = new Map((await appSyncState(db)).map((s) => [s.app.name, s.current?.id ?? null]));
   return {
-    people: await peopleDigest(db),
+    people: await peopleDigest(db, peopleScope),
+    ...(peopleScope ? { peopleScope: [...peopleScope].sort() } : {}),
     apps: Object.fromEntries(apps.map((app) => [app.name, { syncId: states.get(app.name) ?? null, policy: digest(app.policy).slice(0, 16) }])),
   };
 }
@@ -47,7 +51,8 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
   if (allApps.length === 0) throw new RosterError('config_invalid', 'no apps configured; add apps to roster.yaml first');
   // A plan for some apps rests on those apps alone: another app's sync does not make it stale.
   const configured = options.apps ? allApps.filter((a) => options.apps?.includes(a.name)) : allApps;
-  const basis = await currentBasis(db, configured);
+  // A plan narrowed to some people goes stale when they change, not when anyone else does.
+  const basis = await currentBasis(db, configured, options.people);
   const neverSynced = configured.filter((a) => basis.apps[a.name]?.syncId === null).map((a) => a.name);
   if (neverSynced.length > 0) throw new RosterError('input_invalid', `${neverSynced.join(', ')} ${neverSynced.length > 1 ? 'have' : 'has'} never been synced: roster plans only from what it has read; run roster sync first`);
   const people = await listPeople(db);

@@ -5,6 +5,10 @@ import type { AttributeTest, CompareOperator, Filter, FilterValue, PatchPath, Va
 
 const COMPARE_OPERATORS: ReadonlySet<string> = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
 const OPERATOR_LIST = 'eq, ne, co, sw, ew, pr, gt, ge, lt, le';
+/** Deepest nesting of "(", "not (" and "[" a filter may have: deeper is refused, never a stack overflow. */
+export const maxFilterDepth = 32;
+/** Longest filter or path text accepted. */
+export const maxFilterLength = 8192;
 
 /**
  * Recursive descent over RFC 7644 §3.4.2.2 with erratum 4670 precedence:
@@ -15,10 +19,12 @@ export class FilterParser {
   private readonly scimType: ScimType;
   private readonly tokens: Token[];
   private index = 0;
+  private depth = 0;
 
   constructor(text: string, subject: 'filter' | 'path') {
     this.subject = subject;
     this.scimType = subject === 'filter' ? 'invalidFilter' : 'invalidPath';
+    if (text.length > maxFilterLength) throw this.error(`longer than ${maxFilterLength} characters`);
     this.tokens = tokenize(text, (message, pos) => this.error(message, pos));
   }
 
@@ -52,6 +58,15 @@ export class FilterParser {
   }
 
   private parseOr(inValuePath: boolean): Filter {
+    if (++this.depth > maxFilterDepth) throw this.error(`nested deeper than ${maxFilterDepth} levels`, this.peek().pos);
+    try {
+      return this.parseOrAt(inValuePath);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseOrAt(inValuePath: boolean): Filter {
     let left = this.parseAnd(inValuePath);
     while (this.isKeyword(this.peek(), 'or')) {
       this.next();

@@ -91,14 +91,14 @@ export async function userNameClashes(db: Queryable, people: readonly Pick<Perso
 }
 
 export async function listPeople(db: Queryable): Promise<Person[]> {
-  const rows = await db.query<PersonRow>('select * from people order by id');
+  const rows = await db.query<PersonRow>('select id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups from people order by id');
   return rows.map(toPerson);
 }
 
 /** Just these people (by id), for re-checking a change against its person's current state. */
 export async function peopleByIds(db: Queryable, ids: readonly string[]): Promise<Person[]> {
   if (ids.length === 0) return [];
-  const rows = await db.query<PersonRow>('select * from people where id = any($1::text[]) order by id', [ids]);
+  const rows = await db.query<PersonRow>('select id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups from people where id = any($1::text[]) order by id', [ids]);
   return rows.map(toPerson);
 }
 

@@ -4,8 +4,10 @@ import type { PlanBody } from '../core/plan.ts';
 import type { Queryable } from './database.ts';
 
 export interface PlanBasis {
-  /** A digest of every person's id and last update. */
+  /** A digest of every person's id and last update (of just `peopleScope`, when the plan is narrowed to them). */
   people: string;
+  /** The people (ids or userNames) a narrowed plan is for: only their changes make it stale. */
+  peopleScope?: string[] | undefined;
   /** Per app: the sync its accounts came from, and a digest of its policy. */
   apps: Record<string, { syncId: number | null; policy: string }>;
   /** The rejected plan this one replaces when nothing else changed (so it gets an id of its own). */
@@ -128,10 +130,12 @@ export async function approvalsFor(db: Queryable, planId: string): Promise<Appro
   return rows.map((r) => ({ id: Number(r.id), planId: r.plan_id, planDigest: r.plan_digest, changeId: r.change_id, decision: r.decision, decidedBy: r.decided_by, decidedAt: r.decided_at, note: r.note }));
 }
 
-/** The digest of every person's id and last update, for plan staleness. */
-export async function peopleDigest(db: Queryable): Promise<string> {
+/** The digest of every person's id and last update (or just these people's, by id or userName), for plan staleness. */
+export async function peopleDigest(db: Queryable, scope?: readonly string[]): Promise<string> {
   const [row] = await db.query<{ digest: string | null }>(
-    "select md5(coalesce(string_agg(id || ':' || (extract(epoch from updated_at) * 1000000)::bigint::text, ',' order by id), '')) as digest from people",
+    `select md5(coalesce(string_agg(id || ':' || (extract(epoch from updated_at) * 1000000)::bigint::text, ',' order by id), '')) as digest from people
+      where $1::text[] is null or id = any($1::text[]) or lower(user_name) = any($2::text[])`,
+    [scope ? [...scope] : null, scope ? scope.map((s) => s.toLowerCase()) : null],
   );
   return row?.digest ?? '';
 }

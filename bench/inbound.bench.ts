@@ -1,0 +1,244 @@
+// Benchmark: inbound SCIM on `roster serve` (the real CLI, in its own process), PGlite on disk and
+// PostgreSQL, with 10,000 people seeded. 16 keep-alive connections (undici) per scenario: filter
+// GET, GET by id, PATCH, POST and list-100; req/s, p50 and p99. Then an IdP's leavers: 100
+// disables, 25 ms apart, each timed from its PATCH until it reads deactivated in both simulated apps
+// (a SCIM app and Netskope), carried out by the worker inside `roster serve`.
+//   node bench/inbound.bench.ts [--seconds 5] [--people 10000] [--kinds pglite,postgres] [--leavers 100]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { startNetskopeSimulator } from '../simulators/netskope/index.ts';
+import { startScimSimulator } from '../simulators/scim/index.ts';
+import { parseConfig } from '../src/config/load.ts';
+import { syncApps } from '../src/engine/sync.ts';
+import type { Database } from '../src/store/database.ts';
+import { personColumns } from '../src/store/directory.ts';
+import { openDatabase } from '../src/store/open.ts';
+import { createScimToken } from '../src/store/scim-tokens.ts';
+import { openPostgres } from '../src/store/postgres.ts';
+import { testPostgresUrl } from '../src/store/testing.ts';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, people: { type: 'string', default: '10000' }, kinds: { type: 'string', default: 'pglite,postgres' }, leavers: { type: 'string', default: '100' } } });
+const seconds = Number(values.seconds);
+const size = Number(values.people);
+const leaverCount = Number(values.leavers);
+const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const CONNECTIONS = 16;
+
+interface Place {
+  kind: 'pglite' | 'postgres';
+  home: string;
+  env: Record<string, string>;
+  open(): Promise<Database>;
+  drop(): Promise<void>;
+}
+
+function place(kind: 'pglite' | 'postgres'): Place {
+  const home = mkdtempSync(join(tmpdir(), 'roster-bench-'));
+  if (kind === 'pglite') return { kind, home, env: { ROSTER_HOME: home }, open: () => openDatabase({ home }), drop: async () => undefined };
+  const schema = `roster_bench_${Math.random().toString(36).slice(2, 8)}`;
+  return {
+    kind,
+    home,
+    env: { ROSTER_HOME: home, DATABASE_URL: testPostgresUrl, ROSTER_DB_SCHEMA: schema },
+    open: () => openDatabase({ databaseUrl: testPostgresUrl, schema }),
+    async drop() {
+      const admin = await openPostgres(testPostgresUrl, { max: 1 });
+      await admin.exec(`drop schema if exists ${schema} cascade; drop schema if exists ${schema}_queue cascade`);
+      await admin.close();
+    },
+  };
+}
+
+const userBody = (i: number, extra: Record<string, unknown> = {}) => ({
+  schemas: [USER, ENTERPRISE],
+  externalId: `ext-${i}`,
+  userName: `user${i}@bench.example`,
+  displayName: `User ${i}`,
+  name: { givenName: `Given${i}`, familyName: `Family${i}` },
+  title: i % 2 ? 'Engineer' : 'Analyst',
+  active: true,
+  emails: [{ value: `user${i}@bench.example`, type: 'work', primary: true }],
+  [ENTERPRISE]: { department: `Dept ${i % 40}`, employeeNumber: String(i) },
+  ...extra,
+});
+
+/** 10,000 pushed people, in one statement per 1,000. */
+async function seed(db: Database): Promise<string[]> {
+  const ids: string[] = [];
+  for (let from = 0; from < size; from += 1000) {
+    const rows = [];
+    for (let i = from; i < Math.min(size, from + 1000); i++) {
+      const body = userBody(i);
+      const c = personColumns(body);
+      const id = `p${String(i).padStart(6, '0')}`;
+      ids.push(id);
+      rows.push({ id, external_id: c.externalId, user_name: c.userName, display_name: c.displayName, given_name: c.givenName, family_name: c.familyName, email: c.email, emails: c.emails, department: c.department, title: c.title, scim: body });
+    }
+    await db.query(
+      `insert into people (id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, groups, source, scim)
+       select x.id, x.external_id, x.user_name, x.display_name, x.given_name, x.family_name, x.email, x.emails, true, x.department, x.title, '[]'::jsonb, 'scim', x.scim
+         from jsonb_to_recordset($1::jsonb) as x(id text, external_id text, user_name text, display_name text, given_name text, family_name text, email text, emails jsonb, department text, title text, scim jsonb)`,
+      [JSON.stringify(rows)],
+    );
+  }
+  return ids;
+}
+
+function serve(p: Place, env: Record<string, string>): Promise<{ child: ChildProcess; origin: string }> {
+  const child = spawn(process.execPath, [cli, '--config', join(p.home, 'roster.yaml'), 'serve'], { env: { ...process.env, ...p.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const found = /SCIM at (http:\/\/127\.0\.0\.1:\d+)\/scim\/v2/.exec(text);
+      if (found?.[1]) resolve({ child, origin: found[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`roster serve exited ${code}: ${text}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+interface Request {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  body?: unknown;
+}
+
+async function load(pool: Pool, token: string, name: string, next: (n: number) => Request): Promise<string> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
+  const run = async (ms: number) => {
+    const latencies: number[] = [];
+    let n = 0;
+    let failures = 0;
+    const end = performance.now() + ms;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (performance.now() < end) {
+          const r = next(n++);
+          const started = performance.now();
+          const response = await pool.request({ method: r.method, path: `/scim/v2${r.path}`, headers, ...(r.body ? { body: JSON.stringify(r.body) } : {}) });
+          await response.body.text();
+          latencies.push(performance.now() - started);
+          if (response.statusCode >= 400) failures++;
+        }
+      }),
+    );
+    return { latencies, failures };
+  };
+  await run(1000);
+  const { latencies, failures } = await run(seconds * 1000);
+  latencies.sort((a, b) => a - b);
+  const rate = latencies.length / seconds;
+  return `${name.padEnd(12)} ${rate.toFixed(0).padStart(6)} req/s   p50 ${percentile(latencies, 50).toFixed(1).padStart(5)} ms   p99 ${percentile(latencies, 99).toFixed(1).padStart(6)} ms${failures ? `   ${failures} failed` : ''}`;
+}
+
+async function throughput(kind: 'pglite' | 'postgres'): Promise<void> {
+  const p = place(kind);
+  writeFileSync(join(p.home, 'roster.yaml'), 'server: { port: 0 }\n');
+  const db = await p.open();
+  const ids = await seed(db);
+  const { value: token } = await createScimToken(db, 'bench', 'operator:bench');
+  await db.close();
+  const { child, origin } = await serve(p, {});
+  const pool = new Pool(origin, { connections: CONNECTIONS, pipelining: 1 });
+  const pick = (n: number) => (n * 7919) % size;
+  try {
+    console.log(`\n${kind}: ${size.toLocaleString('en-US')} people, ${CONNECTIONS} connections, ${seconds} s each`);
+    console.log(await load(pool, token, 'filter GET', (n) => ({ method: 'GET', path: `/Users?filter=${encodeURIComponent(`userName eq "user${pick(n)}@bench.example"`)}` })));
+    console.log(await load(pool, token, 'GET by id', (n) => ({ method: 'GET', path: `/Users/${ids[pick(n)]}` })));
+    console.log(await load(pool, token, 'PATCH', (n) => ({ method: 'PATCH', path: `/Users/${ids[pick(n)]}`, body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `Title ${n}` }] } })));
+    let made = 0;
+    console.log(await load(pool, token, 'POST', () => ({ method: 'POST', path: '/Users', body: userBody(size + 1 + made++) })));
+    console.log(await load(pool, token, 'list-100', (n) => ({ method: 'GET', path: `/Users?startIndex=${1 + ((n * 100) % (size - 100))}&count=100` })));
+  } finally {
+    await pool.close();
+    await stop(child);
+    await p.drop();
+  }
+}
+
+async function leavers(kind: 'pglite' | 'postgres'): Promise<void> {
+  const p = place(kind);
+  const tools = await startScimSimulator({ maxPageSize: 200 });
+  tools.store.seedGroups([{ displayName: 'Staff' }]);
+  const netskope = await startNetskopeSimulator({ scimToken: 'ns-bench', rateLimit: undefined, auditScimWrites: false });
+  const env = { TOOLS_TOKEN: tools.settings.token, NS_TOKEN: 'ns-bench' };
+  const policy = { assign: { groups: ['bench-staff'] }, approval: { massChange: { share: 1, minimum: 100000 } } };
+  const raw = {
+    server: { port: 0 },
+    apps: {
+      tools: { type: 'scim', baseUrl: tools.baseUrl, auth: { type: 'bearer', token: 'env:TOOLS_TOKEN' }, rateBudget: false, policy },
+      netskope: { type: 'netskope', baseUrl: netskope.baseUrl, auth: { type: 'header', header: 'Netskope-Api-Token', token: 'env:NS_TOKEN' }, rateBudget: false, policy },
+    },
+  };
+  writeFileSync(join(p.home, 'roster.yaml'), JSON.stringify(raw));
+  const db = await p.open();
+  const ids = await seed(db);
+  const { value: token } = await createScimToken(db, 'bench', 'operator:bench');
+  await syncApps(db, parseConfig(raw, undefined, { env }).apps, { actor: 'operator:bench' });
+  await db.close();
+  const { child, origin } = await serve(p, env);
+  const pool = new Pool(origin, { connections: CONNECTIONS });
+  const call = async (method: 'POST' | 'PATCH', path: string, body: unknown) => {
+    const response = await pool.request({ method, path: `/scim/v2${path}`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' }, body: JSON.stringify(body) });
+    const text = await response.body.text();
+    if (response.statusCode >= 300) throw new Error(`${method} ${path}: ${response.statusCode} ${text}`);
+  };
+  try {
+    const staff = ids.slice(0, leaverCount);
+    const userName = (id: string) => `user${Number(id.slice(1))}@bench.example`;
+    const apps = [(u: string) => tools.store.findUserByUserName(u), (u: string) => netskope.scim.store.findUserByUserName(u)];
+    const everywhere = (id: string, active: boolean) => apps.every((find) => find(userName(id))?.attrs.active === active);
+    const joinStart = performance.now();
+    await call('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'bench-staff', members: staff.map((value) => ({ value })) });
+    while (!staff.every((id) => everywhere(id, true))) {
+      if (performance.now() - joinStart > 120_000) throw new Error('joiners not provisioned in 2 minutes');
+      await sleep(20);
+    }
+    const joined = (performance.now() - joinStart) / 1000;
+    const sent = new Map<string, number>();
+    const done = new Map<string, number>();
+    const watcher = (async () => {
+      while (done.size < staff.length) {
+        for (const [id, at] of sent) if (!done.has(id) && everywhere(id, false)) done.set(id, performance.now() - at);
+        await sleep(5);
+      }
+    })();
+    for (const id of staff) {
+      sent.set(id, performance.now());
+      await call('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+      await sleep(25);
+    }
+    await Promise.race([watcher, sleep(120_000).then(() => Promise.reject(new Error(`only ${done.size} of ${staff.length} leavers deactivated in 2 minutes`)))]);
+    const times = [...done.values()].sort((a, b) => a - b);
+    console.log(`\n${kind}: ${staff.length} joiners provisioned in both apps in ${joined.toFixed(1)} s (one group push)`);
+    console.log(`${kind}: IdP disable → verified deactivated in both apps, ${staff.length} leavers 25 ms apart: p50 ${(percentile(times, 50) / 1000).toFixed(2)} s   p99 ${(percentile(times, 99) / 1000).toFixed(2)} s   max ${((times.at(-1) ?? 0) / 1000).toFixed(2)} s`);
+  } finally {
+    await pool.close();
+    await stop(child);
+    await tools.close();
+    await netskope.close();
+    await p.drop();
+  }
+}
+
+for (const kind of values.kinds.split(',') as ('pglite' | 'postgres')[]) {
+  await throughput(kind);
+  await leavers(kind);
+}

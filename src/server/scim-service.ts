@@ -1,0 +1,222 @@
+// What each SCIM write does: check the body, change the store in one transaction (with its audit
+// event), then hand the people it touched to the fan-out. A failure anywhere changes nothing.
+import { randomUUID } from 'node:crypto';
+import { recordAudit } from '../audit/trail.ts';
+import type { FanOut } from '../engine/inbound.ts';
+import { ScimError } from '../scim/errors.ts';
+import { parsePath } from '../scim/path.ts';
+import { applyPatch, readPatchRequest } from '../scim/patch.ts';
+import { isObject } from '../scim/resource.ts';
+import { groupResourceType, userResourceType } from '../scim/resource-schemas.ts';
+import { checkResource } from '../scim/validate.ts';
+import type { Database, Queryable } from '../store/database.ts';
+import {
+  deleteGroup,
+  deleteUser,
+  getGroup,
+  getUser,
+  insertGroup,
+  insertUser,
+  isUniqueViolation,
+  refreshPersonGroups,
+  replaceGroup,
+  replaceUser,
+  unknownPeople,
+  type Doc,
+} from '../store/directory.ts';
+
+export interface Caller {
+  /** `idp:<token name>`: who the audit trail and the plans name. */
+  actor: string;
+}
+
+/** A check on the stored resource before it changes (If-Match). */
+export type Precondition = (current: Doc) => void;
+
+const userPatchOptions = { readOnly: ['id', 'meta', 'groups'] };
+const groupPatchOptions = { readOnly: ['id', 'meta'] };
+
+export class ScimService {
+  readonly #db: Database;
+  readonly #fanOut: FanOut | undefined;
+
+  constructor(db: Database, fanOut?: FanOut) {
+    this.#db = db;
+    this.#fanOut = fanOut;
+  }
+
+  async createUser(raw: unknown, caller: Caller): Promise<Doc> {
+    const body = checkResource(userResourceType, raw, { requireSchemas: true });
+    if (body.active === undefined) body.active = true;
+    const id = randomUUID();
+    const doc = await this.#write(async (tx) => {
+      const [held] = await tx.query<{ id: string; deleted: boolean }>('select id, deleted_at is not null as deleted from people where lower(user_name) = lower($1)', [body.userName]);
+      if (held) throw uniqueness(`userName "${String(body.userName)}" is taken${held.deleted ? ' (by a person the IdP deleted)' : ''}`);
+      await insertUser(tx, id, body, 'scim');
+      const created = (await getUser(tx, id)) as Doc;
+      // The trail's chain lock is held from here to commit: take it last.
+      await recordAudit(tx, { actor: caller.actor, action: 'scim.user.created', target: id, detail: { userName: body.userName, active: body.active } });
+      return created;
+    }, 'userName');
+    this.#fanOut?.trigger([id], caller.actor);
+    return doc;
+  }
+
+  async replaceUser(id: string, raw: unknown, caller: Caller, precondition: Precondition): Promise<Doc> {
+    const body = checkResource(userResourceType, raw, { requireSchemas: true });
+    return this.#changeUser(id, caller, precondition, (current) => {
+      // Okta's profile PUTs leave `active` out: that keeps the person's state, never disables them.
+      if (body.active === undefined) body.active = current.active !== false;
+      return body;
+    });
+  }
+
+  async patchUser(id: string, request: unknown, caller: Caller, precondition: Precondition): Promise<Doc> {
+    readPatchRequest(request);
+    return this.#changeUser(id, caller, precondition, (current) => {
+      const patched = applyPatch(bodyOf(current), request, userPatchOptions);
+      return checkResource(userResourceType, patched, { requireSchemas: false });
+    });
+  }
+
+  async #changeUser(id: string, caller: Caller, precondition: Precondition, next: (current: Doc) => Doc): Promise<Doc> {
+    let changed = false;
+    const doc = await this.#write(async (tx) => {
+      const current = await getUser(tx, id, true);
+      if (!current) throw notFound('User', id);
+      precondition(current);
+      const body = next(current);
+      changed = await replaceUser(tx, id, body, 'scim');
+      if (!changed) return current;
+      const updated = (await getUser(tx, id)) as Doc;
+      await recordAudit(tx, { actor: caller.actor, action: 'scim.user.updated', target: id, detail: { userName: body.userName, active: body.active, was: { userName: current.userName, active: current.active } } });
+      return updated;
+    }, 'userName');
+    if (changed) this.#fanOut?.trigger([id], caller.actor);
+    return doc;
+  }
+
+  async deleteUser(id: string, caller: Caller, precondition: Precondition): Promise<void> {
+    const touched = await this.#write(async (tx) => {
+      const current = await getUser(tx, id, true);
+      if (!current) throw notFound('User', id);
+      precondition(current);
+      await deleteUser(tx, id);
+      await refreshPersonGroups(tx, [id]);
+      await recordAudit(tx, { actor: caller.actor, action: 'scim.user.deleted', target: id, detail: { userName: current.userName } });
+      return [id];
+    });
+    this.#fanOut?.trigger(touched, caller.actor);
+  }
+
+  async createGroup(raw: unknown, caller: Caller): Promise<Doc> {
+    const { body, members } = splitMembers(checkResource(groupResourceType, raw, { requireSchemas: true }));
+    const id = randomUUID();
+    let touched: string[] = [];
+    const doc = await this.#write(async (tx) => {
+      await requireMembers(tx, members);
+      await insertGroup(tx, id, body, members, 'scim');
+      touched = await refreshPersonGroups(tx, members);
+      await recordAudit(tx, { actor: caller.actor, action: 'scim.group.created', target: id, detail: { displayName: body.displayName, members: members.length } });
+      return (await getGroup(tx, id)) as Doc;
+    }, 'displayName');
+    this.#fanOut?.trigger(touched, caller.actor);
+    return doc;
+  }
+
+  async replaceGroup(id: string, raw: unknown, caller: Caller, precondition: Precondition): Promise<Doc> {
+    const next = splitMembers(checkResource(groupResourceType, raw, { requireSchemas: true }));
+    return this.#changeGroup(id, caller, precondition, () => next);
+  }
+
+  async patchGroup(id: string, request: unknown, caller: Caller, precondition: Precondition): Promise<Doc> {
+    const operations = readPatchRequest(request);
+    operations.forEach((operation, index) => {
+      if (operation.op !== 'remove' || operation.path === undefined || (operation.value !== undefined && operation.value !== null)) return;
+      const path = parsePath(operation.path);
+      if (path.attribute.toLowerCase() === 'members' && path.filter === undefined && path.subAttribute === undefined) {
+        throw new ScimError(400, `Operations[${index}]: "remove" on "members" names no member, so it would remove them all; name them (value: [{"value": "<id>"}] or path members[value eq "<id>"]), or "replace" members with [] to empty the group on purpose`, 'noTarget');
+      }
+    });
+    return this.#changeGroup(id, caller, precondition, (current) => {
+      const patched = applyPatch(bodyOf(current), request, groupPatchOptions);
+      return splitMembers(checkResource(groupResourceType, patched, { requireSchemas: false }));
+    });
+  }
+
+  async #changeGroup(id: string, caller: Caller, precondition: Precondition, next: (current: Doc) => { body: Doc; members: string[] }): Promise<Doc> {
+    let touched: string[] = [];
+    const doc = await this.#write(async (tx) => {
+      const current = await getGroup(tx, id, { lock: true });
+      if (!current) throw notFound('Group', id);
+      precondition(current);
+      const { body, members } = next(current);
+      await requireMembers(tx, members);
+      const result = await replaceGroup(tx, id, body, members);
+      if (!result.changed) return current;
+      touched = await refreshPersonGroups(tx, result.affected, result.oldName.toLowerCase() === String(body.displayName).toLowerCase() ? [] : [result.oldName]);
+      await recordAudit(tx, { actor: caller.actor, action: 'scim.group.updated', target: id, detail: { displayName: body.displayName, members: members.length, membershipChanged: result.affected.length } });
+      return (await getGroup(tx, id)) as Doc;
+    }, 'displayName');
+    this.#fanOut?.trigger(touched, caller.actor);
+    return doc;
+  }
+
+  async deleteGroup(id: string, caller: Caller, precondition: Precondition): Promise<void> {
+    const touched = await this.#write(async (tx) => {
+      const current = await getGroup(tx, id, { members: false, lock: true });
+      if (!current) throw notFound('Group', id);
+      precondition(current);
+      const deleted = await deleteGroup(tx, id);
+      const changed = await refreshPersonGroups(tx, deleted?.members ?? [], deleted ? [deleted.name] : []);
+      await recordAudit(tx, { actor: caller.actor, action: 'scim.group.deleted', target: id, detail: { displayName: current.displayName, members: deleted?.members.length ?? 0 } });
+      return changed;
+    });
+    this.#fanOut?.trigger(touched, caller.actor);
+  }
+
+  /** One transaction; the database refusing a duplicate becomes 409 uniqueness on `attribute`. */
+  async #write<T>(fn: (tx: Queryable) => Promise<T>, attribute?: string): Promise<T> {
+    try {
+      return await this.#db.transaction(fn);
+    } catch (error) {
+      if (attribute && isUniqueViolation(error)) throw uniqueness(`another resource has this ${attribute}`);
+      throw error;
+    }
+  }
+}
+
+/**
+ * A stored document as the resource to patch. It keeps id and meta, so a PATCH that sends them
+ * back unchanged (Okta's rename sends the id) passes and one that changes them is 400 mutability;
+ * the checked result drops them again.
+ */
+function bodyOf(doc: Doc): Doc {
+  return doc;
+}
+
+function splitMembers(body: Doc): { body: Doc; members: string[] } {
+  const { members, ...rest } = body;
+  const list = Array.isArray(members) ? members : [];
+  const ids = list.map((m, i) => {
+    const value = isObject(m) ? m.value : undefined;
+    if (typeof value !== 'string' || value === '') throw new ScimError(400, `members[${i}] needs the "value" of a User`, 'invalidValue');
+    return value;
+  });
+  return { body: rest, members: [...new Set(ids)] };
+}
+
+async function requireMembers(tx: Queryable, members: readonly string[]): Promise<void> {
+  const missing = await unknownPeople(tx, members);
+  if (missing.length > 0) {
+    throw new ScimError(400, `no User with id ${missing.slice(0, 5).map((m) => `"${m}"`).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}: push the users before adding them to a group (nested groups are not supported)`, 'invalidValue');
+  }
+}
+
+function notFound(type: string, id: string): ScimError {
+  return new ScimError(404, `no ${type} with id "${id}"`);
+}
+
+function uniqueness(detail: string): ScimError {
+  return new ScimError(409, detail, 'uniqueness');
+}

@@ -1,0 +1,272 @@
+// People and groups as SCIM resources: what the inbound endpoint reads and writes. Filters run
+// here, in SQL (src/scim/filter-sql.ts), never by loading everyone.
+import type { Filter } from '../scim/filter-ast.ts';
+import { filterToSql, sortExpression, type IndexedColumn } from '../scim/filter-sql.ts';
+import type { AttributePath } from '../scim/attribute-path.ts';
+import { groupResourceType, userResourceType, type ResourceTypeDefinition } from '../scim/resource-schemas.ts';
+import { SCIM } from '../scim/schemas.ts';
+import type { Queryable } from './database.ts';
+
+export type Doc = Record<string, unknown>;
+
+export interface ListQuery {
+  filter?: Filter | undefined;
+  sort?: { by: string; path: AttributePath; descending: boolean } | undefined;
+  /** 0-based. */
+  offset: number;
+  count: number;
+  /** Groups: include members (Entra asks for excludedAttributes=members). Default true. */
+  members?: boolean;
+}
+
+export interface ListResult {
+  total: number;
+  resources: Doc[];
+}
+
+const userIndexed: Record<string, IndexedColumn> = {
+  id: { column: 'p.id', lower: false },
+  username: { column: 'p.user_name', lower: true },
+  externalid: { column: 'p.external_id', lower: false },
+};
+const groupIndexed: Record<string, IndexedColumn> = {
+  id: { column: 'g.id', lower: false },
+  displayname: { column: 'g.display_name', lower: true },
+  externalid: { column: 'g.external_id', lower: false },
+};
+
+interface Shape {
+  type: ResourceTypeDefinition;
+  from: string;
+  doc: string;
+  live: string;
+  id: string;
+  indexed: Record<string, IndexedColumn>;
+}
+
+const users: Shape = { type: userResourceType, from: 'people p', doc: 'person_doc(p)', live: 'p.deleted_at is null', id: 'p.id', indexed: userIndexed };
+const groupsShape = (members: boolean): Shape => ({
+  type: groupResourceType,
+  from: 'idp_groups g',
+  doc: `idp_group_doc(g, ${members ? 'true' : 'false'})`,
+  live: 'true',
+  id: 'g.id',
+  indexed: groupIndexed,
+});
+
+async function list(db: Queryable, shape: Shape, query: ListQuery): Promise<ListResult> {
+  const params: unknown[] = [];
+  const where = [shape.live];
+  if (query.filter) where.push(filterToSql(query.filter, { type: shape.type, doc: shape.doc, params, indexed: shape.indexed }));
+  const condition = where.join(' and ');
+  const order = query.sort
+    ? `${sortExpression(query.sort.by, shape.type, shape.doc, query.sort.path, shape.indexed)} ${query.sort.descending ? 'desc nulls last' : 'asc nulls last'}, ${shape.id}`
+    : shape.id;
+  if (query.offset === 0 && query.count > 0) {
+    // The first page (every filter lookup an IdP makes): documents and the total in one statement.
+    const rows = await db.query<{ doc: Doc; total: number }>(
+      `select ${shape.doc} as doc, count(*) over ()::int as total from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1}`,
+      [...params, query.count],
+    );
+    return { total: Number(rows[0]?.total ?? 0), resources: rows.map((r) => r.doc) };
+  }
+  const [counted] = await db.query<{ n: number }>(`select count(*)::int as n from ${shape.from} where ${condition}`, params);
+  const total = Number(counted?.n ?? 0);
+  if (query.count <= 0 || query.offset >= total) return { total, resources: [] };
+  // The page's ids first, then documents for just those: an offset never builds the documents it skips.
+  const page = await db.query<{ id: string }>(`select ${shape.id} as id from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1} offset $${params.length + 2}`, [
+    ...params,
+    query.count,
+    query.offset,
+  ]);
+  if (page.length === 0) return { total, resources: [] };
+  const rows = await db.query<{ doc: Doc }>(`select ${shape.doc} as doc from ${shape.from} where ${shape.id} = any($1::text[])`, [page.map((r) => r.id)]);
+  const at = new Map(page.map((r, i) => [r.id, i]));
+  const resources = rows.map((r) => r.doc).sort((a, b) => (at.get(String(a.id)) ?? 0) - (at.get(String(b.id)) ?? 0));
+  return { total, resources };
+}
+
+export function listUsers(db: Queryable, query: ListQuery): Promise<ListResult> {
+  return list(db, users, query);
+}
+
+export function listGroups(db: Queryable, query: ListQuery): Promise<ListResult> {
+  return list(db, groupsShape(query.members ?? true), query);
+}
+
+/** Every live user's document, for checking filters in memory against the SQL (tests). */
+export async function allUserDocs(db: Queryable): Promise<Doc[]> {
+  return (await db.query<{ doc: Doc }>('select person_doc(p) as doc from people p where p.deleted_at is null order by p.id')).map((r) => r.doc);
+}
+
+export async function allGroupDocs(db: Queryable): Promise<Doc[]> {
+  return (await db.query<{ doc: Doc }>('select idp_group_doc(g, true) as doc from idp_groups g order by g.id')).map((r) => r.doc);
+}
+
+/** A live user's document; with `lock`, the row is locked until the transaction ends. */
+export async function getUser(db: Queryable, id: string, lock = false): Promise<Doc | undefined> {
+  const [row] = await db.query<{ doc: Doc }>(`select person_doc(p) as doc from people p where p.id = $1 and p.deleted_at is null${lock ? ' for update' : ''}`, [id]);
+  return row?.doc;
+}
+
+export async function getGroup(db: Queryable, id: string, options: { members?: boolean; lock?: boolean } = {}): Promise<Doc | undefined> {
+  const [row] = await db.query<{ doc: Doc }>(`select idp_group_doc(g, $2) as doc from idp_groups g where g.id = $1${options.lock ? ' for update' : ''}`, [id, options.members ?? true]);
+  return row?.doc;
+}
+
+/** The person columns a User body sets: what the planner and policy read. */
+export interface PersonColumns {
+  externalId: string | null;
+  userName: string;
+  displayName: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  email: string | null;
+  emails: string[];
+  active: boolean;
+  department: string | null;
+  title: string | null;
+  managerId: string | null;
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const object = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+
+/** Reads a canonical User body (see src/scim/validate.ts) into person columns. */
+export function personColumns(body: Doc): PersonColumns {
+  const name = object(body.name);
+  const enterprise = object(body[SCIM.enterpriseUser]);
+  const emailList = (Array.isArray(body.emails) ? body.emails : []).map(object).filter((e) => text(e.value) !== null);
+  // Primary first, then work, then the order sent.
+  const ranked = [...emailList].sort((a, b) => rank(a) - rank(b));
+  const emails = [...new Set(ranked.map((e) => String(e.value)))];
+  const formatted = text(name.formatted);
+  return {
+    externalId: text(body.externalId),
+    userName: String(body.userName),
+    displayName: text(body.displayName) ?? formatted,
+    givenName: text(name.givenName),
+    familyName: text(name.familyName),
+    email: emails[0] ?? null,
+    emails,
+    active: body.active !== false,
+    department: text(enterprise.department),
+    title: text(body.title),
+    managerId: text(object(enterprise.manager).value),
+  };
+}
+
+function rank(email: Record<string, unknown>): number {
+  if (email.primary === true) return 0;
+  return email.type === 'work' ? 1 : 2;
+}
+
+/** Inserts a pushed person; a clash on userName is the database's unique violation (23505). */
+export async function insertUser(tx: Queryable, id: string, body: Doc, source: string): Promise<void> {
+  const c = personColumns(body);
+  await tx.query(
+    `insert into people (id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups, source, scim)
+     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, '[]'::jsonb, $13, $14::jsonb)`,
+    [id, c.externalId, c.userName, c.displayName, c.givenName, c.familyName, c.email, JSON.stringify(c.emails), c.active, c.department, c.title, c.managerId, source, JSON.stringify(body)],
+  );
+}
+
+/** Replaces a person's pushed body and the columns read from it; answers whether anything changed. */
+export async function replaceUser(tx: Queryable, id: string, body: Doc, source: string): Promise<boolean> {
+  const c = personColumns(body);
+  const rows = await tx.query(
+    `update people set external_id = $2, user_name = $3, display_name = $4, given_name = $5, family_name = $6, email = $7, emails = $8::jsonb,
+            active = $9, department = $10, title = $11, manager_id = $12, scim = $13::jsonb, source = $14, updated_at = now()
+      where id = $1 and deleted_at is null
+        and (scim is distinct from $13::jsonb or row(external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id)
+             is distinct from row($2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::jsonb, $9::boolean, $10::text, $11::text, $12::text))
+      returning id`,
+    [id, c.externalId, c.userName, c.displayName, c.givenName, c.familyName, c.email, JSON.stringify(c.emails), c.active, c.department, c.title, c.managerId, JSON.stringify(body), source],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * The IdP deleted a person: they become inactive (a leaver in every app) and leave their groups;
+ * the row stays, hidden from SCIM, so the apps' accounts stay linked to them.
+ */
+export async function deleteUser(tx: Queryable, id: string): Promise<string[]> {
+  const groups = await tx.query<{ group_id: string }>('delete from idp_group_members where person_id = $1 returning group_id', [id]);
+  const rows = await tx.query(`update people set active = false, deleted_at = now(), updated_at = now() where id = $1 and deleted_at is null returning id`, [id]);
+  if (rows.length === 0) return [];
+  if (groups.length > 0) await tx.query('update idp_groups set updated_at = now(), version = version + 1 where id = any($1::text[])', [groups.map((g) => g.group_id)]);
+  return [id];
+}
+
+/** Ids among these that are no live person. */
+export async function unknownPeople(db: Queryable, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<{ id: string }>('select id from people where id = any($1::text[]) and deleted_at is null', [ids]);
+  const known = new Set(rows.map((r) => r.id));
+  return [...new Set(ids)].filter((id) => !known.has(id));
+}
+
+export async function groupMembers(db: Queryable, groupId: string): Promise<string[]> {
+  return (await db.query<{ person_id: string }>('select person_id from idp_group_members where group_id = $1 order by person_id', [groupId])).map((r) => r.person_id);
+}
+
+/** Inserts a pushed group with its members; a clash on displayName is a unique violation (23505). */
+export async function insertGroup(tx: Queryable, id: string, body: Doc, members: readonly string[], source: string): Promise<void> {
+  await tx.query('insert into idp_groups (id, external_id, display_name, scim, source) values ($1, $2, $3, $4::jsonb, $5)', [id, text(body.externalId), String(body.displayName), JSON.stringify(body), source]);
+  if (members.length > 0) await tx.query('insert into idp_group_members (group_id, person_id) select $1, unnest($2::text[]) on conflict do nothing', [id, [...new Set(members)]]);
+}
+
+/** Replaces a group's body and members; answers the people whose membership changed and the old name. */
+export async function replaceGroup(tx: Queryable, id: string, body: Doc, members: readonly string[]): Promise<{ changed: boolean; affected: string[]; oldName: string }> {
+  const [old] = await tx.query<{ display_name: string; scim: Doc }>('select display_name, scim from idp_groups where id = $1', [id]);
+  if (!old) return { changed: false, affected: [], oldName: '' };
+  const wanted = [...new Set(members)];
+  const removed = await tx.query<{ person_id: string }>('delete from idp_group_members where group_id = $1 and not (person_id = any($2::text[])) returning person_id', [id, wanted]);
+  const added = await tx.query<{ person_id: string }>('insert into idp_group_members (group_id, person_id) select $1, unnest($2::text[]) on conflict do nothing returning person_id', [id, wanted]);
+  const bodyChanged = JSON.stringify(old.scim) !== JSON.stringify(body);
+  const changed = bodyChanged || removed.length > 0 || added.length > 0;
+  if (changed) {
+    await tx.query('update idp_groups set external_id = $2, display_name = $3, scim = $4::jsonb, updated_at = now(), version = version + 1 where id = $1', [id, text(body.externalId), String(body.displayName), JSON.stringify(body)]);
+  }
+  const renamed = old.display_name !== String(body.displayName);
+  const affected = renamed ? await groupMembers(tx, id) : [];
+  return { changed, affected: [...new Set([...removed.map((r) => r.person_id), ...added.map((r) => r.person_id), ...affected])], oldName: old.display_name };
+}
+
+/** Deletes a group; answers its members and name. */
+export async function deleteGroup(tx: Queryable, id: string): Promise<{ members: string[]; name: string } | undefined> {
+  const members = await groupMembers(tx, id);
+  const [row] = await tx.query<{ display_name: string }>('delete from idp_groups where id = $1 returning display_name', [id]);
+  return row ? { members, name: row.display_name } : undefined;
+}
+
+/**
+ * Recomputes these people's `groups` (what policy reads): the names of the IdP groups they are in,
+ * plus any imported group name that is no stored group (nor one of `dropped`, names just renamed
+ * or deleted). Answers the people whose groups changed.
+ */
+export async function refreshPersonGroups(tx: Queryable, personIds: readonly string[], dropped: readonly string[] = []): Promise<string[]> {
+  if (personIds.length === 0) return [];
+  const rows = await tx.query<{ id: string }>(
+    `with wanted as (
+       select p.id, coalesce((
+         select jsonb_agg(n order by n) from (
+           select x as n from jsonb_array_elements_text(p.groups) as x
+            where not (lower(x) = any($2::text[])) and not exists (select 1 from idp_groups g where lower(g.display_name) = lower(x))
+           union
+           select g.display_name from idp_group_members m join idp_groups g on g.id = m.group_id where m.person_id = p.id
+         ) as s), '[]'::jsonb) as groups
+       from people p where p.id = any($1::text[]))
+     update people p set groups = w.groups, updated_at = now()
+       from wanted w where p.id = w.id and p.groups is distinct from w.groups
+     returning p.id`,
+    [[...new Set(personIds)], dropped.map((d) => d.toLowerCase())],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Whether an error is the database refusing a duplicate (unique violation). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || (error instanceof Error && /duplicate key|unique constraint/i.test(error.message));
+}
