@@ -22,3 +22,5 @@ export { UmbrellaState, FULL_ADMIN, READ_ONLY, type SeedUser, type UmbrellaUser 
 export { UMBRELLA_EXTENSION } from './scim.ts';
 export { V1_MAX_LIMIT } from './v1.ts';
 export { V2_MAX_LIMIT } from './v2.ts';
+export { renderV1 } from './v1.ts';
+export { renderV2 } from './v2.ts';
