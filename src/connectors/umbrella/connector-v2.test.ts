@@ -88,3 +88,16 @@ it('v2: under the documented budget (time-scaled) the rate rules keep every requ
   assert.equal(sim.requests.count({ status: 429 }), 0);
   assert.equal(sim.requests.count({ pathIncludes: '/admin/v2/users', status: 200 }), 31);
 });
+
+it('v2: 429s with and without Retry-After are waited out (backoff when absent); nothing lost', async (t) => {
+  const scale = 1 / 10;
+  const sim = await simulator(t, { v2Limits: [{ limit: 5, windowMs: 1_000 }], timeScale: scale, retryAfter: 'sometimes' });
+  sim.seedUsers(Array.from({ length: 8 }, (_, i) => ({ email: `u${i}@example.com` })));
+  // No rules: the budget only scales the waits Umbrella tells (its seconds) to the simulator's clock.
+  const connector = v2(t, sim, { budget: new RateBudget({ rules: [], timeScale: scale }) });
+  const ids = sim.state.usersOf(2_000_001).map((u) => String(u.id));
+  const read = await Promise.all(ids.map((id) => connector.getAccount(id)));
+  assert.equal(read.filter(Boolean).length, 8);
+  const refused = sim.requests.filter({ status: 429 });
+  assert.ok(refused.length >= 1, 'the limit was met');
+});

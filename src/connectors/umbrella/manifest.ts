@@ -82,17 +82,17 @@ export const umbrellaManifest = {
 
 /**
  * Rate rules for the documented API v2 budget (5/s, 14/min, 350/30 min per key), written for
- * RateBudget's token buckets so that no window of the documented length ever holds more than its
- * limit: a bucket of size c refilling at r admits at most c + r·W in a window W. Sustained, they
- * allow 336 requests in 30 minutes (96 % of 350), with bursts of 2.
+ * RateBudget's token buckets so that no window of the documented length can ever hold more than
+ * its limit, however the windows fall: a bucket of size c refilling at r admits at most c + r·W in
+ * any window W. Sustained they allow 346 requests in 30 minutes (99 % of 350), in bursts of 2.
  */
 export const umbrellaV2RateRules: readonly RateRule[] = [
-  // ≤ 5 in any second: 1 + 4/s·1 s.
+  // ≤ 5 in any second: 1 + 4/s × 1 s.
   { limit: 1, windowMs: 250 },
-  // ≤ 14 in any minute: 2 + 12/min·1 min.
+  // ≤ 14 in any minute: 2 + 12/min × 1 min.
   { limit: 2, windowMs: 10_000 },
-  // ≤ 350 in any 30 minutes: 14 + 336.
-  { limit: 14, windowMs: 75_000 },
+  // ≤ 350 in any 30 minutes: 2 + 346.2 (one request every 5.2 s).
+  { limit: 2, windowMs: 10_400 },
 ];
 
 /** Rate rules per API (none documented for v1 and SCIM: 429s are honoured as they come). */
