@@ -38,8 +38,8 @@ export const READ_ONLY = 2;
 /** Users of every organization, and the emails deleted from each (API v2 re-creates those differently). */
 export class UmbrellaState {
   readonly users = new Map<number, UmbrellaUser>();
-  /** organizationId → lowercase emails of users deleted there. */
-  readonly deleted = new Map<number, Set<string>>();
+  /** organizationId → lowercase email → the user as it was when deleted (API v2 restores it on re-create). */
+  readonly deleted = new Map<number, Map<string, UmbrellaUser>>();
   #nextId = 800_001;
 
   usersOf(organizationId: number): UmbrellaUser[] {
@@ -77,9 +77,9 @@ export class UmbrellaState {
 
   remove(user: UmbrellaUser): void {
     this.users.delete(user.id);
-    let set = this.deleted.get(user.organizationId);
-    if (!set) this.deleted.set(user.organizationId, (set = new Set()));
-    set.add(user.email.toLowerCase());
+    let deleted = this.deleted.get(user.organizationId);
+    if (!deleted) this.deleted.set(user.organizationId, (deleted = new Map()));
+    deleted.set(user.email.toLowerCase(), { ...user });
   }
 
   /** The person clicks the link in the invitation email. */

@@ -101,13 +101,13 @@ export function v2Routes(state: UmbrellaState, settings: UmbrellaSimulatorSettin
     if (!V2_ROLES.some((r) => r.roleId === body.roleId)) return message(`roleId must be one of ${V2_ROLES.map((r) => r.roleId).join(', ')}`, 400);
     const org = orgOf(c.get('key'));
     if (state.byEmail(org, body.email)) return message('Email already in use', 400);
-    const wasDeleted = state.deleted.get(org)?.has(body.email.toLowerCase()) ?? false;
+    const former = state.deleted.get(org)?.get(body.email.toLowerCase());
     const onlyEmailAndRole = Object.keys(body).every((k) => k === 'email' || k === 'roleId');
     let user: UmbrellaUser;
-    if (wasDeleted) {
-      // A deleted user comes back with {email, roleId} only; the full body is refused.
+    if (former) {
+      // A deleted user comes back with {email, roleId} only, names and timezone as they were; the full body is refused.
       if (!onlyEmailAndRole) return message('Email already in use', 400);
-      user = state.add(org, { email: body.email, firstname: '', lastname: '', name: '', roleId: body.roleId as number, timezone: 'UTC', status: settings.invitations === 'accepted' ? 'active' : 'pending' });
+      user = state.add(org, { email: body.email, firstname: former.firstname, lastname: former.lastname, name: former.name, roleId: body.roleId as number, timezone: former.timezone, status: settings.invitations === 'accepted' ? 'active' : 'pending' });
     } else {
       for (const field of ['password', 'firstname', 'lastname', 'timezone'] as const) if (!isText(body[field])) return message(`${field} is required`, 400);
       const fields = body as { firstname: string; lastname: string; timezone: string; roleId: number; email: string };

@@ -57,17 +57,32 @@ it('v2: roles by label → roleId; pending until accepted; no update (a change i
   await assert.rejects(connector.updateAccount(), rejects('unsupported', /no PUT or PATCH.*delete and a create/));
 });
 
-it('v2: re-creating a deleted person sends only {email, roleId} after "Email already in use"; a live duplicate is a conflict', async (t) => {
+it('v2: a deleted person comes back with {email, roleId} only, names as they were: at once from the connector that deleted them, else after "Email already in use"; a live duplicate is a conflict', async (t) => {
   const sim = await simulator(t, { v2Limits: [] });
+  sim.seedUsers([{ email: 'admin@example.com', role: 'Full Admin' }]);
   const connector = v2(t, sim);
   const input = { userName: 'back@example.com', email: 'back@example.com', givenName: 'Back', familyName: 'Again', role: 'Read Only' };
   const first = await connector.createAccount(input);
   await assert.rejects(connector.createAccount(input), rejects('conflict', new RegExp(`already exists \\(id ${first.remoteId}`)));
+  const posts = () => sim.requests.filter({ method: 'POST', pathIncludes: '/admin/v2/users' }).map((r) => ({ body: r.body, status: r.status }));
   await connector.deleteAccount(first.remoteId);
+  const before = posts().length;
   const again = await connector.createAccount({ ...input, role: 'Full Admin' });
   assert.notEqual(again.remoteId, first.remoteId);
   assert.equal(again.role, 'Full Admin');
-  assert.deepEqual(sim.requests.filter({ method: 'POST', pathIncludes: '/admin/v2/users' }).at(-1)?.body, { email: 'back@example.com', roleId: 1 });
+  assert.equal(again.givenName, 'Back', 'Umbrella restores the names');
+  assert.deepEqual(posts().slice(before), [{ body: { email: 'back@example.com', roleId: 1 }, status: 200 }], 'one request: the connector knew it deleted them');
+
+  // Another process (a fresh connector) learns it from the refusal: two POSTs, no list scan.
+  await connector.deleteAccount(again.remoteId);
+  const other = v2(t, sim);
+  const mark = sim.requests.length;
+  const third = await other.createAccount({ ...input, role: 'Read Only' });
+  assert.equal(third.role, 'Read Only');
+  assert.deepEqual(
+    sim.requests.entries.slice(mark).filter((r) => r.path.startsWith('/admin/')).map((r) => `${r.method} ${r.path} ${r.status}`),
+    ['GET /admin/v2/roles 200', 'POST /admin/v2/users 400', 'POST /admin/v2/users 200'],
+  );
 });
 
 it('v2: deleting the last Full Admin is a clear conflict', async (t) => {

@@ -8,7 +8,7 @@ import { clientCredentialsAuth } from '../http/oauth2.ts';
 import type { UmbrellaRole } from './client-v1.ts';
 import { UmbrellaV2Client } from './client-v2.ts';
 import { umbrellaManifest } from './manifest.ts';
-import { accountFromUmbrellaUser, emailOf, namesFor, throwawayPassword } from './mapping.ts';
+import { accountFromUmbrellaUser, emailOf, namesFor, throwawayPassword, type UmbrellaUserRecord } from './mapping.ts';
 import { duplicateEmail, isDuplicateEmail, lastAdminRefusal, resolveRole, unsupported } from './refusals.ts';
 
 const API = umbrellaManifest.v2.name;
@@ -60,6 +60,10 @@ export class UmbrellaV2Connector implements Connector {
   readonly #options: UmbrellaV2Options;
   readonly #pageSize: number;
   #roles: Promise<UmbrellaRole[]> | undefined;
+  /** id → email, from every read (so a delete knows whose email it frees). */
+  readonly #emails = new Map<string, string>();
+  /** Lowercase emails this connector deleted: re-created with `{email, roleId}` at once. */
+  readonly #deleted = new Set<string>();
 
   constructor(options: UmbrellaV2Options) {
     this.appName = options.appName;
@@ -83,7 +87,7 @@ export class UmbrellaV2Connector implements Connector {
     for (let page = 1; ; page += 1) {
       const users = await this.client.users(page, this.#pageSize);
       readSoFar += users.length;
-      if (users.length > 0) yield { accounts: users.map(accountFromUmbrellaUser), readSoFar, total: undefined };
+      if (users.length > 0) yield { accounts: users.map((u) => this.#seen(u)), readSoFar, total: undefined };
       if (users.length < this.#pageSize) return;
     }
   }
@@ -91,7 +95,7 @@ export class UmbrellaV2Connector implements Connector {
   async getAccount(remoteId: string): Promise<RemoteAccount | undefined> {
     if (!/^\d+$/.test(remoteId)) return remoteId.includes('@') ? this.findAccount({ email: remoteId }) : undefined;
     const user = await this.client.user(remoteId);
-    return user ? accountFromUmbrellaUser(user) : undefined;
+    return user ? this.#seen(user) : undefined;
   }
 
   /** By email (the userName is the email); the API has no search, so this reads page by page. */
@@ -106,21 +110,31 @@ export class UmbrellaV2Connector implements Connector {
   }
 
   /**
-   * POST the full body; when Umbrella answers "Email already in use" and no live account has the
-   * email, it is a deleted person's: POST again with `{email, roleId}` only (their names come back
-   * empty, and cannot be set after: there is no update).
+   * POST the full body. A deleted person's email comes back only with `{email, roleId}` (their
+   * names and timezone as they were): sent at once for an email this connector deleted, else
+   * after the full body answers "Email already in use"; if that is refused too, a live account
+   * holds the email: a conflict.
    */
   async createAccount(input: AccountInput): Promise<RemoteAccount> {
     const email = emailOf(input);
     if (!email) throw new RosterError('input_invalid', `${this.appName}: an Umbrella account needs an email; ${input.userName} has none`, { appName: this.appName });
     const role = resolveRole(this.appName, await this.#allRoles(), input.role ?? this.#options.defaultRole ?? 'Read Only');
+    const restore = async () => {
+      const user = this.#seen(await this.client.create({ email, roleId: role.roleId }));
+      this.#deleted.delete(email.toLowerCase());
+      return user;
+    };
     try {
-      return accountFromUmbrellaUser(await this.client.create({ email, password: throwawayPassword(), ...namesFor(input), roleId: role.roleId, timezone: this.#options.timezone ?? 'UTC' }));
+      if (this.#deleted.has(email.toLowerCase())) return await restore();
+      return this.#seen(await this.client.create({ email, password: throwawayPassword(), ...namesFor(input), roleId: role.roleId, timezone: this.#options.timezone ?? 'UTC' }));
     } catch (error) {
       if (!isDuplicateEmail(error)) throw error;
-      const existing = await this.findAccount({ email });
-      if (existing) throw duplicateEmail(this.appName, email, error, existing);
-      return accountFromUmbrellaUser(await this.client.create({ email, roleId: role.roleId }));
+      try {
+        return await restore();
+      } catch (again) {
+        if (!isDuplicateEmail(again)) throw again;
+        throw duplicateEmail(this.appName, email, again, await this.findAccount({ email }).catch(() => undefined));
+      }
     }
   }
 
@@ -136,6 +150,8 @@ export class UmbrellaV2Connector implements Connector {
   async deleteAccount(remoteId: string): Promise<void> {
     try {
       await this.client.delete(remoteId);
+      const email = this.#emails.get(remoteId);
+      if (email) this.#deleted.add(email.toLowerCase());
     } catch (error) {
       throw lastAdminRefusal(this.appName, remoteId, error) ?? error;
     }
@@ -157,6 +173,11 @@ export class UmbrellaV2Connector implements Connector {
 
   async close(): Promise<void> {
     await this.client.http.close();
+  }
+
+  #seen(user: UmbrellaUserRecord): RemoteAccount {
+    this.#emails.set(String(user.id), user.email);
+    return accountFromUmbrellaUser(user);
   }
 
   /** The roles, read once (`admin.roles:read`). */

@@ -1,4 +1,5 @@
 import type { AppSupport } from '../../core/plan.ts';
+import type { ManagedAttribute } from '../../core/policy.ts';
 import type { RateRule } from '../http/rate-budget.ts';
 
 /** The three Umbrella APIs one `umbrella` app can speak; the config says which. */
@@ -106,21 +107,28 @@ export interface UmbrellaSupport extends AppSupport {
   maxGroups?: number | undefined;
   /** New accounts wait for an emailed invitation: `active: false` with raw status `pending` is not a disabled account. */
   invitations: boolean;
+  /**
+   * Attributes sent when an account is made but never compared after: the app cannot change them,
+   * and a re-created account gets its former values back, so managing them would replace the
+   * account on every plan.
+   */
+  createOnly?: readonly ManagedAttribute[] | undefined;
 }
 
 /** What each Umbrella API can hold and do. */
 export const umbrellaSupport: Record<UmbrellaApi, UmbrellaSupport> = {
   v1: { attributes: ['displayName', 'email'], roles: true, groups: false, create: true, deactivate: false, delete: true, roleFixedAfterCreate: false, invitations: true },
   v2: {
-    attributes: ['givenName', 'familyName', 'email'],
+    attributes: ['email'],
     roles: true,
     groups: false,
     create: true,
     deactivate: false,
     delete: true,
-    fixedAfterCreate: ['givenName', 'familyName', 'email'],
+    fixedAfterCreate: ['email'],
     roleFixedAfterCreate: true,
     invitations: true,
+    createOnly: ['displayName', 'givenName', 'familyName'],
   },
   scim: { attributes: ['displayName', 'givenName', 'familyName'], roles: false, groups: true, create: true, deactivate: true, delete: false, roleFixedAfterCreate: false, maxGroups: 200, invitations: false },
 };

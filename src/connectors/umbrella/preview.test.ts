@@ -22,6 +22,7 @@ it('preview: each API shows the requests it makes, and none for what it cannot d
 it('support: what each API can hold and do, for the planner', () => {
   assert.deepEqual([umbrellaSupport.v1.deactivate, umbrellaSupport.v1.delete, umbrellaSupport.v1.groups], [false, true, false]);
   assert.equal(umbrellaSupport.v2.roleFixedAfterCreate, true);
-  assert.deepEqual(umbrellaSupport.v2.fixedAfterCreate, ['givenName', 'familyName', 'email']);
+  assert.deepEqual(umbrellaSupport.v2.fixedAfterCreate, ['email']);
+  assert.deepEqual(umbrellaSupport.v2.createOnly, ['displayName', 'givenName', 'familyName']);
   assert.deepEqual([umbrellaSupport.scim.deactivate, umbrellaSupport.scim.delete, umbrellaSupport.scim.maxGroups], [true, false, 200]);
 });
