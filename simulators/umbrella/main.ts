@@ -49,6 +49,8 @@ const sim = await startUmbrellaSimulator({
   scimToken,
 });
 const users = count('users', values.users);
+// SCIM identities (a store of their own): as many as the dashboard users of one organization.
+sim.scim.scim.store.seedUsers(Array.from({ length: users }, (_, i) => ({ userName: `person${i}@example.com`, displayName: `Person ${i}`, active: true })));
 for (const org of organizations) {
   sim.seedUsers([{ email: `admin@org${org.id}.example.com`, name: 'Org Admin', role: 'Full Admin' }, ...Array.from({ length: users }, (_, i) => ({ email: `user${i}@org${org.id}.example.com`, name: `User ${i}` }))], org.id);
 }
@@ -56,7 +58,7 @@ for (const org of organizations) {
 const shown = (name: string, value: string) => (process.env[name] ? `${name}: as set` : `${name}=${value}`);
 console.log(
   [
-    `Umbrella simulator at ${sim.origin} (${organizations.length} organization(s), ${users + 1} users each, v1 ${values.form} form)`,
+    `Umbrella simulator at ${sim.origin} (${organizations.length} organization(s), ${users + 1} users each, ${users} SCIM identities, v1 ${values.form} form)`,
     `Management API v1: ${sim.v1BaseUrl}  (Basic key:secret, a Management key)`,
     `API v2:            ${sim.v2BaseUrl}  (token at ${sim.tokenUrl})`,
     `SCIM:              ${sim.scimBaseUrl}  (Bearer token)`,
