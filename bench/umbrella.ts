@@ -141,7 +141,7 @@ export async function umbrellaCounts(): Promise<void> {
   const scimList = await counted(sim, async () => {
     if ((await drain(scim)) !== USERS) throw new Error('Umbrella SCIM list missed users');
   });
-  countLine('Umb SCIM', 'list 10,000', scimList, USERS / page, `${fmt(USERS / page)} pages of ${page} (totalResults ends it); /ServiceProviderConfig (+1) to learn the page size`);
+  countLine('Umb SCIM', 'list 10,000', scimList, USERS / page + 1, `${fmt(USERS / page)} pages of ${page} (totalResults ends it) + 1 GET /Groups with members (users carry no groups; ≤ 200 groups, ≤ 2 pages); /ServiceProviderConfig (+1) to learn the page size`);
   const scimJoin = await counted(sim, () => scim.createAccount({ userName: 'joiner@bench.example', displayName: 'Jo Iner', externalId: 'guid-joiner' }));
   countLine('Umb SCIM', 'onboard 1', scimJoin, 1, '1 POST /Users (201 with the user)');
   const scimLeave = await counted(sim, () => scim.setActive(scimIds[0] ?? '', false));

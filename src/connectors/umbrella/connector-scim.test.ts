@@ -49,3 +49,17 @@ it('SCIM: a group is made on first use; the 201st is refused with the reason and
   assert.equal(sim.requests.count({ method: 'POST', pathIncludes: '/Groups' }), before);
   assert.equal(await connector.isMember(user.remoteId, 'One Too Many'), false);
 });
+
+it('SCIM: users carry no groups, so a listing reads the groups with their members first (one page for up to 100 groups)', async (t) => {
+  const sim = await simulator(t);
+  const connector = scim(t, sim);
+  const a = await connector.createAccount({ userName: 'a@example.com' });
+  await connector.createAccount({ userName: 'b@example.com' });
+  await connector.addToGroup(a.remoteId, 'Security');
+  await connector.addToGroup(a.remoteId, 'Finance');
+  const mark = sim.requests.length;
+  const accounts = [];
+  for await (const page of connector.listAccounts()) accounts.push(...page.accounts);
+  assert.deepEqual(accounts.map((x) => [x.userName, x.groups]), [['a@example.com', ['Security', 'Finance']], ['b@example.com', []]]);
+  assert.deepEqual(calls(sim).slice(mark).map((c) => c.split(/[? ]/).slice(0, 2).join(' ')), ['GET /identity/v2/scim/Groups', 'GET /identity/v2/scim/ServiceProviderConfig', 'GET /identity/v2/scim/Users']);
+});

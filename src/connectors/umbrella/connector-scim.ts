@@ -77,8 +77,24 @@ export class UmbrellaScimConnector implements Connector {
     return this.scim.observe(observer);
   }
 
+  /**
+   * Every user, with its groups: Umbrella's users carry none, so the groups (at most 200, one or
+   * two pages) are read first with their members.
+   */
   async *listAccounts(): AsyncIterable<AccountPage> {
-    for await (const page of this.scim.listAccounts()) yield { ...page, accounts: page.accounts.map((a) => accountFromUmbrellaScimUser(a.raw as ScimResource)) };
+    const groupsOf = new Map<string, string[]>();
+    for await (const { resources } of this.scim.client.pages('Groups', { count: 100, attributes: 'displayName,members' })) {
+      for (const group of resources) {
+        const name = typeof group.displayName === 'string' ? group.displayName : String(group.id);
+        for (const member of Array.isArray(group.members) ? (group.members as { value?: unknown }[]) : []) {
+          if (typeof member.value !== 'string') continue;
+          groupsOf.set(member.value, [...(groupsOf.get(member.value) ?? []), name]);
+        }
+      }
+    }
+    for await (const page of this.scim.listAccounts()) {
+      yield { ...page, accounts: page.accounts.map((a) => ({ ...accountFromUmbrellaScimUser(a.raw as ScimResource), groups: groupsOf.get(a.remoteId) ?? [] })) };
+    }
   }
 
   async getAccount(remoteId: string): Promise<RemoteAccount | undefined> {
