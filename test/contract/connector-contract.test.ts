@@ -7,9 +7,10 @@ import type { ContractHarness, HarnessInstance } from './harness.ts';
 import { scimHarness } from './scim-harness.ts';
 import { ziaDisableLeaversHarness, ziaHarness } from './zscaler-harness.ts';
 import { netskopeHarness } from './netskope-harness.ts';
+import { rsaHarness } from './rsa-harness.ts';
 
 /** Every connector, paired with its simulator, must pass this suite or refuse by capability. */
-const harnesses: ContractHarness[] = [scimHarness, ziaHarness, ziaDisableLeaversHarness, netskopeHarness];
+const harnesses: ContractHarness[] = [scimHarness, ziaHarness, ziaDisableLeaversHarness, netskopeHarness, rsaHarness];
 
 async function listAll(connector: Connector): Promise<RemoteAccount[]> {
   const all: RemoteAccount[] = [];
@@ -22,6 +23,9 @@ const rejectsWith = (code: ErrorCode) => (error: unknown) => {
   assert.ok(!String((error as Error).message).includes('\n'), 'one line');
   return true;
 };
+
+/** The one-attribute change the suite makes: the harness's, else department → otherDepartment. */
+const changeOf = (h: HarnessInstance) => h.changeable ?? { attribute: 'department' as const, value: h.otherDepartment };
 
 for (const harness of harnesses) {
   describe(`connector contract: ${harness.name}`, () => {
@@ -70,16 +74,18 @@ for (const harness of harnesses) {
       const created = await c.createAccount(fresh());
       await c.flush();
       const before = await h.remote(created.remoteId);
-      await c.updateAccount(created.remoteId, { department: h.otherDepartment });
+      const { attribute, value } = changeOf(h);
+      await c.updateAccount(created.remoteId, { [attribute]: value });
       await c.flush();
       const after = await h.remote(created.remoteId);
-      assert.equal(after?.department, h.otherDepartment);
-      assert.deepEqual({ ...after, department: undefined, raw: undefined }, { ...before, department: undefined, raw: undefined });
+      assert.equal(after?.[attribute], value);
+      assert.deepEqual({ ...after, [attribute]: undefined, raw: undefined }, { ...before, [attribute]: undefined, raw: undefined });
     });
 
     it('deactivates and reactivates, keeping the account', async (t) => {
       if (!c.capabilities.deactivate) return t.skip('no deactivate capability');
-      const created = await c.createAccount(fresh());
+      const input = fresh();
+      const created = await c.createAccount(input);
       await c.setActive(created.remoteId, false);
       await c.flush();
       assert.equal((await h.remote(created.remoteId))?.active, false);
@@ -87,7 +93,8 @@ for (const harness of harnesses) {
       await c.flush();
       const remote = await h.remote(created.remoteId);
       assert.equal(remote?.active, true);
-      assert.equal(remote?.department, 'Engineering');
+      assert.equal(remote?.department, input.department);
+      assert.equal(remote?.familyName, input.familyName);
     });
 
     it('deletes an account', async (t) => {
@@ -122,7 +129,8 @@ for (const harness of harnesses) {
 
     it('404: an unknown account is absent on read and not_found on write', async () => {
       assert.equal(await c.getAccount('999999999'), undefined);
-      await assert.rejects(c.updateAccount('999999999', { department: h.otherDepartment }), rejectsWith('not_found'));
+      const { attribute, value } = changeOf(h);
+      await assert.rejects(c.updateAccount('999999999', { [attribute]: value }), rejectsWith('not_found'));
     });
 
     it('409: a duplicate is a conflict', async () => {

@@ -27,5 +27,10 @@ export interface HarnessInstance {
   newAccount(tag: string): AccountInput;
   /** A department other than newAccount's, that exists in the app. */
   otherDepartment: string;
+  /**
+   * The attribute the update test changes, and its new value. Default: department → otherDepartment.
+   * An app that holds no department (RSA) names one it holds.
+   */
+  changeable?: { attribute: 'department' | 'givenName' | 'familyName' | 'title' | 'displayName'; value: string };
   close(): Promise<void>;
 }
