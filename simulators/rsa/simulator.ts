@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { late } from '../shared/late.ts';
 import { startServer } from '../shared/server.ts';
 import { createScimSimulator, type ScimSimulator, type ScimSimulatorOptions } from '../scim/index.ts';
 import { ScimError } from '../scim/protocol.ts';
@@ -93,17 +94,6 @@ export function createRsaSimulator(options: Omit<RsaSimulatorOptions, 'port'> = 
       settings.unpublishedSecret = undefined;
     },
   };
-}
-
-/** An object that forwards to `get()`'s answer, for what exists only once construction is done. */
-function late<T extends object>(get: () => T): T {
-  return new Proxy({} as T, {
-    get(_target, property) {
-      const target = get();
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }
 
 export async function startRsaSimulator(options: RsaSimulatorOptions = {}): Promise<RunningRsaSimulator> {
