@@ -8,9 +8,10 @@ import { scimHarness } from './scim-harness.ts';
 import { ziaDisableLeaversHarness, ziaHarness } from './zscaler-harness.ts';
 import { netskopeHarness } from './netskope-harness.ts';
 import { rsaHarness } from './rsa-harness.ts';
+import { ziaScimHarness } from './zscaler-scim-harness.ts';
 
 /** Every connector, paired with its simulator, must pass this suite or refuse by capability. */
-const harnesses: ContractHarness[] = [scimHarness, ziaHarness, ziaDisableLeaversHarness, netskopeHarness, rsaHarness];
+const harnesses: ContractHarness[] = [scimHarness, ziaHarness, ziaDisableLeaversHarness, netskopeHarness, rsaHarness, ziaScimHarness];
 
 async function listAll(connector: Connector): Promise<RemoteAccount[]> {
   const all: RemoteAccount[] = [];
