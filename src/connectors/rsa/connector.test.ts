@@ -5,7 +5,8 @@ import { Secret } from '../../config/secret.ts';
 import type { Change } from '../../core/plan.ts';
 import { isRosterError } from '../../errors.ts';
 import type { HttpExchange } from '../http/client.ts';
-import { createRsaConnector, mobilePhoneOf, rsaPolicyProblems, rsaPreview, type RsaConnector } from './index.ts';
+import { RateBudget } from '../http/rate-budget.ts';
+import { createRsaConnector, mobilePhoneOf, rsaPolicyProblems, rsaPreview, rsaRateRules, type RsaConnector } from './index.ts';
 
 const SECRET = 'rsa-connector-test-secret';
 
@@ -149,4 +150,16 @@ it('previews the exact requests a change makes', () => {
   assert.deepEqual((rsaPreview(change('update', { remoteId: '42', attributes: { familyName: 'Doe' } }))[0]?.body as { Operations: unknown[] }).Operations, [{ op: 'replace', path: 'name.familyName', value: 'Doe' }]);
   assert.deepEqual(rsaPreview(change('delete', { remoteId: '42' })).map((r) => r.method), ['GET', 'DELETE', 'GET']);
   assert.deepEqual(rsaPreview(change('add-member', { remoteId: '42', group: 'g' })), []);
+});
+
+it('paces evenly under a configured tenant limit, so RSA never has to say "2 seconds"', async (t) => {
+  const { sim } = await setup(t, { rateLimit: { requests: 10, perMs: 1000 } });
+  assert.deepEqual(rsaRateRules(), [], 'RSA publishes no limit: none unless configured');
+  assert.throws(() => rsaRateRules({ requests: 0, perSeconds: 1 }), RangeError);
+  const rsa = createRsaConnector({ appName: 'rsa', baseUrl: sim.baseUrl, clientSecret: new Secret(SECRET, 'test'), budget: new RateBudget({ rules: rsaRateRules({ requests: 10, perSeconds: 1 }) }) });
+  t.after(() => rsa.close());
+  const ids = sim.seedUsers(Array.from({ length: 25 }, (_, i) => user(`p${i}@acme.example`)));
+  const read = await Promise.all(ids.map((id) => rsa.getAccount(id)));
+  assert.equal(read.filter(Boolean).length, 25);
+  assert.equal(sim.scim.requests.entries.filter((r) => r.status === 429).length, 0);
 });

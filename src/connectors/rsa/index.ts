@@ -17,12 +17,20 @@ export { rsaPreview } from './preview.ts';
 /** What an RSA app can hold and do, for the planner: users only, no roles, leavers deactivated. */
 export const rsaSupport: AppSupport = { attributes: ['givenName', 'familyName', 'email'], roles: false, groups: false, create: true, deactivate: true, delete: true };
 
+/** How much slower than a configured limit roster paces RSA (see rsaRateRules). */
+export const RSA_PACE_HEADROOM = 1.02;
+
 /**
  * RSA publishes no rate limit: by default none (roster waits out each 429's `Retry-After: 2
- * seconds`). A tenant that knows its limit configures it: `{requests, perSeconds}`.
+ * seconds`). A tenant that knows its limit configures it, `{requests, perSeconds}`, and roster
+ * spreads requests evenly over it instead of bursting: a burst that trips the limit costs the
+ * whole two seconds RSA asks for, where an even pace never trips it.
  */
 export function rsaRateRules(configured?: { requests: number; perSeconds: number }): RateRule[] {
-  return configured ? [{ limit: configured.requests, windowMs: configured.perSeconds * 1000 }] : [];
+  if (!configured) return [];
+  if (!(configured.requests > 0) || !(configured.perSeconds > 0)) throw new RangeError(`an RSA rate limit needs requests > 0 and perSeconds > 0, got ${configured.requests}/${configured.perSeconds}`);
+  // 2 % under the limit: arrivals jitter by milliseconds, and one early arrival costs two seconds.
+  return [{ limit: 1, windowMs: ((configured.perSeconds * 1000) / configured.requests) * RSA_PACE_HEADROOM }];
 }
 
 export interface CreateRsaConnectorOptions {
