@@ -11,9 +11,11 @@ import { netskopeHarness } from './netskope-harness.ts';
 import { umbrellaV1Harness } from './umbrella-v1-harness.ts';
 import { umbrellaV2Harness } from './umbrella-v2-harness.ts';
 import { umbrellaScimHarness } from './umbrella-scim-harness.ts';
+import { rsaHarness } from './rsa-harness.ts';
+import { ziaScimHarness } from './zscaler-scim-harness.ts';
 
 /** Every connector, paired with its simulator, must pass this suite or refuse by capability. */
-const harnesses: ContractHarness[] = [scimHarness, ziaHarness, ziaDisableLeaversHarness, netskopeHarness, umbrellaV1Harness, umbrellaV2Harness, umbrellaScimHarness];
+const harnesses: ContractHarness[] = [scimHarness, ziaHarness, ziaDisableLeaversHarness, netskopeHarness, umbrellaV1Harness, umbrellaV2Harness, umbrellaScimHarness, rsaHarness, ziaScimHarness];
 
 async function listAll(connector: Connector): Promise<RemoteAccount[]> {
   const all: RemoteAccount[] = [];
@@ -150,6 +152,7 @@ for (const harness of harnesses) {
     it('404: an unknown account is absent on read and not_found on write', async () => {
       assert.equal(await c.getAccount('999999999'), undefined);
       await assert.rejects(c.updateAccount('999999999', h.change ?? { department: h.otherDepartment }), rejectsWith(c.capabilities.updateAccount ? 'not_found' : 'unsupported'));
+      assert.equal(remote?.familyName, input.familyName);
     });
 
     it('409: a duplicate is a conflict', async () => {
