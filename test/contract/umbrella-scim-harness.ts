@@ -16,6 +16,7 @@ export const umbrellaScimHarness: ContractHarness = {
     const connector = connect('scim');
     return {
       connector,
+      settings: { api: 'scim' },
       group: 'Security Team',
       otherDepartment: 'Sales',
       change: { displayName: 'Renamed Person' },

@@ -12,10 +12,10 @@ export const umbrellaV1Harness: ContractHarness = {
     const sim = await start();
     const connect = (secret: string) => createUmbrellaConnector({ api: 'v1', appName: 'umbrella', baseUrl: sim.v1BaseUrl, organizationId: ORG, auth: basicAuth(MGMT.key, new Secret(secret, 'test')), backoffBaseMs: 10 });
     const user = (id: string) => sim.state.users.get(Number(id));
-    return dashboard(sim, connect(MGMT.secret), () => connect('not-the-secret'), (id) => {
+    return { ...dashboard(sim, connect(MGMT.secret), () => connect('not-the-secret'), (id) => {
       const u = user(id);
       return u ? renderV1(u, sim.settings.v1Form) : undefined;
-    }, 200);
+    }, 200), settings: { api: 'v1' } };
   },
 };
 

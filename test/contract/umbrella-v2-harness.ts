@@ -10,10 +10,10 @@ export const umbrellaV2Harness: ContractHarness = {
   async start() {
     const sim = await start();
     const connect = (secret: string) => createUmbrellaConnector({ api: 'v2', appName: 'umbrella', baseUrl: sim.v2BaseUrl, key: V2KEY.key, secret: new Secret(secret, 'test'), backoffBaseMs: 10 });
-    return dashboard(sim, connect(V2KEY.secret), () => connect('not-the-secret'), (id) => {
+    return { ...dashboard(sim, connect(V2KEY.secret), () => connect('not-the-secret'), (id) => {
       const u = sim.state.users.get(Number(id));
       return u ? renderV2(u) : undefined;
-    }, 100);
+    }, 100), settings: { api: 'v2' } };
   },
 };
 

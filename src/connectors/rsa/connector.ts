@@ -32,7 +32,7 @@ export interface RsaOffboardResult {
 export class RsaConnector implements Connector {
   readonly appName: string;
   readonly type = 'rsa' as const;
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: false };
+  readonly capabilities: Capabilities = rsaManifest.capabilities;
   readonly client: ScimClient;
   readonly http: RsaHttpClient;
   readonly leaver: 'deactivate' | 'delete';

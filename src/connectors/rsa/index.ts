@@ -1,21 +1,23 @@
-// RSA ID Plus (Unified Directory SCIM): plain factories and data a connector module can wrap.
+// RSA ID Plus (Unified Directory SCIM): its connector module, and the plain factories and data it wraps.
+import { z } from 'zod';
+import { appSchema, policySchema } from '../../config/app-schema.ts';
 import type { Secret } from '../../config/secret.ts';
-import type { AppSupport } from '../../core/plan.ts';
 import { bearerAuth } from '../http/auth.ts';
 import type { RateBudget, RateRule } from '../http/rate-budget.ts';
+import { defineModule } from '../module.ts';
 import { RsaConnector, type RsaConnectorOptions } from './connector.ts';
+import { rsaManifest } from './manifest.ts';
+import { rsaPolicyIssues } from './policy.ts';
+import { rsaPreview } from './preview.ts';
 
 export { RsaConnector } from './connector.ts';
 export type { RsaConnectorOptions, RsaOffboardResult } from './connector.ts';
 export { LOCAL_SOURCE_DELETE, NO_GROUPS, rsaManifest, SECRET_REFUSED } from './manifest.ts';
 export { accountFromRsaUser, mobilePhoneOf, RSA_ATTRIBUTES, rsaPatchOperations, rsaUserFromInput } from './mapping.ts';
 export type { RsaAccountInput } from './mapping.ts';
-export { rsaPolicyProblems } from './policy.ts';
-export type { RsaPolicyInput } from './policy.ts';
+export { rsaPolicyIssues, rsaPolicyProblems } from './policy.ts';
+export type { RsaPolicyInput, RsaPolicyIssue } from './policy.ts';
 export { rsaPreview } from './preview.ts';
-
-/** What an RSA app can hold and do, for the planner: users only, no roles, leavers deactivated. */
-export const rsaSupport: AppSupport = { attributes: ['givenName', 'familyName', 'email'], roles: false, groups: false, create: true, deactivate: true, delete: true };
 
 /** How much slower than a configured limit roster paces RSA (see rsaRateRules). */
 export const RSA_PACE_HEADROOM = 1.02;
@@ -51,3 +53,28 @@ export function createRsaConnector(options: CreateRsaConnectorOptions): RsaConne
   const { clientSecret, ...rest } = options;
   return new RsaConnector({ ...rest, auth: bearerAuth(clientSecret) });
 }
+
+/** An RSA app's policy: the common one, refusing at config load what RSA cannot hold (groups, roles). */
+const rsaPolicySchema = policySchema
+  .superRefine((policy, ctx) => {
+    for (const issue of rsaPolicyIssues(policy)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+  })
+  .prefault({});
+
+/** RSA ID Plus, its Unified Directory over SCIM 2.0: users only, leavers deactivated. */
+export const rsaModule = defineModule({
+  type: 'rsa',
+  title: 'RSA ID Plus',
+  manifest: rsaManifest,
+  capabilities: rsaManifest.capabilities,
+  // auth: the client secret as a bearer token; baseUrl: the Base URI copied from the console.
+  schema: appSchema('rsa', ['bearer'], {
+    policy: rsaPolicySchema,
+    /** RSA publishes no limit; a tenant that knows its own gives it, and roster paces evenly under it. */
+    rateLimit: z.object({ requests: z.number().int().positive(), perSeconds: z.number().positive() }).strict().optional(),
+  }),
+  rate: { rules: [] },
+  rateFor: (app) => ({ rules: rsaRateRules(app.rateLimit) }),
+  create: (app, budget) => new RsaConnector({ appName: app.name, baseUrl: app.baseUrl, pageSize: app.pageSize, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs, auth: bearerAuth(app.auth.token), budget }),
+  preview: (change) => rsaPreview(change),
+});

@@ -15,6 +15,18 @@ export const rsaManifest = {
   contentType: 'application/scim+json',
   /** Users only: groups cannot be managed over SCIM. */
   resources: ['Users'],
+  /** What an RSA app can hold and do: users only (no groups, no roles), leavers deactivated by default. */
+  capabilities: {
+    attributes: ['givenName', 'familyName', 'email'],
+    roles: false,
+    groups: false,
+    createAccount: true,
+    updateAccount: true,
+    deactivate: true,
+    deleteAccount: true,
+    bulkDelete: false,
+    stagesWrites: false,
+  },
   paging: { style: 'startIndex/count', firstIndex: 1, defaultPageSize: 100 },
   /** The only searches RSA answers; anything else is 400 "Unsupported Search Filter". */
   search: { operators: ['eq'], attributes: ['userName', 'emails', 'id'] },

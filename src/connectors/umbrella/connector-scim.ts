@@ -5,7 +5,7 @@ import type { AccountInput, AccountPage, Capabilities, Connector, ConnectorOptio
 import type { HttpExchange } from '../http/client.ts';
 import { ScimConnector } from '../scim/connector.ts';
 import { accountFromScimUser, patchOperationsFor, type ScimResource } from '../scim/mapping.ts';
-import { umbrellaManifest } from './manifest.ts';
+import { umbrellaCapabilities, umbrellaManifest } from './manifest.ts';
 import { unsupported } from './refusals.ts';
 
 const { extension: EXTENSION, maxGroups: MAX_GROUPS, name: API } = umbrellaManifest.scim;
@@ -63,7 +63,7 @@ export class UmbrellaScimConnector implements Connector {
   readonly appName: string;
   readonly type = 'umbrella' as const;
   readonly api = 'scim' as const;
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: false, groups: true };
+  readonly capabilities: Capabilities = umbrellaCapabilities.scim;
   readonly scim: ScimConnector;
   readonly #maxGroups: number;
 
@@ -138,17 +138,18 @@ export class UmbrellaScimConnector implements Connector {
   }
 
   /** Adds to the group, making it first when Umbrella has none of that name (at most 200 groups). */
-  async addToGroup(remoteId: string, group: string): Promise<void> {
+  async addToGroup(remoteId: string, group: string): Promise<boolean> {
     try {
-      await this.scim.addToGroup(remoteId, group);
+      return await this.scim.addToGroup(remoteId, group);
     } catch (error) {
       if (!isRosterError(error, 'not_found') || !error.message.includes('no group named')) throw error;
       await this.#createGroup(group, remoteId);
+      return false;
     }
   }
 
-  async removeFromGroup(remoteId: string, group: string): Promise<void> {
-    await this.scim.removeFromGroup(remoteId, group);
+  removeFromGroup(remoteId: string, group: string): Promise<boolean> {
+    return this.scim.removeFromGroup(remoteId, group);
   }
 
   async isMember(remoteId: string, group: string): Promise<boolean> {

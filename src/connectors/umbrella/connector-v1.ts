@@ -3,7 +3,7 @@ import { RosterError } from '../../errors.ts';
 import { httpSettings, type AccountInput, type AccountPage, type Capabilities, type Connector, type ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
 import { UmbrellaV1Client, type UmbrellaRole, type V1CreateBody } from './client-v1.ts';
-import { umbrellaManifest } from './manifest.ts';
+import { umbrellaCapabilities, umbrellaManifest } from './manifest.ts';
 import { accountFromUmbrellaUser, emailOf, namesFor, throwawayPassword, type UmbrellaUserRecord } from './mapping.ts';
 import { duplicateEmail, isDuplicateEmail, lastAdminRefusal, resolveRole, unsupported } from './refusals.ts';
 
@@ -40,7 +40,7 @@ export class UmbrellaV1Connector implements Connector {
   readonly appName: string;
   readonly type = 'umbrella' as const;
   readonly api = 'v1' as const;
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: false, deleteAccount: true, groups: false };
+  readonly capabilities: Capabilities = umbrellaCapabilities.v1;
   readonly client: UmbrellaV1Client;
   readonly #options: UmbrellaV1Options;
   readonly #pageSize: number;

@@ -7,7 +7,7 @@ import type { HttpExchange } from '../http/client.ts';
 import { clientCredentialsAuth } from '../http/oauth2.ts';
 import type { UmbrellaRole } from './client-v1.ts';
 import { UmbrellaV2Client } from './client-v2.ts';
-import { umbrellaManifest } from './manifest.ts';
+import { umbrellaCapabilities, umbrellaManifest } from './manifest.ts';
 import { accountFromUmbrellaUser, emailOf, namesFor, throwawayPassword, type UmbrellaUserRecord } from './mapping.ts';
 import { duplicateEmail, isDuplicateEmail, lastAdminRefusal, resolveRole, unsupported } from './refusals.ts';
 
@@ -55,7 +55,7 @@ export class UmbrellaV2Connector implements Connector {
   readonly appName: string;
   readonly type = 'umbrella' as const;
   readonly api = 'v2' as const;
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: false, deactivate: false, deleteAccount: true, groups: false };
+  readonly capabilities: Capabilities = umbrellaCapabilities.v2;
   readonly client: UmbrellaV2Client;
   readonly #options: UmbrellaV2Options;
   readonly #pageSize: number;

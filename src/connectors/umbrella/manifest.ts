@@ -1,5 +1,4 @@
-import type { AppSupport } from '../../core/plan.ts';
-import type { ManagedAttribute } from '../../core/policy.ts';
+import type { Capabilities } from '../../core/capabilities.ts';
 import type { RateRule } from '../http/rate-budget.ts';
 
 /** The three Umbrella APIs one `umbrella` app can speak; the config says which. */
@@ -12,6 +11,8 @@ export type UmbrellaApi = (typeof umbrellaApis)[number];
  */
 export const umbrellaManifest = {
   type: 'umbrella',
+  /** What a v1/v2 account waiting for its invitation says (RemoteAccount.pending). */
+  pendingInvitation: 'invited by email; the invitation is not yet accepted',
   v1: {
     name: 'Management API v1',
     auth: 'basic',
@@ -99,36 +100,38 @@ export const umbrellaV2RateRules: readonly RateRule[] = [
 /** Rate rules per API (none documented for v1 and SCIM: 429s are honoured as they come). */
 export const umbrellaRateRules: Record<UmbrellaApi, readonly RateRule[]> = { v1: [], v2: umbrellaV2RateRules, scim: [] };
 
-/** What the planner must know beyond AppSupport. */
-export interface UmbrellaSupport extends AppSupport {
-  /** The role cannot be changed on an existing account: a new role is a delete and a create (both held for approval). */
-  roleFixedAfterCreate: boolean;
-  /** Most groups the app holds; the planner refuses to plan membership of one more. */
-  maxGroups?: number | undefined;
-  /** New accounts wait for an emailed invitation: `active: false` with raw status `pending` is not a disabled account. */
-  invitations: boolean;
-  /**
-   * Attributes sent when an account is made but never compared after: the app cannot change them,
-   * and a re-created account gets its former values back, so managing them would replace the
-   * account on every plan.
-   */
-  createOnly?: readonly ManagedAttribute[] | undefined;
-}
-
-/** What each Umbrella API can hold and do. */
-export const umbrellaSupport: Record<UmbrellaApi, UmbrellaSupport> = {
-  v1: { attributes: ['displayName', 'email'], roles: true, groups: false, create: true, deactivate: false, delete: true, roleFixedAfterCreate: false, invitations: true },
+/**
+ * What each Umbrella API can hold and do, in roster's one capability model. v1: no deactivate, no
+ * groups, a PUT that replaces (read-merge-write). v2: no update at all — the role and the email are
+ * fixed after create (a change is a delete and a create, held for approval), and the names are
+ * sent on create but never compared (a re-created account gets its former names back). SCIM: no
+ * delete (DELETE only deactivates), at most 200 groups.
+ */
+export const umbrellaCapabilities: Record<UmbrellaApi, Capabilities> = {
+  v1: { attributes: ['displayName', 'email'], roles: true, groups: false, createAccount: true, updateAccount: true, deactivate: false, deleteAccount: true, bulkDelete: false, stagesWrites: false },
   v2: {
-    attributes: ['email'],
+    attributes: ['email', 'displayName', 'givenName', 'familyName'],
     roles: true,
     groups: false,
-    create: true,
+    createAccount: true,
+    updateAccount: false,
     deactivate: false,
-    delete: true,
-    fixedAfterCreate: ['email'],
-    roleFixedAfterCreate: true,
-    invitations: true,
+    deleteAccount: true,
+    bulkDelete: false,
+    stagesWrites: false,
+    fixedAfterCreate: ['email', 'role'],
     createOnly: ['displayName', 'givenName', 'familyName'],
   },
-  scim: { attributes: ['displayName', 'givenName', 'familyName'], roles: false, groups: true, create: true, deactivate: true, delete: false, roleFixedAfterCreate: false, maxGroups: 200, invitations: false },
+  scim: {
+    attributes: ['displayName', 'givenName', 'familyName'],
+    roles: false,
+    groups: true,
+    createAccount: true,
+    updateAccount: true,
+    deactivate: true,
+    deleteAccount: false,
+    bulkDelete: false,
+    stagesWrites: false,
+    maxGroups: 200,
+  },
 };

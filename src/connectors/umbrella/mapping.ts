@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { RemoteAccount } from '../../core/account.ts';
 import type { AccountInput } from '../connector.ts';
+import { umbrellaManifest } from './manifest.ts';
 
 /** A dashboard user as v1 (either form) or v2 answers it; every field but id and email may be absent. */
 export interface UmbrellaUserRecord {
@@ -21,8 +22,8 @@ const text = (v: string | undefined): string | undefined => (v && v.trim() !== '
 
 /**
  * A v1/v2 user in roster's common shape. Umbrella knows people by email, so userName is the email.
- * A pending account (invitation not yet accepted) is `active: false` with `raw.status` `pending`:
- * see `isPendingInvitation`.
+ * A pending account (invitation not yet accepted) is `active: false` with `pending` saying so (and
+ * `raw.status` `pending`): see `isPendingInvitation`.
  */
 export function accountFromUmbrellaUser(user: UmbrellaUserRecord): RemoteAccount {
   const givenName = text(user.firstname);
@@ -37,6 +38,7 @@ export function accountFromUmbrellaUser(user: UmbrellaUserRecord): RemoteAccount
     active: (user.status ?? 'active').toLowerCase() === 'active',
     role: text(user.role),
     groups: [],
+    ...((user.status ?? '').toLowerCase() === 'pending' ? { pending: umbrellaManifest.pendingInvitation } : {}),
     raw: user,
   };
 }

@@ -1,7 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Change } from '../../core/plan.ts';
-import { umbrellaSupport } from './manifest.ts';
+import { umbrellaCapabilities } from './manifest.ts';
 import { previewUmbrella } from './preview.ts';
 
 const change = (kind: Change['kind'], extra: Partial<Change> = {}): Change => ({ id: `u/${kind}/ann`, app: 'u', kind, subject: 'ann@example.com', reason: 'test', risk: 'low', approval: [], requests: [], ...extra });
@@ -19,10 +19,11 @@ it('preview: each API shows the requests it makes, and none for what it cannot d
   assert.deepEqual(previewUmbrella('scim', change('deactivate', { remoteId: 'x' }))[0], { method: 'PATCH', path: '/Users/x', body: { Operations: [{ op: 'replace', path: 'active', value: false }] } });
 });
 
-it('support: what each API can hold and do, for the planner', () => {
-  assert.deepEqual([umbrellaSupport.v1.deactivate, umbrellaSupport.v1.delete, umbrellaSupport.v1.groups], [false, true, false]);
-  assert.equal(umbrellaSupport.v2.roleFixedAfterCreate, true);
-  assert.deepEqual(umbrellaSupport.v2.fixedAfterCreate, ['email']);
-  assert.deepEqual(umbrellaSupport.v2.createOnly, ['displayName', 'givenName', 'familyName']);
-  assert.deepEqual([umbrellaSupport.scim.deactivate, umbrellaSupport.scim.delete, umbrellaSupport.scim.maxGroups], [true, false, 200]);
+it('capabilities: what each API can hold and do, for the planner', () => {
+  const { v1, v2, scim } = umbrellaCapabilities;
+  assert.deepEqual([v1.deactivate, v1.deleteAccount, v1.groups, v1.updateAccount], [false, true, false, true]);
+  assert.deepEqual([v2.updateAccount, v2.deactivate, v2.deleteAccount], [false, false, true]);
+  assert.deepEqual(v2.fixedAfterCreate, ['email', 'role']);
+  assert.deepEqual(v2.createOnly, ['displayName', 'givenName', 'familyName']);
+  assert.deepEqual([scim.deactivate, scim.deleteAccount, scim.maxGroups], [true, false, 200]);
 });

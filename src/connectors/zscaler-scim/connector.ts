@@ -14,10 +14,8 @@ export type ZiaScimConnectorOptions = ConnectorOptions;
  */
 export class ZiaScimConnector implements Connector {
   readonly appName: string;
-  /** Until the connector types list names `zscaler-scim`, it reports as the SCIM app it is; `profile` says which. */
-  readonly type = 'scim' as const;
-  readonly profile = ziaScimManifest.type;
-  readonly capabilities: Capabilities = { createAccount: true, updateAccount: true, deactivate: true, deleteAccount: true, groups: true };
+  readonly type = ziaScimManifest.type;
+  readonly capabilities: Capabilities = ziaScimManifest.capabilities;
   readonly scim: ScimConnector;
 
   constructor(options: ZiaScimConnectorOptions) {
@@ -60,9 +58,9 @@ export class ZiaScimConnector implements Connector {
   }
 
   /** Adds to a group; ZIA's 400 for a user already in 128 groups becomes an unretried error saying so. */
-  async addToGroup(remoteId: string, group: string): Promise<void> {
+  async addToGroup(remoteId: string, group: string): Promise<boolean> {
     try {
-      await this.scim.addToGroup(remoteId, group);
+      return await this.scim.addToGroup(remoteId, group);
     } catch (error) {
       if (!isRosterError(error, 'bad_request')) throw error;
       const account = await this.scim.getAccount(remoteId).catch(() => undefined);
@@ -72,7 +70,7 @@ export class ZiaScimConnector implements Connector {
     }
   }
 
-  removeFromGroup(remoteId: string, group: string): Promise<void> {
+  removeFromGroup(remoteId: string, group: string): Promise<boolean> {
     return this.scim.removeFromGroup(remoteId, group);
   }
 

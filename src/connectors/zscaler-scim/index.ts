@@ -1,19 +1,19 @@
-// ZIA SCIM: plain factories and data a connector module can wrap.
+// ZIA SCIM: its connector module, and the plain factories and data it wraps.
+import { z } from 'zod';
+import { appSchema } from '../../config/app-schema.ts';
 import type { Secret } from '../../config/secret.ts';
-import type { AppSupport, Change, RequestPreview } from '../../core/plan.ts';
+import type { Change, RequestPreview } from '../../core/plan.ts';
 import type { AccountInput } from '../connector.ts';
 import { bearerAuth } from '../http/auth.ts';
 import { RateBudget, type RateRule } from '../http/rate-budget.ts';
+import { defineModule } from '../module.ts';
 import { patchOperationsFor, scimUserFromInput } from '../scim/mapping.ts';
 import { ZiaScimConnector } from './connector.ts';
-import { ziaScimManifest } from './manifest.ts';
+import { ziaScimBaseUrl, ziaScimManifest } from './manifest.ts';
 
 export { ZiaScimConnector } from './connector.ts';
 export type { ZiaScimConnectorOptions } from './connector.ts';
 export { ziaScimBaseUrl, ziaScimGroupProblem, ziaScimManifest } from './manifest.ts';
-
-/** What a ZIA SCIM app can hold and do, for the planner. */
-export const ziaScimSupport: AppSupport = { attributes: ['displayName', 'givenName', 'familyName', 'email', 'department'], roles: false, groups: true, create: true, deactivate: true, delete: true };
 
 /** The documented budget: 5 requests a second, every request counted. */
 export const ziaScimRateRules: readonly RateRule[] = [{ limit: ziaScimManifest.rateLimit.requests, windowMs: ziaScimManifest.rateLimit.perMs }];
@@ -67,3 +67,37 @@ export function ziaScimPreview(change: Change): RequestPreview[] {
       ];
   }
 }
+
+const where = z.union([z.string().min(1), z.number().int().nonnegative()]);
+
+/**
+ * A ZIA SCIM app's config: `baseUrl` as ZIA shows it, or the cloud, organisation id and IdP id it
+ * is made from (`cloud: zscalertwo, orgId: 12345, idpId: 678`).
+ */
+const ziaScimSchema = z.preprocess(
+  (input) => {
+    if (typeof input !== 'object' || input === null) return input;
+    const app = input as { baseUrl?: unknown; cloud?: unknown; orgId?: unknown; idpId?: unknown };
+    if (app.baseUrl !== undefined || typeof app.cloud !== 'string' || app.orgId === undefined || app.idpId === undefined) return input;
+    return { ...app, baseUrl: ziaScimBaseUrl({ cloud: app.cloud, orgId: app.orgId as string, idpId: app.idpId as string }) };
+  },
+  appSchema('zscaler-scim', ['bearer'], {
+    /** The ZIA cloud (zscaler, zscalertwo, zscalerthree, …), with orgId and idpId instead of baseUrl. */
+    cloud: z.string().min(1).optional(),
+    orgId: where.optional(),
+    idpId: where.optional(),
+  }),
+);
+
+/** Zscaler Internet Access over its SCIM 2.0 endpoint: the generic SCIM connector with ZIA's limits. */
+export const ziaScimModule = defineModule({
+  type: 'zscaler-scim',
+  title: 'Zscaler Internet Access (SCIM)',
+  manifest: ziaScimManifest,
+  capabilities: ziaScimManifest.capabilities,
+  schema: ziaScimSchema,
+  // Documented: 5 requests a second, per token.
+  rate: { rules: ziaScimRateRules },
+  create: (app, budget) => new ZiaScimConnector({ appName: app.name, baseUrl: app.baseUrl, pageSize: app.pageSize, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs, auth: bearerAuth(app.auth.token), budget }),
+  preview: ziaScimPreview,
+});

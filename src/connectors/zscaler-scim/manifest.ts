@@ -11,6 +11,19 @@ export const ziaScimManifest = {
   prerequisites: ['Enterprise plan', 'SAML SSO configured for the IdP'],
   contentType: 'application/scim+json',
   resources: ['Users', 'Groups'],
+  /** What a ZIA SCIM app can hold and do: the generic SCIM app's, at most 128 groups per user. */
+  capabilities: {
+    attributes: ['displayName', 'givenName', 'familyName', 'email', 'department'],
+    roles: false,
+    groups: true,
+    createAccount: true,
+    updateAccount: true,
+    deactivate: true,
+    deleteAccount: true,
+    bulkDelete: false,
+    stagesWrites: false,
+    maxGroupsPerUser: 128,
+  },
   paging: { style: 'startIndex/count', firstIndex: 1, maxPageSize: 1000 },
   /** The only filters ZIA answers: `eq` on these. */
   filters: { operators: ['eq'], users: ['userName', 'externalId', 'id'], groups: ['displayName', 'externalId', 'id'] },
