@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/trail.ts';
 import type { ResolvedApp } from '../config/load.ts';
-import { capabilitiesOf, moduleFor, previewOf } from '../connectors/modules.ts';
+import { capabilitiesOf, previewOf } from '../connectors/modules.ts';
 import { planChanges, type AppPlanInput } from '../core/planner.ts';
 import { RosterError } from '../errors.ts';
 import { appSyncState, currentAccounts } from '../store/accounts.ts';
@@ -76,7 +76,7 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
       actor: options.actor,
       action: 'plan.created',
       target: id,
-      detail: { digest: plan.digest, changes: body.changes.length, needApproval: held, heldApps: body.held.map((h) => h.app), ...(basis.replaces ? { replaces: basis.replaces } : {}) },
+      detail: { digest: plan.digest, changes: body.changes.length, needApproval: held, heldApps: body.held.filter((h) => !h.changes).map((h) => h.app), notPlanned: body.held.flatMap((h) => h.changes ?? []), ...(basis.replaces ? { replaces: basis.replaces } : {}) },
     });
   }
   return plan;
