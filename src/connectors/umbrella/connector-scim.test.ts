@@ -2,7 +2,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isRosterError } from '../../errors.ts';
 import { UMBRELLA_EXTENSION } from '../../../simulators/umbrella/index.ts';
-import { calls, scim, simulator } from './testing.ts';
+import { calls, scim, simulator } from '../../../test/support/umbrella.ts';
 
 it('SCIM: found by userName only — an email is looked up as the userName, never by emails.value', async (t) => {
   const sim = await simulator(t);
@@ -61,5 +61,5 @@ it('SCIM: users carry no groups, so a listing reads the groups with their member
   const accounts = [];
   for await (const page of connector.listAccounts()) accounts.push(...page.accounts);
   assert.deepEqual(accounts.map((x) => [x.userName, x.groups]), [['a@example.com', ['Security', 'Finance']], ['b@example.com', []]]);
-  assert.deepEqual(calls(sim).slice(mark).map((c) => c.split(/[? ]/).slice(0, 2).join(' ')), ['GET /identity/v2/scim/Groups', 'GET /identity/v2/scim/ServiceProviderConfig', 'GET /identity/v2/scim/Users']);
+  assert.deepEqual(calls(sim).slice(mark).map((c) => c.split(/[? ]/).slice(0, 2).join(' ')), ['GET /identity/v2/scim/Groups', 'GET /identity/v2/scim/Users']);
 });

@@ -2,7 +2,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isRosterError } from '../../errors.ts';
 import { isPendingInvitation } from './mapping.ts';
-import { calls, MGMT, REPORTING, simulator, v1 } from './testing.ts';
+import { calls, MGMT, REPORTING, simulator, v1 } from '../../../test/support/umbrella.ts';
 
 const rejects = (code: string, pattern?: RegExp) => (error: unknown) => {
   assert.ok(isRosterError(error), String(error));

@@ -4,7 +4,7 @@ import { isRosterError } from '../../errors.ts';
 import { RateBudget } from '../http/rate-budget.ts';
 import { umbrellaV2RateRules } from './manifest.ts';
 import { isPendingInvitation } from './mapping.ts';
-import { calls, simulator, V2KEY, v2 } from './testing.ts';
+import { calls, simulator, V2KEY, v2 } from '../../../test/support/umbrella.ts';
 
 const rejects = (code: string, pattern?: RegExp) => (error: unknown) => {
   assert.ok(isRosterError(error), String(error));

@@ -2,7 +2,8 @@ import type { RemoteAccount } from '../../core/account.ts';
 import { RosterError, isRosterError } from '../../errors.ts';
 import type { AccountInput, AccountPage, Capabilities, Connector, ConnectorOptions } from '../connector.ts';
 import type { HttpExchange } from '../http/client.ts';
-import { ScimConnector } from '../scim/connector.ts';
+import { ScimConnector, userMatches } from '../scim/connector.ts';
+import { accountFromScimUser } from '../scim/mapping.ts';
 import { ziaScimManifest } from './manifest.ts';
 
 export type ZiaScimConnectorOptions = ConnectorOptions;
@@ -35,10 +36,16 @@ export class ZiaScimConnector implements Connector {
     return this.scim.getAccount(remoteId);
   }
 
-  /** By `userName eq`; by email too, since ZIA cannot filter on emails and its userName is the email. */
-  findAccount(by: { userName?: string; email?: string }): Promise<RemoteAccount | undefined> {
+  /**
+   * By `userName eq`; by email too, since ZIA cannot filter on emails and its userName is the email.
+   * ZIA's filters are a documented fact: no discovery read first, and the answer is checked.
+   */
+  async findAccount(by: { userName?: string; email?: string }): Promise<RemoteAccount | undefined> {
     const userName = by.userName ?? by.email;
-    return userName ? this.scim.findAccount({ userName }) : Promise.resolve(undefined);
+    if (!userName) return undefined;
+    const page = await this.scim.client.list('Users', { startIndex: 1, count: 2, filter: `userName eq ${JSON.stringify(userName)}` });
+    const found = (page.Resources ?? []).find((user) => userMatches(user, { userName }));
+    return found ? accountFromScimUser(found) : undefined;
   }
 
   createAccount(input: AccountInput): Promise<RemoteAccount> {

@@ -1,12 +1,12 @@
 // Fixtures for the Umbrella connectors' tests: a connector on a strict Umbrella simulator.
 import type { TestContext } from 'node:test';
-import { startUmbrellaSimulator, type RunningUmbrellaSimulator, type UmbrellaSimulatorOptions } from '../../../simulators/umbrella/index.ts';
-import { Secret } from '../../config/secret.ts';
-import { basicAuth, bearerAuth } from '../http/auth.ts';
-import type { HttpExchange } from '../http/client.ts';
-import { UmbrellaScimConnector } from './connector-scim.ts';
-import { UmbrellaV1Connector, type UmbrellaV1Options } from './connector-v1.ts';
-import { UmbrellaV2Connector, type UmbrellaV2Options } from './connector-v2.ts';
+import { startUmbrellaSimulator, type RunningUmbrellaSimulator, type UmbrellaSimulatorOptions } from '../../simulators/umbrella/index.ts';
+import { Secret } from '../../src/config/secret.ts';
+import { basicAuth, bearerAuth } from '../../src/connectors/http/auth.ts';
+import type { HttpExchange } from '../../src/connectors/http/client.ts';
+import { UmbrellaScimConnector } from '../../src/connectors/umbrella/connector-scim.ts';
+import { UmbrellaV1Connector, type UmbrellaV1Options } from '../../src/connectors/umbrella/connector-v1.ts';
+import { UmbrellaV2Connector, type UmbrellaV2Options } from '../../src/connectors/umbrella/connector-v2.ts';
 
 export const MGMT = { key: 'mgmt-key', secret: 'mgmt-secret-value', kind: 'management' as const };
 export const REPORTING = { key: 'rep-key', secret: 'rep-secret-value', kind: 'reporting' as const };
