@@ -146,9 +146,9 @@ it('previews the exact requests a change makes', () => {
   const change = (kind: Change['kind'], extra: Partial<Change> = {}): Change => ({ id: 'x', app: 'rsa', kind, subject: 'jane@acme.example', reason: 'r', risk: 'low', approval: [], requests: [], ...extra });
   const create = rsaPreview(change('create', { attributes: { userName: 'jane@acme.example', email: 'jane@acme.example', givenName: 'Jane' } }));
   assert.deepEqual(create[0], { method: 'POST', path: '/Users', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'jane@acme.example', emails: [{ value: 'jane@acme.example', type: 'work', primary: true }], active: true, name: { givenName: 'Jane' } } });
-  assert.deepEqual(rsaPreview(change('deactivate', { remoteId: '42' })).map((r) => `${r.method} ${r.path}`), ['PATCH /Users/42', 'GET /Users/42']);
+  assert.deepEqual(rsaPreview(change('deactivate', { remoteId: '42' })).map((r) => `${r.method} ${r.path}`), ['PATCH /Users/42']);
   assert.deepEqual((rsaPreview(change('update', { remoteId: '42', attributes: { familyName: 'Doe' } }))[0]?.body as { Operations: unknown[] }).Operations, [{ op: 'replace', path: 'name.familyName', value: 'Doe' }]);
-  assert.deepEqual(rsaPreview(change('delete', { remoteId: '42' })).map((r) => r.method), ['GET', 'DELETE', 'GET']);
+  assert.deepEqual(rsaPreview(change('delete', { remoteId: '42' })).map((r) => r.method), ['DELETE']);
   assert.deepEqual(rsaPreview(change('add-member', { remoteId: '42', group: 'g' })), []);
 });
 

@@ -63,7 +63,7 @@ export const umbrellaModule = defineModule({
   type: 'umbrella',
   title: 'Cisco Umbrella',
   manifest: umbrellaManifest,
-  // An app's capabilities depend on its API (capabilitiesFor); these are what every API can do.
+  // An app's capabilities depend on its API (capabilitiesFor, which capabilitiesOf(app) reads); without an app, the SCIM API's.
   capabilities: umbrellaCapabilities.scim,
   capabilitiesFor: (app: UmbrellaApp) => umbrellaCapabilities[app.api],
   schema: umbrellaSchema,

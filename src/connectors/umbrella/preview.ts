@@ -25,12 +25,12 @@ function v1(change: Change, options: UmbrellaPreviewOptions): RequestPreview[] {
     case 'create': {
       const i = input(change);
       const body = options.form === 'legacy' ? { ...namesFor(i), email: emailOf(i), password: hidden, roleId: `{roleId of ${role}}`, timezone: 'UTC' } : { name: i.displayName, email: emailOf(i), role };
-      return [...(options.form === 'legacy' ? [{ method: 'GET', path: `/organizations/${options.organizationId ?? '{org}'}/roles` }] : []), { method: 'POST', path: users, body }];
+      return [...(options.form === 'legacy' ? [{ method: 'GET', path: `/organizations/${options.organizationId ?? '{org}'}/roles`, once: true }] : []), { method: 'POST', path: users, body }];
     }
     case 'update':
       return [read, { method: 'PUT', path: `${users}/${id(change)}`, body: { ...change.attributes, '…': 'every other field as read (PUT replaces the whole user)' } }];
     case 'delete':
-      return [read, { method: 'DELETE', path: `${users}/${id(change)}` }, read];
+      return [{ method: 'DELETE', path: `${users}/${id(change)}` }];
     default:
       return [];
   }
@@ -38,15 +38,14 @@ function v1(change: Change, options: UmbrellaPreviewOptions): RequestPreview[] {
 
 function v2(change: Change, options: UmbrellaPreviewOptions): RequestPreview[] {
   const { usersPath, rolesPath } = umbrellaManifest.v2;
-  const read = { method: 'GET', path: `${usersPath}/${id(change)}` };
   switch (change.kind) {
     case 'create': {
       const i = input(change);
       const role = i.role ?? options.defaultRole ?? 'Read Only';
-      return [{ method: 'GET', path: rolesPath }, { method: 'POST', path: usersPath, body: { email: emailOf(i), password: hidden, ...namesFor(i), roleId: `{roleId of ${role}}`, timezone: 'UTC' } }];
+      return [{ method: 'GET', path: rolesPath, once: true }, { method: 'POST', path: usersPath, body: { email: emailOf(i), password: hidden, ...namesFor(i), roleId: `{roleId of ${role}}`, timezone: 'UTC' } }];
     }
     case 'delete':
-      return [read, { method: 'DELETE', path: `${usersPath}/${id(change)}` }, read];
+      return [{ method: 'DELETE', path: `${usersPath}/${id(change)}` }];
     default:
       return [];
   }
@@ -54,19 +53,18 @@ function v2(change: Change, options: UmbrellaPreviewOptions): RequestPreview[] {
 
 function scim(change: Change): RequestPreview[] {
   const users = '/Users';
-  const read = { method: 'GET', path: `${users}/${id(change)}` };
   switch (change.kind) {
     case 'create':
-      return [{ method: 'POST', path: users, body: umbrellaScimUserFromInput(input(change)) }, read];
+      return [{ method: 'POST', path: users, body: umbrellaScimUserFromInput(input(change)) }];
     case 'update':
-      return [{ method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: patchOperationsFor(Object.fromEntries(Object.entries(change.attributes ?? {}).filter(([k]) => k !== 'email'))) } }, read];
+      return [{ method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: patchOperationsFor(Object.fromEntries(Object.entries(change.attributes ?? {}).filter(([k]) => k !== 'email'))) } }];
     case 'activate':
     case 'deactivate':
-      return [{ method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: [{ op: 'replace', path: 'active', value: change.kind === 'activate' }] } }, read];
+      return [{ method: 'PATCH', path: `${users}/${id(change)}`, body: { Operations: [{ op: 'replace', path: 'active', value: change.kind === 'activate' }] } }];
     case 'add-member':
     case 'remove-member':
       return [
-        { method: 'GET', path: `/Groups?filter=displayName eq ${JSON.stringify(change.group)}` },
+        { method: 'GET', path: `/Groups?filter=displayName eq ${JSON.stringify(change.group)}`, once: true },
         ...(change.kind === 'add-member' ? [{ method: 'POST', path: '/Groups', body: { displayName: change.group, members: [{ value: id(change) }], '…': 'only when Umbrella has no such group (at most 200)' } }] : []),
         { method: 'PATCH', path: '/Groups/{group id}', body: { Operations: [change.kind === 'add-member' ? { op: 'add', path: 'members', value: [{ value: id(change) }] } : { op: 'remove', path: `members[value eq "${id(change)}"]` }] } },
       ];
@@ -77,7 +75,9 @@ function scim(change: Change): RequestPreview[] {
 
 /**
  * The requests a change will make on each Umbrella API, as shown in a plan (paths below the
- * API's base URL; secrets never shown). Empty: that API cannot make this change — v1 and v2 have
+ * API's base URL; secrets never shown). A write's answer is its read-back; a deactivation's or a
+ * delete's snapshot is the record the last sync read (a retry reads afresh); lookups made once per
+ * run (roles, a group's id) show at their first use. Empty: that API cannot make this change — v1 and v2 have
  * no activate, deactivate or groups and v2 no update (the planner makes it a delete and a create);
  * SCIM has no delete (its DELETE only deactivates).
  */

@@ -39,31 +39,32 @@ export function createZiaScimConnector(options: CreateZiaScimConnectorOptions): 
 
 const id = (change: Change) => change.remoteId ?? '{new id}';
 
-/** The requests a change makes in ZIA over SCIM, as a plan shows them (pure; paths below the base URL). */
+/**
+ * The requests a change makes in ZIA over SCIM, as a plan shows them (pure; paths below the base
+ * URL). A write's answer is its read-back; a group's id is looked up once per run.
+ */
 export function ziaScimPreview(change: Change): RequestPreview[] {
-  const read = { method: 'GET', path: `/Users/${id(change)}` };
   const input = (): AccountInput => ({ userName: change.attributes?.userName ?? change.subject, ...change.attributes });
   const patch = (operations: unknown[]) => ({ method: 'PATCH', path: `/Users/${id(change)}`, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations } });
   switch (change.kind) {
     case 'create':
-      return [{ method: 'POST', path: '/Users', body: scimUserFromInput(input()) }, read];
+      return [{ method: 'POST', path: '/Users', body: scimUserFromInput(input()) }];
     case 'update':
-      return [patch(patchOperationsFor(change.attributes ?? {})), read];
+      return [patch(patchOperationsFor(change.attributes ?? {}))];
     case 'activate':
     case 'deactivate':
-      return [patch([{ op: 'replace', path: 'active', value: change.kind === 'activate' }]), read];
+      return [patch([{ op: 'replace', path: 'active', value: change.kind === 'activate' }])];
     case 'delete':
-      return [read, { method: 'DELETE', path: `/Users/${id(change)}` }, read];
+      return [{ method: 'DELETE', path: `/Users/${id(change)}` }];
     case 'add-member':
     case 'remove-member':
       return [
-        { method: 'GET', path: `/Groups?filter=displayName eq ${JSON.stringify(change.group)}&excludedAttributes=members` },
+        { method: 'GET', path: `/Groups?filter=displayName eq ${JSON.stringify(change.group)}&excludedAttributes=members`, once: true },
         {
           method: 'PATCH',
           path: '/Groups/{group id}',
           body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [change.kind === 'add-member' ? { op: 'add', path: 'members', value: [{ value: id(change) }] } : { op: 'remove', path: `members[value eq ${JSON.stringify(id(change))}]` }] },
         },
-        { method: 'GET', path: `/Groups/{group id}?attributes=members` },
       ];
   }
 }
