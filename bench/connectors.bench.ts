@@ -1,5 +1,5 @@
 // Benchmark: what each connector costs the vendor's API, and how much of its rate limit it uses.
-//   node bench/connectors.bench.ts [--only scim,zia,netskope] [--skip-rate] [--engine-size 100]
+//   node bench/connectors.bench.ts [--only scim,zia,netskope,umbrella,rsa,zia-scim] [--skip-rate] [--engine-size 100]
 //
 // Part 1, requests (simulator limits off, no rate budget): for generic SCIM, ZIA and Netskope,
 // the requests made to list 10,000 users, onboard one person, offboard one, and offboard 1,000,
@@ -33,8 +33,10 @@ import { engineJobFigures } from './engine-jobs.ts';
 import { startNetskopeSimulator, type RunningNetskopeSimulator } from '../simulators/netskope/index.ts';
 import { generateUsers, startScimSimulator, type RunningScimSimulator, type ScimRateLimit } from '../simulators/scim/index.ts';
 import { DEFAULT_CREDENTIALS, makeSeedUsers, startZiaSimulator, type RunningZiaSimulator, type ZiaSimulatorOptions } from '../simulators/zscaler/index.ts';
+import { umbrellaCounts, umbrellaRate } from './umbrella.ts';
+import { vendorScimBench } from './vendor-scim.bench.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string', default: 'scim,zia,netskope' }, 'skip-rate': { type: 'boolean', default: false }, 'engine-size': { type: 'string', default: '100' } } });
+const { values } = parseArgs({ options: { only: { type: 'string', default: 'scim,zia,netskope,umbrella,rsa,zia-scim' }, 'skip-rate': { type: 'boolean', default: false }, 'engine-size': { type: 'string', default: '100' } } });
 const only = new Set(values.only.split(',').map((s) => s.trim().toLowerCase()));
 
 const USERS = 10_000;
@@ -404,6 +406,7 @@ console.log('');
 if (only.has('scim')) await scimCounts();
 if (only.has('zia')) await ziaCounts();
 if (only.has('netskope')) await netskopeCounts();
+if (only.has('umbrella')) await umbrellaCounts();
 {
   // Through the engine: sync → plan → apply on an embedded database, each job for a batch of people.
   const size = Number(values['engine-size']);
@@ -425,6 +428,13 @@ if (!values['skip-rate']) {
     await ziaRate('joiners (POST /users)', 1, 15, 20_000, (rules, timeScale) => new RateBudget({ rules, timeScale, headerScope: 'method' }));
   }
   if (only.has('netskope')) await netskopeRate();
+  // Umbrella v2 (v1 and SCIM document no limits): 1,400 leavers, about 2 hours of its budget.
+  if (only.has('umbrella')) shortfalls.push(...(await umbrellaRate()));
+}
+// RSA ID Plus and ZIA SCIM (bench/vendor-scim.bench.ts): requests per job, then rate use.
+if (only.has('rsa') || only.has('zia-scim')) {
+  console.log('');
+  shortfalls.push(...(await vendorScimBench({ only: [...only], skipRate: values['skip-rate'] })));
 }
 console.log('');
 console.log(`${shortfalls.length === 0 ? 'all rate figures on target (≥ 90%, 0 lost)' : `below target: ${shortfalls.join('; ')}`} — ${((performance.now() - started) / 1000).toFixed(0)} s`);

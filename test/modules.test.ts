@@ -25,12 +25,14 @@ const acmeModule = defineModule({
 });
 
 it('every module is in the list once, its schema for its own type, its connector of its own type', () => {
-  assert.deepEqual(connectorTypes, ['scim', 'zscaler', 'netskope']);
+  assert.deepEqual(connectorTypes, ['scim', 'zscaler', 'netskope', 'umbrella', 'rsa', 'zscaler-scim']);
   for (const module of connectorModules) {
     assert.equal(moduleFor(module.type), module);
-    assert.equal(module.schema.shape.type.value, module.type);
+    const issuesAt = (input: object) => (module.schema.safeParse(input).error?.issues ?? []).map((i) => i.path.join('.'));
+    assert.ok(!issuesAt({ type: module.type, api: 'scim' }).includes('type'), `${module.type}: its schema takes its own type`);
+    assert.ok(issuesAt({ type: 'nope', api: 'scim' }).includes('type'), `${module.type}: its schema refuses another type`);
   }
-  assert.throws(() => moduleFor('umbrella'), /no connector for type umbrella; known types: scim, zscaler, netskope/);
+  assert.throws(() => moduleFor('okta-apps'), /no connector for type okta-apps; known types: scim, zscaler, netskope, umbrella, rsa, zscaler-scim/);
 });
 
 it('a new module in the list is a new app type: config takes its settings, the planner its capabilities and previews', () => {
@@ -63,4 +65,58 @@ it('ZIA leavers are deleted (no documented soft delete) unless the app opts into
   assert.deepEqual(plan(zia({})), ['delete']);
   assert.deepEqual(plan(zia({ disableLeavers: true })), ['deactivate']);
   assert.throws(() => zia({ disableLeavers: 'yes' }), /apps\.zia\.disableLeavers/);
+});
+
+it('Umbrella: the app names its API; each API has its own auth, settings, capabilities, rate rules and previews', async () => {
+  const { parseConfig } = await import('../src/config/load.ts');
+  const { budgetOf, capabilitiesOf, previewOf } = await import('../src/connectors/modules.ts');
+  const parse = (apps: Record<string, Record<string, unknown>>) => parseConfig({ apps }, undefined, { env: { S: 's' } }).apps;
+  const [v1, v2, scim, sameKey] = parse({
+    a: { type: 'umbrella', api: 'v1', baseUrl: 'https://management.api.umbrella.com/v1', auth: { type: 'basic', username: 'key-id', password: 'env:S' }, organizationId: 2000001, form: 'legacy', defaultRole: 'Read Only', timezone: 'Europe/London' },
+    b: { type: 'umbrella', api: 'v2', baseUrl: 'https://api.umbrella.com', auth: { type: 'oauth2-client-credentials', clientId: 'key-2', clientSecret: 'env:S' } },
+    c: { type: 'umbrella', api: 'scim', baseUrl: 'https://api.umbrella.com/identity/v2/scim', auth: { type: 'bearer', token: 'env:S' } },
+    d: { type: 'umbrella', api: 'v2', baseUrl: 'https://api.umbrella.com', auth: { type: 'oauth2-client-credentials', clientId: 'key-2', clientSecret: 'env:S', tokenUrl: 'https://api.umbrella.com/auth/v2/token' } },
+  });
+  assert.ok(v1 && v2 && scim && sameKey);
+  assert.deepEqual([capabilitiesOf(v1).deactivate, capabilitiesOf(v1).updateAccount, capabilitiesOf(v1).groups], [false, true, false]);
+  assert.deepEqual(capabilitiesOf(v2).fixedAfterCreate, ['email', 'role']);
+  assert.deepEqual([capabilitiesOf(scim).deleteAccount, capabilitiesOf(scim).maxGroups], [false, 200]);
+  // v2's documented limits are per API key: two apps on one key share one budget; v1 and SCIM document none.
+  assert.equal(budgetOf(v2), budgetOf(sameKey));
+  assert.notEqual(budgetOf(v2), budgetOf(v1));
+  const umbrella = moduleFor('umbrella');
+  assert.ok((umbrella.rateFor?.(v2 as never).rules.length ?? 0) > 0);
+  assert.equal(umbrella.rateFor?.(v1 as never).rules.length, 0);
+  const change = { id: 'x', app: 'a', kind: 'create' as const, subject: 'ann@example.com', attributes: { userName: 'ann@example.com', email: 'ann@example.com' }, reason: 'r', risk: 'low' as const, approval: [], requests: [] };
+  assert.deepEqual(previewOf(v1)(change).map((r) => `${r.method} ${r.path}`), ['GET /organizations/2000001/roles', 'POST /organizations/2000001/users']);
+  assert.deepEqual(previewOf(v2)(change).map((r) => `${r.method} ${r.path}`), ['GET /admin/v2/roles', 'POST /admin/v2/users']);
+  assert.equal(previewOf(scim)(change)[0]?.path, '/Users');
+  assert.throws(() => parse({ x: { type: 'umbrella', baseUrl: 'https://api.umbrella.com', auth: { type: 'bearer', token: 'env:S' } } }), /apps\.x\.api: an umbrella app names its API: api is v1, v2, scim/);
+  assert.throws(() => parse({ x: { type: 'umbrella', api: 'v1', baseUrl: 'https://api.umbrella.com', auth: { type: 'bearer', token: 'env:S' } } }), /apps\.x\.auth\.type: a umbrella app authenticates with auth\.type basic/);
+  assert.throws(() => parse({ x: { type: 'umbrella', api: 'scim', baseUrl: 'https://api.umbrella.com', auth: { type: 'bearer', token: 'env:S' }, organizationId: 1 } }), /apps\.x: unknown key organizationId/);
+});
+
+it('RSA: a policy that asks for groups or roles is refused at config load, with the app path, beside every other problem', async () => {
+  const { parseConfig } = await import('../src/config/load.ts');
+  const rsa = (extra: Record<string, unknown>) => () => parseConfig({ apps: { idplus: { type: 'rsa', baseUrl: 'https://acme.auth.securid.com/scim/v2', auth: { type: 'bearer', token: 'env:S' }, ...extra } } }, undefined, { env: { S: 's' } });
+  assert.equal(rsa({ policy: { assign: { groups: ['Staff'] } } })().apps[0]?.type, 'rsa');
+  assert.throws(rsa({ policy: { groups: { Admins: 'IdP Admins' }, defaultRole: 'admin' }, timeoutMs: -1 }), (error: Error) => {
+    assert.match(error.message, /3 problems/);
+    assert.match(error.message, /apps\.idplus\.policy\.groups: RSA ID Plus cannot manage groups over SCIM .*"Admins"/);
+    assert.match(error.message, /apps\.idplus\.policy\.roles: RSA ID Plus has no roles over SCIM/);
+    assert.match(error.message, /apps\.idplus\.timeoutMs/);
+    return true;
+  });
+});
+
+it('ZIA SCIM: baseUrl, or the cloud, org id and IdP id it is made from; 5 requests a second; at most 128 groups per user', async () => {
+  const { parseConfig } = await import('../src/config/load.ts');
+  const { budgetOf, capabilitiesOf } = await import('../src/connectors/modules.ts');
+  const [app] = parseConfig({ apps: { zia: { type: 'zscaler-scim', cloud: 'zscalertwo', orgId: 12345, idpId: 678, auth: { type: 'bearer', token: 'env:S' } } } }, undefined, { env: { S: 's' } }).apps;
+  assert.equal(app?.baseUrl, 'https://scim.zscalertwo.net/12345/678/scim');
+  assert.ok(app);
+  assert.ok(budgetOf(app));
+  assert.deepEqual(moduleFor('zscaler-scim').rate.rules, [{ limit: 5, windowMs: 1000 }]);
+  assert.equal(capabilitiesOf(app).maxGroupsPerUser, 128);
+  assert.throws(() => parseConfig({ apps: { zia: { type: 'zscaler-scim', cloud: 'zscalertwo', auth: { type: 'bearer', token: 'env:S' } } } }, undefined, { env: { S: 's' } }), /apps\.zia\.baseUrl/);
 });

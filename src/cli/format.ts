@@ -31,7 +31,7 @@ export function formatStatus(statuses: readonly AppStatus[], options: { limit?: 
       lines.push('');
       continue;
     }
-    lines.push(`  linked ${n(f.linked)}   orphaned ${n(f.orphans.length)}   missing ${n(f.missing.length)}   leavers still active ${n(f.leaversActive.length)}   drifted ${n(f.drift.length)}`);
+    lines.push(`  linked ${n(f.linked)}   orphaned ${n(f.orphans.length)}   missing ${n(f.missing.length)}   leavers still active ${n(f.leaversActive.length)}   drifted ${n(f.drift.length)}${f.pending.length > 0 ? `   pending ${n(f.pending.length)}` : ''}`);
     const section = <T>(title: string, items: readonly T[], line: (item: T) => string) => {
       if (items.length === 0) return;
       lines.push(`  ${title}:`);
@@ -42,6 +42,7 @@ export function formatStatus(statuses: readonly AppStatus[], options: { limit?: 
     section('orphaned accounts (no person)', f.orphans, ({ account, reason }) => `${account.userName ?? account.email ?? account.remoteId} (${reason})`);
     section('drift (app differs from the IdP)', f.drift, ({ person, fields }) => `${personLabel(person)}: ${fields.map((d) => `${d.field} '${d.actual}' in app, '${d.expected}' in IdP`).join('; ')}`);
     section('missing (active person, no account)', f.missing, (person) => personLabel(person));
+    section('pending (the account waits for its person)', f.pending, ({ person, account }) => `${personLabel(person)}: ${account.pending ?? 'pending'}`);
     lines.push('');
   }
   return lines.join('\n').trimEnd();
@@ -63,6 +64,7 @@ export function statusAsJson(statuses: readonly AppStatus[]): unknown {
           missing: s.findings.missing.map((p) => ({ personId: p.id, userName: p.userName })),
           leaversActive: s.findings.leaversActive.map(({ person, account }) => ({ personId: person.id, userName: person.userName, remoteId: account.remoteId })),
           drift: s.findings.drift.map(({ person, account, fields }) => ({ personId: person.id, userName: person.userName, remoteId: account.remoteId, fields })),
+          pending: s.findings.pending.map(({ person, account }) => ({ personId: person.id, userName: person.userName, remoteId: account.remoteId, pending: account.pending })),
         }
       : null,
   }));

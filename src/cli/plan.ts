@@ -25,7 +25,7 @@ export function formatPlan(plan: StoredPlan, options: { requests?: boolean } = {
       if (options.requests) for (const r of c.requests) lines.push(`      ${r.method} ${r.path}${r.body === undefined ? '' : ` ${JSON.stringify(r.body)}`}${r.merged ? '  (one request for the batch’s members of this group)' : ''}`);
     }
   }
-  if (plan.changes.length === 0) lines.push('\nNothing to change: every app matches the policy.');
+  if (plan.changes.length === 0) lines.push(plan.held.length > 0 ? '\nNothing to apply: what is left is not planned, for the reasons above.' : '\nNothing to change: every app matches the policy.');
   else lines.push(`\nApply with: roster apply ${plan.id}${plan.changes.some((c) => c.approval.length > 0) ? `  (held changes wait for: roster approve ${plan.id} — by someone else)` : ''}`);
   return lines.join('\n');
 }

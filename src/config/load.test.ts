@@ -184,15 +184,22 @@ apps:
 });
 
 it('accepts only connector types that have a module, and says which those are', () => {
-  for (const type of ['umbrella', 'rsa']) {
+  for (const type of ['okta-apps', 'jira']) {
     assert.throws(
       () => parseConfig({ apps: { x: { type, baseUrl: 'https://x.example', auth: { type: 'bearer', token: 'env:T' } } } }, undefined, { env: { T: 't' } }),
       (error: Error) => {
-        assert.match(error.message, new RegExp(`apps\\.x\\.type: no connector for type ${type}; known types: scim, zscaler, netskope`));
+        assert.match(error.message, new RegExp(`apps\\.x\\.type: no connector for type ${type}; known types: scim, zscaler, netskope, umbrella, rsa, zscaler-scim`));
         return true;
       },
     );
   }
+  // Umbrella (its API named) and RSA have modules now.
+  const config = parseConfig(
+    { apps: { umbrella: { type: 'umbrella', api: 'scim', baseUrl: 'https://api.umbrella.com/identity/v2/scim', auth: { type: 'bearer', token: 'env:T' } }, rsa: { type: 'rsa', baseUrl: 'https://acme.auth.securid.com/scim/v2', auth: { type: 'bearer', token: 'env:T' } } } },
+    undefined,
+    { env: { T: 't' } },
+  );
+  assert.deepEqual(config.apps.map((a) => a.type), ['umbrella', 'rsa']);
 });
 
 it('checks each app against its own module: its auth kinds and its own settings', () => {

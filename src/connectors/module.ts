@@ -33,10 +33,23 @@ export interface ConnectorModule<Type extends string = string, Schema extends z.
    * an answer's rate-limit headers speak of (the credential, or the request's method, as in ZIA).
    */
   readonly rate: { readonly rules: readonly RateRule[]; readonly headerScope?: 'credential' | 'method' };
+  /**
+   * Where an app's settings change its limits (Umbrella: only API v2 documents any; RSA: a limit
+   * the tenant configures): the rules for this app. Absent: `rate`.
+   */
+  rateFor?(app: ResolvedAppOf<z.output<Schema>>): { readonly rules: readonly RateRule[]; readonly headerScope?: 'credential' | 'method' };
+  /**
+   * What the vendor counts its limits against, where that is not the app (Umbrella API v2: the
+   * API key, so two apps on one key share one budget). Absent: the app's name and base URL.
+   */
+  budgetKey?(app: ResolvedAppOf<z.output<Schema>>): string;
   /** A connector for a configured app; `budget` is the credential's (undefined: no pacing). */
   create(app: ResolvedAppOf<z.output<Schema>>, budget: RateBudget | undefined): Connector;
-  /** The requests a change will make, as a plan shows them (pure; secrets never included). */
-  preview(change: Change): RequestPreview[];
+  /**
+   * The requests a change will make, as a plan shows them (pure; secrets never included). `app`:
+   * the configured app, where its settings change the requests (Umbrella's API, its organization).
+   */
+  preview(change: Change, app?: ResolvedAppOf<z.output<Schema>>): RequestPreview[];
   /**
    * The app's own audit events, where it has them and the app's config asks for them (Netskope's
    * `events`); undefined when this app reads none.

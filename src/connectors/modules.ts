@@ -3,15 +3,19 @@
 import type { z } from 'zod';
 import type { ResolvedAppOf } from '../config/app-schema.ts';
 import type { Capabilities } from '../core/capabilities.ts';
+import type { Change, RequestPreview } from '../core/plan.ts';
 import { RosterError } from '../errors.ts';
 import type { Connector } from './connector.ts';
 import { budgetFor, RateBudget } from './http/rate-budget.ts';
 import type { ConnectorModule } from './module.ts';
 import { netskopeModule } from './netskope/index.ts';
+import { rsaModule } from './rsa/index.ts';
 import { scimModule } from './scim/index.ts';
+import { umbrellaModule } from './umbrella/index.ts';
 import { zscalerModule } from './zscaler/index.ts';
+import { ziaScimModule } from './zscaler-scim/index.ts';
 
-export const connectorModules = [scimModule, zscalerModule, netskopeModule] as const;
+export const connectorModules = [scimModule, zscalerModule, netskopeModule, umbrellaModule, rsaModule, ziaScimModule] as const;
 
 export type AnyConnectorModule = (typeof connectorModules)[number];
 /** The connector types config accepts: those with a module. */
@@ -43,8 +47,15 @@ export function capabilitiesOf(app: ResolvedApp): Capabilities {
 export function budgetOf(app: ResolvedApp): RateBudget | undefined {
   const pacing = app.rateBudget;
   if (pacing === false) return undefined;
-  const { rules, headerScope } = moduleFor(app.type).rate;
-  return budgetFor(`${app.name}:${app.baseUrl}`, () => new RateBudget({ rules, timeScale: pacing.timeScale, headerScope }));
+  const module = moduleFor(app.type);
+  const { rules, headerScope } = module.rateFor?.(app) ?? module.rate;
+  return budgetFor(module.budgetKey?.(app) ?? `${app.name}:${app.baseUrl}`, () => new RateBudget({ rules, timeScale: pacing.timeScale, headerScope }));
+}
+
+/** The requests a change will make in this configured app, as a plan shows them. */
+export function previewOf(app: ResolvedApp): (change: Change) => RequestPreview[] {
+  const module = moduleFor(app.type);
+  return (change) => module.preview(change, app);
 }
 
 /** Builds the connector for a configured app, on its credential's shared budget. */

@@ -18,6 +18,11 @@ export interface RemoteAccount {
    * (a ZIA admin); absent when it can be deleted.
    */
   undeletable?: string | undefined;
+  /**
+   * Why the account is not yet in use, where the app says so (an emailed invitation not yet
+   * accepted): not a disabled account, and nothing roster can activate.
+   */
+  pending?: string | undefined;
   /** The app's own record, kept whole for snapshots and for fields roster does not map. */
   raw: unknown;
 }

@@ -26,8 +26,18 @@ export interface Capabilities {
   /** Writes are staged until flushed (ZIA's activation): a write is not done until it is live. */
   stagesWrites: boolean;
   /**
-   * Attributes the app takes on create but cannot change after (ZIA's email): a drift in one is
+   * Attributes (or the role) the app takes on create but cannot change after (ZIA's email, Umbrella
+   * API v2's role): a drift in one is
    * a new account, so the plan deletes the old one and creates another, both for approval.
    */
-  fixedAfterCreate?: readonly ManagedAttribute[] | undefined;
+  fixedAfterCreate?: readonly (ManagedAttribute | 'role')[] | undefined;
+  /**
+   * Attributes the app takes on create but roster never compares afterwards (Umbrella API v2's
+   * names: it cannot change them, and a re-created account gets its former values back).
+   */
+  createOnly?: readonly ManagedAttribute[] | undefined;
+  /** Most groups the app holds (Umbrella SCIM: 200): a membership that would make one more is not planned. */
+  maxGroups?: number | undefined;
+  /** Most groups one account can be in (ZIA SCIM: 128): a membership past it is not planned. */
+  maxGroupsPerUser?: number | undefined;
 }

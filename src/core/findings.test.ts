@@ -33,3 +33,13 @@ it('does not call a field drifted when the app does not report it, and sees a di
   const findings = findIssues('zia', people, accounts, links);
   assert.deepEqual(findings.drift[0]?.fields, [{ field: 'active', expected: 'true', actual: 'false' }]);
 });
+
+it('an account waiting for its invitation is pending, not drift; a leaver\'s pending account still counts as active', () => {
+  const people = [person('ann'), person('bob', { active: false })];
+  const accounts = [account('3', 'ann@acme.com', { active: false, pending: 'invited by email; the invitation is not yet accepted' }), account('4', 'bob@acme.com', { active: false, pending: 'invited' })];
+  const { links } = linkAccounts('umbrella', people, accounts, []);
+  const findings = findIssues('umbrella', people, accounts, links);
+  assert.deepEqual(findings.drift, []);
+  assert.deepEqual(findings.pending.map((p) => [p.person.id, p.account.pending]), [['ann', 'invited by email; the invitation is not yet accepted']]);
+  assert.deepEqual(findings.leaversActive.map((l) => l.person.id), ['bob']);
+});

@@ -27,6 +27,8 @@ export interface AppFindings {
   leaversActive: { person: Person; account: RemoteAccount }[];
   /** Linked accounts whose attributes differ from the person's. */
   drift: Drift[];
+  /** Active people whose account waits for them (an emailed invitation not yet accepted): a state, not drift. */
+  pending: { person: Person; account: RemoteAccount }[];
 }
 
 export function findIssues(
@@ -39,7 +41,7 @@ export function findIssues(
   const peopleById = new Map(people.map((p) => [p.id, p]));
   const linkByAccount = new Map(links.filter((l) => l.appName === appName).map((l) => [l.remoteId, l]));
   const linkedPeople = new Set<string>();
-  const findings: AppFindings = { appName, accounts: accounts.length, linked: 0, orphans: [], missing: [], leaversActive: [], drift: [] };
+  const findings: AppFindings = { appName, accounts: accounts.length, linked: 0, orphans: [], missing: [], leaversActive: [], drift: [], pending: [] };
 
   for (const account of accounts) {
     const link = linkByAccount.get(account.remoteId);
@@ -50,11 +52,13 @@ export function findIssues(
     }
     findings.linked += 1;
     linkedPeople.add(person.id);
-    if (!person.active && account.active) {
+    // A leaver's pending invitation could still be accepted: it counts as still active.
+    if (!person.active && (account.active || account.pending !== undefined)) {
       findings.leaversActive.push({ person, account });
       continue;
     }
     if (!person.active) continue;
+    if (account.pending !== undefined) findings.pending.push({ person, account });
     const fields = driftedFields(person, account);
     if (fields.length > 0) findings.drift.push({ person, account, fields });
   }
@@ -74,6 +78,6 @@ export function driftedFields(person: Person, account: RemoteAccount): FieldDrif
   check('email', person.email, account.email, true);
   check('department', person.department, account.department);
   check('title', person.title, account.title);
-  if (person.active && !account.active) fields.push({ field: 'active', expected: 'true', actual: 'false' });
+  if (person.active && !account.active && account.pending === undefined) fields.push({ field: 'active', expected: 'true', actual: 'false' });
   return fields;
 }

@@ -42,10 +42,15 @@ export interface Change {
 export interface HeldApp {
   app: string;
   reason: string;
+  /**
+   * The changes the planner would have made but did not, for this reason (an app's group limit):
+   * absent when the whole app is held (the circuit breaker).
+   */
+  changes?: string[] | undefined;
 }
 
 export interface PlanBody {
   changes: Change[];
-  /** Apps whose every change is held by the circuit breaker. */
+  /** Apps whose every change is held by the circuit breaker, and changes not planned with the reason (group limits). */
   held: HeldApp[];
 }

@@ -149,4 +149,78 @@ describe('planner', () => {
     assert.deepEqual(together.changes.map((c) => c.kind), ['create']);
     assert.deepEqual(together.changes[0]?.attributes?.groups, ['VPN Users']);
   });
+  it('a pending account (invitation not accepted) is never activated; nor is an account in an app that cannot switch accounts off', () => {
+    const ann = person('ann');
+    const pending = account('4', ann, { active: false, pending: 'invited by email; the invitation is not yet accepted' });
+    assert.deepEqual(planChanges({ people: [ann], apps: [app([ann], [pending])] }).changes, []);
+    const disabled = account('4', ann, { active: false });
+    assert.deepEqual(planChanges({ people: [ann], apps: [app([ann], [disabled])] }).changes.map((c) => c.kind), ['activate'], 'a disabled account is activated where the app can');
+    assert.deepEqual(planChanges({ people: [ann], apps: [app([ann], [disabled], { capabilities: { ...full, deactivate: false } })] }).changes, [], 'no activate where the app cannot deactivate');
+    // A leaver's pending invitation is withdrawn: deleted where the app cannot deactivate.
+    const gone = person('ann', { active: false });
+    const plan = planChanges({ people: [gone], apps: [app([gone], [pending], { capabilities: { ...full, deactivate: false } })] });
+    assert.deepEqual(plan.changes.map((c) => [c.kind, c.approval]), [['delete', ['deletes need approval']]]);
+  });
+
+  it('a role fixed after create (Umbrella API v2) is a delete and a create, both held for approval', () => {
+    const ann = person('ann', { groups: ['all-staff', 'admins'] });
+    const acct = account('5', ann, { role: 'Read Only' });
+    const can: Capabilities = { ...full, updateAccount: false, deactivate: false, fixedAfterCreate: ['email', 'role'] };
+    const p = policy({ roles: [{ group: 'admins', role: 'Full Admin' }], defaultRole: 'Read Only' });
+    const plan = planChanges({ people: [ann], apps: [app([ann], [acct], { capabilities: can, policy: p })] });
+    assert.deepEqual(plan.changes.map((c) => [c.kind, c.remoteId, c.risk]), [['delete', '5', 'high'], ['create', undefined, 'high']]);
+    const held = 'role cannot be changed in hr after the account is made: replacing the account needs approval';
+    assert.ok(plan.changes.every((c) => c.approval.includes(held)));
+    assert.equal(plan.changes[1]?.attributes?.role, 'Full Admin');
+    assert.match(plan.changes[0]?.reason ?? '', /^role drifted in hr: 'Read Only' ≠ 'Full Admin' by policy; role cannot be changed in hr/);
+    // The same role, nothing; and an app that cannot update plans no update for what it cannot replace.
+    assert.deepEqual(planChanges({ people: [ann], apps: [app([ann], [account('5', ann, { role: 'Full Admin', department: 'Other' })], { capabilities: can, policy: p })] }).changes, []);
+  });
+
+  it('attributes sent on create but never compared after (createOnly)', () => {
+    const ann = person('ann', { displayName: 'Ann Lee', givenName: 'Ann', familyName: 'Lee' });
+    const can: Capabilities = { ...full, attributes: ['email', 'displayName', 'givenName', 'familyName'], createOnly: ['displayName', 'givenName', 'familyName'] };
+    const p = policy({ manage: ['displayName', 'givenName', 'familyName', 'email'] });
+    const create = planChanges({ people: [ann], apps: [app([ann], [], { capabilities: can, policy: p })] });
+    assert.deepEqual(create.changes[0]?.attributes, { userName: 'ann@acme.com', email: 'ann@acme.com', externalId: 'ann', active: true, displayName: 'Ann Lee', givenName: 'Ann', familyName: 'Lee' });
+    const renamed = account('6', ann, { displayName: 'Former Name', givenName: 'Former' });
+    assert.deepEqual(planChanges({ people: [ann], apps: [app([ann], [renamed], { capabilities: can, policy: p })] }).changes, [], 'names never compared');
+    assert.deepEqual(planChanges({ people: [ann], apps: [app([ann], [renamed], { policy: p })] }).changes.map((c) => c.kind), ['update'], 'where compared, the same drift is an update');
+  });
+
+  it('an app that cannot delete (Umbrella SCIM) deactivates leavers even when policy says delete, and says why', () => {
+    const gone = person('gone', { active: false });
+    const plan = planChanges({ people: [gone], apps: [app([gone], [account('8', gone)], { name: 'umbrella-scim', capabilities: { ...full, deleteAccount: false }, policy: policy({ leaver: 'delete' }) })] });
+    assert.deepEqual(plan.changes.map((c) => c.kind), ['deactivate']);
+    assert.match(plan.changes[0]?.reason ?? '', /policy deletes leavers' accounts but umbrella-scim cannot delete, so it is deactivated/);
+  });
+
+  it('at most maxGroups groups in the app (Umbrella SCIM, 200): a membership of one more is not planned, and the plan says why', () => {
+    const ann = person('ann', { groups: ['all-staff', 'g-new', 'g-old'] });
+    const others = Array.from({ length: 3 }, (_, i) => account(`o${i}`, person(`o${i}`), { groups: [`existing ${i}`] }));
+    const acct = account('1', ann, { groups: [] });
+    const p = policy({ groups: { 'g-new': 'New Group', 'g-old': 'existing 0' } });
+    const plan = planChanges({ people: [ann], apps: [app([ann], [acct, ...others], { name: 'umbrella-scim', capabilities: { ...full, maxGroups: 3 }, policy: p })] });
+    assert.deepEqual(plan.changes.map((c) => [c.kind, c.group]), [['add-member', 'existing 0']], 'a group the app holds already takes members');
+    assert.equal(plan.held.length, 1);
+    assert.match(plan.held[0]?.reason ?? '', /^no more than 3 groups in umbrella-scim: 1 membership of a group it does not hold yet not planned \(ann <ann@acme.com> → New Group\)/);
+    assert.deepEqual(plan.held[0]?.changes, ['umbrella-scim/add-member/ann/New Group']);
+    // Under the limit, the new group is planned (the connector makes it on first use).
+    const roomy = planChanges({ people: [ann], apps: [app([ann], [acct, ...others], { capabilities: { ...full, maxGroups: 4 }, policy: p })] });
+    assert.deepEqual(roomy.changes.map((c) => c.group), ['New Group', 'existing 0']);
+    assert.deepEqual(roomy.held, []);
+  });
+
+  it('at most maxGroupsPerUser groups per account (ZIA SCIM, 128): the memberships past it are not planned, and the plan says why', () => {
+    const wanted = Array.from({ length: 4 }, (_, i) => `idp${i}`);
+    const bob = person('bob', { groups: wanted });
+    const mapping = Object.fromEntries(wanted.map((g, i) => [g, `G${i}`]));
+    const can: Capabilities = { ...full, maxGroupsPerUser: 3 };
+    const existing = planChanges({ people: [bob], apps: [app([bob], [account('1', bob, { groups: ['G0', 'Other'] })], { name: 'zia-scim', capabilities: can, policy: policy({ groups: mapping }) })] });
+    assert.deepEqual(existing.changes.map((c) => c.group), ['G1'], 'two held already, one more fits');
+    assert.match(existing.held[0]?.reason ?? '', /^no more than 3 groups per user in zia-scim: 2 memberships not planned \(bob <bob@acme.com> → G2, bob <bob@acme.com> → G3\)/);
+    const joiner = planChanges({ people: [bob], apps: [app([bob], [], { name: 'zia-scim', capabilities: can, policy: policy({ groups: mapping }) })] });
+    assert.deepEqual(joiner.changes.map((c) => [c.kind, c.group]), [['create', undefined], ['add-member', 'G0'], ['add-member', 'G1'], ['add-member', 'G2']]);
+    assert.deepEqual(joiner.held[0]?.changes, ['zia-scim/add-member/bob/G3']);
+  });
 });

@@ -36,7 +36,8 @@ export function planChanges(input: PlanInput): PlanBody {
   const changes: Change[] = [];
   const held: HeldApp[] = [];
   for (const app of [...input.apps].sort((a, b) => compare(a.name, b.name))) {
-    const appChanges = planApp(app, people);
+    const { kept: appChanges, refused } = groupLimits(app, planApp(app, people));
+    held.push(...refused);
     const breaker = circuitBreaker(app, appChanges);
     if (breaker) {
       held.push({ app: app.name, reason: breaker });
@@ -70,6 +71,8 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
   const { policy, capabilities: can } = app;
   // Only what the policy manages and the app can hold: an app with no title field has no title drift.
   const managedAttributes = policy.manage.filter((a) => can.attributes.includes(a));
+  // Sent on create, never compared after (the app cannot change them, or gives back its own).
+  const comparedAttributes = managedAttributes.filter((a) => !(can.createOnly ?? []).includes(a));
   const accountById = new Map(app.accounts.map((a) => [a.remoteId, a]));
   const linkByPerson = new Map(app.links.filter((l) => accountById.has(l.remoteId)).map((l) => [l.personId, l]));
   const linkedAccounts = new Set([...linkByPerson.values()].map((l) => l.remoteId));
@@ -105,7 +108,7 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
         if (!can.groupsOnCreate) for (const group of groups) add('add-member', who, { personId: person.id, group, reason: `${who} is in an IdP group mapped to ${app.name} group ${group}` }, personApproval);
         continue;
       }
-      const { attributes, drifts } = attributeChanges(app.name, person, account, managedAttributes, role);
+      const { attributes, drifts } = attributeChanges(app.name, person, account, comparedAttributes, role);
       const fixed = (can.fixedAfterCreate ?? []).filter((a) => attributes[a] !== undefined && account[a] !== undefined);
       if (fixed.length > 0 && can.createAccount && can.deleteAccount) {
         // The app cannot change it: a new account replaces the old one (memberships follow in the next plan, once it exists).
@@ -115,8 +118,9 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
         add('create', who, { personId: person.id, attributes: accountInputFor(person, managedAttributes, role), reason: `${why}, so a new account replaces ${account.remoteId}; its groups follow once it exists` }, [replace, ...personApproval, ...roleApproval]);
         continue;
       }
-      if (!account.active) add('activate', who, { personId: person.id, remoteId: account.remoteId, reason: `${who} is active in the IdP but the ${app.name} account is disabled` }, personApproval);
-      if (drifts.length > 0) {
+      // A pending account (an invitation not yet accepted) is not a disabled one; an app that cannot switch accounts off cannot switch them on.
+      if (!account.active && account.pending === undefined && can.deactivate) add('activate', who, { personId: person.id, remoteId: account.remoteId, reason: `${who} is active in the IdP but the ${app.name} account is disabled` }, personApproval);
+      if (drifts.length > 0 && can.updateAccount) {
         add('update', who, { personId: person.id, remoteId: account.remoteId, attributes, reason: drifts.join('; ') }, [...personApproval, ...(attributes.role !== undefined ? roleApproval : [])]);
       }
       const managed = managedGroups(policy);
@@ -133,8 +137,10 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
     const wantDelete = !person.active && policy.leaver === 'delete' && can.deleteAccount;
     if (wantDelete) {
       add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}; policy deletes leavers' accounts` }, [...(policy.approval.deletes ? ['deletes need approval'] : []), ...undeletable(account), ...personApproval]);
-    } else if (account.active) {
-      if (can.deactivate) add('deactivate', who, { personId: person.id, remoteId: account.remoteId, reason: `${why} and the account is still active` }, personApproval);
+    } else if (account.active || account.pending !== undefined) {
+      // A pending account is switched off (or deleted) too: its invitation could still be accepted.
+      const instead = !person.active && policy.leaver === 'delete' ? `; policy deletes leavers' accounts but ${app.name} cannot delete, so it is deactivated` : '';
+      if (can.deactivate) add('deactivate', who, { personId: person.id, remoteId: account.remoteId, reason: `${why} and the account is still active${instead}` }, personApproval);
       else if (can.deleteAccount) add('delete', who, { personId: person.id, remoteId: account.remoteId, reason: `${why}; ${app.type} cannot deactivate, so the account is deleted` }, [...(policy.approval.deletes ? ['deletes need approval'] : []), ...undeletable(account), ...personApproval]);
     }
   }
@@ -147,6 +153,50 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
     }
   }
   return changes.sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || compare(a.subject.toLowerCase(), b.subject.toLowerCase()) || compare(a.id, b.id));
+}
+
+/**
+ * The app's group limits (capabilities maxGroups, maxGroupsPerUser): a membership that would go past
+ * one is not planned, so it never fails in an apply; the plan's held list says which and why. Counted
+ * from what the app holds now: a removal in the same plan frees room only for the next plan.
+ */
+function groupLimits(app: AppPlanInput, changes: Change[]): { kept: Change[]; refused: HeldApp[] } {
+  const { maxGroups, maxGroupsPerUser } = app.capabilities;
+  if (maxGroups === undefined && maxGroupsPerUser === undefined) return { kept: changes, refused: [] };
+  const groups = new Set(app.accounts.flatMap((a) => a.groups));
+  const accountById = new Map(app.accounts.map((a) => [a.remoteId, a]));
+  const memberships = new Map<string, number>();
+  const overApp: Change[] = [];
+  const overUser: Change[] = [];
+  const kept = changes.filter((change) => {
+    if (change.kind !== 'add-member' || change.group === undefined) return true;
+    if (maxGroups !== undefined && !groups.has(change.group)) {
+      if (groups.size >= maxGroups) {
+        overApp.push(change);
+        return false;
+      }
+    }
+    if (maxGroupsPerUser !== undefined) {
+      const key = change.personId ?? `remote:${change.remoteId}`;
+      const count = memberships.get(key) ?? (change.remoteId ? (accountById.get(change.remoteId)?.groups.length ?? 0) : 0);
+      if (count >= maxGroupsPerUser) {
+        overUser.push(change);
+        return false;
+      }
+      memberships.set(key, count + 1);
+    }
+    groups.add(change.group);
+    return true;
+  });
+  const refused: HeldApp[] = [];
+  const list = (cs: readonly Change[]) => cs.map((c) => `${c.subject} → ${c.group}`).join(', ');
+  if (overApp.length > 0) {
+    refused.push({ app: app.name, reason: `no more than ${maxGroups} groups in ${app.name}: ${overApp.length} membership${overApp.length === 1 ? '' : 's'} of a group it does not hold yet not planned (${list(overApp)})`, changes: overApp.map((c) => c.id) });
+  }
+  if (overUser.length > 0) {
+    refused.push({ app: app.name, reason: `no more than ${maxGroupsPerUser} groups per user in ${app.name}: ${overUser.length} membership${overUser.length === 1 ? '' : 's'} not planned (${list(overUser)})`, changes: overUser.map((c) => c.id) });
+  }
+  return { kept, refused };
 }
 
 /** A delete the app will refuse is held with the app's reason, for a person to act on, not retried. */

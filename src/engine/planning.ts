@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/trail.ts';
 import type { ResolvedApp } from '../config/load.ts';
-import { capabilitiesOf, moduleFor } from '../connectors/modules.ts';
+import { capabilitiesOf, previewOf } from '../connectors/modules.ts';
 import { planChanges, type AppPlanInput } from '../core/planner.ts';
 import { RosterError } from '../errors.ts';
 import { appSyncState, currentAccounts } from '../store/accounts.ts';
@@ -58,7 +58,7 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
   const people = await listPeople(db);
   const apps: AppPlanInput[] = [];
   for (const app of configured) {
-    apps.push({ name: app.name, type: app.type, policy: app.policy, capabilities: capabilitiesOf(app), preview: moduleFor(app.type).preview, accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name) });
+    apps.push({ name: app.name, type: app.type, policy: app.policy, capabilities: capabilitiesOf(app), preview: previewOf(app), accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name) });
   }
   if (options.people) {
     const known = new Set(people.flatMap((p) => [p.userName.toLowerCase(), p.id.toLowerCase()]));
@@ -81,7 +81,7 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
       actor: options.actor,
       action: 'plan.created',
       target: id,
-      detail: { digest: plan.digest, changes: body.changes.length, needApproval: held, heldApps: body.held.map((h) => h.app), ...(basis.replaces ? { replaces: basis.replaces } : {}) },
+      detail: { digest: plan.digest, changes: body.changes.length, needApproval: held, heldApps: body.held.filter((h) => !h.changes).map((h) => h.app), notPlanned: body.held.flatMap((h) => h.changes ?? []), ...(basis.replaces ? { replaces: basis.replaces } : {}) },
     });
   }
   return plan;

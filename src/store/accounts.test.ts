@@ -13,12 +13,13 @@ for (const kind of databaseKinds) {
       try {
         await ensureApp(db, { name: 'hr', type: 'scim', baseUrl: 'http://127.0.0.1:1/scim/v2' });
         const first = await startSyncRun(db, 'hr');
-        await insertAccounts(db, first, 'hr', [account('1', 'a@x.com'), { ...account('2', 'b@x.com'), undeletable: 'an admin cannot be deleted here' }]);
+        await insertAccounts(db, first, 'hr', [account('1', 'a@x.com'), { ...account('2', 'b@x.com'), undeletable: 'an admin cannot be deleted here', role: 'Read Only', pending: 'invited by email' }]);
         assert.deepEqual(await currentAccounts(db, 'hr'), [], 'nothing current while running');
         await completeSyncRun(db, first, 'hr', { accountsRead: 2, listRequests: 1 });
         assert.deepEqual((await currentAccounts(db, 'hr')).map((a) => a.remoteId), ['1', '2']);
         assert.deepEqual((await currentAccounts(db, 'hr'))[0]?.raw, { id: '1', extra: { nested: true } });
         assert.deepEqual((await currentAccounts(db, 'hr', { raw: false })).map((a) => a.undeletable), [undefined, 'an admin cannot be deleted here'], 'what the app will not delete is kept for the planner');
+        assert.deepEqual((await currentAccounts(db, 'hr', { raw: false })).map((a) => [a.role, a.pending]), [[undefined, undefined], ['Read Only', 'invited by email']], 'the role and a pending invitation are kept for the planner');
 
         const second = await startSyncRun(db, 'hr');
         await insertAccounts(db, second, 'hr', [account('3', 'c@x.com')]);

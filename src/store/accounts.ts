@@ -72,17 +72,19 @@ export async function insertAccounts(db: Queryable, syncId: number, appName: str
     title: a.title ?? null,
     groups: a.groups,
     undeletable: a.undeletable ?? null,
+    role: a.role ?? null,
+    pending: a.pending ?? null,
     raw: a.raw ?? {},
   }));
   // An app that lists one account twice across pages (it changed while being paged) keeps the last copy.
   await db.query(
-    `insert into accounts (sync_id, app_name, remote_id, user_name, email, external_id, display_name, given_name, family_name, active, department, title, groups, undeletable, raw)
-     select $2, $3, x.remote_id, x.user_name, x.email, x.external_id, x.display_name, x.given_name, x.family_name, x.active, x.department, x.title, x.groups, x.undeletable, x.raw
+    `insert into accounts (sync_id, app_name, remote_id, user_name, email, external_id, display_name, given_name, family_name, active, department, title, groups, undeletable, role, pending, raw)
+     select $2, $3, x.remote_id, x.user_name, x.email, x.external_id, x.display_name, x.given_name, x.family_name, x.active, x.department, x.title, x.groups, x.undeletable, x.role, x.pending, x.raw
        from jsonb_to_recordset($1::jsonb) as x(remote_id text, user_name text, email text, external_id text, display_name text, given_name text,
-            family_name text, active boolean, department text, title text, groups jsonb, undeletable text, raw jsonb)
+            family_name text, active boolean, department text, title text, groups jsonb, undeletable text, role text, pending text, raw jsonb)
      on conflict (sync_id, remote_id) do update set user_name = excluded.user_name, email = excluded.email, external_id = excluded.external_id,
        display_name = excluded.display_name, given_name = excluded.given_name, family_name = excluded.family_name, active = excluded.active,
-       department = excluded.department, title = excluded.title, groups = excluded.groups, undeletable = excluded.undeletable, raw = excluded.raw`,
+       department = excluded.department, title = excluded.title, groups = excluded.groups, undeletable = excluded.undeletable, role = excluded.role, pending = excluded.pending, raw = excluded.raw`,
     [JSON.stringify(rows), syncId, appName],
   );
 }
@@ -125,12 +127,14 @@ interface AccountRow {
   title: string | null;
   groups: string[];
   undeletable: string | null;
+  role: string | null;
+  pending: string | null;
   raw: unknown;
 }
 
 /** The accounts of an app's last successful sync; `raw: false` leaves out the apps' whole records. */
 export async function currentAccounts(db: Queryable, appName: string, options: { raw?: boolean; remoteIds?: readonly string[] } = {}): Promise<RemoteAccount[]> {
-  const columns = 'a.remote_id, a.user_name, a.email, a.external_id, a.display_name, a.given_name, a.family_name, a.active, a.department, a.title, a.groups, a.undeletable';
+  const columns = 'a.remote_id, a.user_name, a.email, a.external_id, a.display_name, a.given_name, a.family_name, a.active, a.department, a.title, a.groups, a.undeletable, a.role, a.pending';
   const rows = await db.query<AccountRow>(
     `select ${columns}${options.raw === false ? ', null as raw' : ', a.raw'} from accounts a join apps p on p.name = a.app_name and p.current_sync_id = a.sync_id
       where a.app_name = $1 and ($2::text[] is null or a.remote_id = any($2::text[])) order by a.remote_id`,
@@ -149,6 +153,8 @@ export async function currentAccounts(db: Queryable, appName: string, options: {
     title: r.title ?? undefined,
     groups: r.groups,
     ...(r.undeletable ? { undeletable: r.undeletable } : {}),
+    ...(r.role ? { role: r.role } : {}),
+    ...(r.pending ? { pending: r.pending } : {}),
     raw: r.raw ?? undefined,
   }));
 }

@@ -8,9 +8,14 @@ import type { ContractHarness, HarnessInstance } from './harness.ts';
 import { scimHarness } from './scim-harness.ts';
 import { ziaDisableLeaversHarness, ziaHarness } from './zscaler-harness.ts';
 import { netskopeHarness } from './netskope-harness.ts';
+import { umbrellaV1Harness } from './umbrella-v1-harness.ts';
+import { umbrellaV2Harness } from './umbrella-v2-harness.ts';
+import { umbrellaScimHarness } from './umbrella-scim-harness.ts';
+import { rsaHarness } from './rsa-harness.ts';
+import { ziaScimHarness } from './zscaler-scim-harness.ts';
 
 /** Every connector, paired with its simulator, must pass this suite or refuse by capability. */
-const harnesses: ContractHarness[] = [scimHarness, ziaHarness, ziaDisableLeaversHarness, netskopeHarness];
+const harnesses: ContractHarness[] = [scimHarness, ziaHarness, ziaDisableLeaversHarness, netskopeHarness, umbrellaV1Harness, umbrellaV2Harness, umbrellaScimHarness, rsaHarness, ziaScimHarness];
 
 async function listAll(connector: Connector): Promise<RemoteAccount[]> {
   const all: RemoteAccount[] = [];
@@ -63,7 +68,10 @@ for (const harness of harnesses) {
     });
 
     it('creates an account the app then holds', async (t) => {
-      if (!c.capabilities.createAccount) return t.skip('no createAccount capability');
+      if (!c.capabilities.createAccount) {
+        await assert.rejects(c.createAccount(fresh()), rejectsWith('unsupported'));
+        return t.skip('no createAccount capability: refused');
+      }
       const input = fresh();
       const created = await c.createAccount(input);
       await c.flush();
@@ -73,20 +81,30 @@ for (const harness of harnesses) {
       assert.equal(remote?.active, true);
     });
 
-    it('updates one attribute without losing the others', async () => {
+    it('updates one attribute without losing the others', async (t) => {
       const created = await c.createAccount(fresh());
       await c.flush();
+      const change = h.change ?? { department: h.otherDepartment };
+      if (!c.capabilities.updateAccount) {
+        await assert.rejects(c.updateAccount(created.remoteId, change), rejectsWith('unsupported'));
+        return t.skip('no updateAccount capability: refused');
+      }
       const before = await h.remote(created.remoteId);
-      await c.updateAccount(created.remoteId, { department: h.otherDepartment });
+      await c.updateAccount(created.remoteId, change);
       await c.flush();
       const after = await h.remote(created.remoteId);
-      assert.equal(after?.department, h.otherDepartment);
-      assert.deepEqual({ ...after, department: undefined, raw: undefined }, { ...before, department: undefined, raw: undefined });
+      const blank = Object.fromEntries(Object.keys(change).map((k) => [k, undefined]));
+      for (const [key, value] of Object.entries(change)) assert.equal(after?.[key as keyof typeof after], value);
+      assert.deepEqual({ ...after, ...blank, raw: undefined }, { ...before, ...blank, raw: undefined });
     });
 
     it('deactivates and reactivates, keeping the account', async (t) => {
-      if (!c.capabilities.deactivate) return t.skip('no deactivate capability');
-      const created = await c.createAccount(fresh());
+      const input = fresh();
+      const created = await c.createAccount(input);
+      if (!c.capabilities.deactivate) {
+        await assert.rejects(c.setActive(created.remoteId, false), rejectsWith('unsupported'));
+        return t.skip('no deactivate capability: refused');
+      }
       await c.setActive(created.remoteId, false);
       await c.flush();
       assert.equal((await h.remote(created.remoteId))?.active, false);
@@ -94,12 +112,17 @@ for (const harness of harnesses) {
       await c.flush();
       const remote = await h.remote(created.remoteId);
       assert.equal(remote?.active, true);
-      assert.equal(remote?.department, 'Engineering');
+      assert.equal(remote?.department, input.department);
+      assert.equal(remote?.familyName, input.familyName);
     });
 
     it('deletes an account', async (t) => {
-      if (!c.capabilities.deleteAccount) return t.skip('no deleteAccount capability');
       const created = await c.createAccount(fresh());
+      if (!c.capabilities.deleteAccount) {
+        await assert.rejects(c.deleteAccount(created.remoteId), rejectsWith('unsupported'));
+        assert.ok(await h.remote(created.remoteId), 'the refused delete changed nothing');
+        return t.skip('no deleteAccount capability: refused');
+      }
       await c.deleteAccount(created.remoteId);
       await c.flush();
       assert.equal(await h.remote(created.remoteId), undefined);
@@ -129,7 +152,7 @@ for (const harness of harnesses) {
 
     it('404: an unknown account is absent on read and not_found on write', async () => {
       assert.equal(await c.getAccount('999999999'), undefined);
-      await assert.rejects(c.updateAccount('999999999', { department: h.otherDepartment }), rejectsWith('not_found'));
+      await assert.rejects(c.updateAccount('999999999', h.change ?? { department: h.otherDepartment }), rejectsWith(c.capabilities.updateAccount ? 'not_found' : 'unsupported'));
     });
 
     it('409: a duplicate is a conflict', async () => {

@@ -29,5 +29,7 @@ export interface HarnessInstance {
   newAccount(tag: string): AccountInput;
   /** A department other than newAccount's, that exists in the app. */
   otherDepartment: string;
+  /** What the update test changes, for apps that hold no department (RSA, Umbrella); default: department → otherDepartment. */
+  change?: Partial<AccountInput>;
   close(): Promise<void>;
 }
