@@ -36,6 +36,11 @@ export interface Capabilities {
    * names: it cannot change them, and a re-created account gets its former values back).
    */
   createOnly?: readonly ManagedAttribute[] | undefined;
+  /**
+   * A disabled account can be switched back on although roster does not switch accounts off here
+   * (ZIA: no documented soft delete, yet an account disabled by hand can be enabled again).
+   */
+  reactivate?: boolean | undefined;
   /** Most groups the app holds (Umbrella SCIM: 200): a membership that would make one more is not planned. */
   maxGroups?: number | undefined;
   /** Most groups one account can be in (ZIA SCIM: 128): a membership past it is not planned. */

@@ -223,4 +223,12 @@ describe('planner', () => {
     assert.deepEqual(joiner.changes.map((c) => [c.kind, c.group]), [['create', undefined], ['add-member', 'G0'], ['add-member', 'G1'], ['add-member', 'G2']]);
     assert.deepEqual(joiner.held[0]?.changes, ['zia-scim/add-member/bob/G3']);
   });
+
+  it('a disabled account of an active person is enabled again where the app can, even if roster never switches accounts off there', () => {
+    const jane = person('p1');
+    const disabled = { ...account('1', jane), active: false };
+    const kinds = (capabilities: typeof full) => planChanges({ people: [jane], apps: [app([jane], [disabled], { capabilities })] }).changes.map((c) => c.kind);
+    assert.deepEqual(kinds({ ...full, deactivate: false }), [], 'an app that cannot switch accounts on or off');
+    assert.deepEqual(kinds({ ...full, deactivate: false, reactivate: true }), ['activate'], 'ZIA: no soft delete, but an account disabled by hand is enabled again');
+  });
 });

@@ -119,7 +119,7 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
         continue;
       }
       // A pending account (an invitation not yet accepted) is not a disabled one; an app that cannot switch accounts off cannot switch them on.
-      if (!account.active && account.pending === undefined && can.deactivate) add('activate', who, { personId: person.id, remoteId: account.remoteId, reason: `${who} is active in the IdP but the ${app.name} account is disabled` }, personApproval);
+      if (!account.active && account.pending === undefined && (can.deactivate || can.reactivate)) add('activate', who, { personId: person.id, remoteId: account.remoteId, reason: `${who} is active in the IdP but the ${app.name} account is disabled` }, personApproval);
       if (drifts.length > 0 && can.updateAccount) {
         add('update', who, { personId: person.id, remoteId: account.remoteId, attributes, reason: drifts.join('; ') }, [...personApproval, ...(attributes.role !== undefined ? roleApproval : [])]);
       }

@@ -30,6 +30,8 @@ export const zscalerManifest = {
     updateAccount: true,
     /** No documented soft-delete: leavers are deleted unless the app opts into `disableLeavers`. */
     deactivate: false,
+    /** An account disabled by hand is enabled again for an active person. */
+    reactivate: true,
     deleteAccount: true,
     bulkDelete: true,
     stagesWrites: true,
