@@ -32,7 +32,7 @@ describe('roster CLI', () => {
     const found = /linked (\d+)\s+orphaned (\d+)\s+missing (\d+)\s+leavers still active (\d+)\s+drifted (\d+)/.exec(run.stdout);
     assert.ok(found, run.stdout);
     assert.deepEqual(found.slice(2), planted.slice(1), 'roster finds exactly what was planted');
-    assert.match(run.stdout, /acme-scim .*\n\s+netskope .*\n\s+zia /, 'three simulated apps started');
+    assert.match(run.stdout, /acme-scim .*\n\s+netskope .*\n\s+zia .*\n\s+umbrella .*\n\s+rsa /, 'five simulated apps started');
     assert.match(run.stdout, /6\. Applied the safe part: [1-9]\d* done, 0 failed, 0 skipped; [1-9]\d* wait for approval \(deletes need approval\)/);
     const status = await roster(['status', '--json', '--home', '.roster/demo'], { cwd });
     assert.equal(status.code, 0, status.stderr);

@@ -1,6 +1,8 @@
 // The simulated apps the demo runs, each seeded with a mess of its own in its vendor's shape.
 import { randomBytes } from 'node:crypto';
 import { startNetskopeSimulator } from '../../../simulators/netskope/index.ts';
+import { startRsaSimulator } from '../../../simulators/rsa/index.ts';
+import { startUmbrellaSimulator } from '../../../simulators/umbrella/index.ts';
 import { startScimSimulator } from '../../../simulators/scim/index.ts';
 import { DEFAULT_CREDENTIALS, startZiaSimulator } from '../../../simulators/zscaler/index.ts';
 import type { Person } from '../../core/person.ts';
@@ -93,11 +95,64 @@ async function ziaApp(people: readonly Person[]): Promise<RunningDemoApp> {
   };
 }
 
+/** Cisco Umbrella, API v2: OAuth2 client credentials, no update (a role change is a replacement), leavers deleted with approval. */
+async function umbrellaApp(people: readonly Person[]): Promise<RunningDemoApp> {
+  const planted = { orphans: 1, missing: 0, leaversActive: 0, drifted: 0 };
+  const org = 2000001;
+  const key = { key: `demo-${secret().slice(0, 8)}`, secret: secret(), scopes: ['admin.users:read', 'admin.users:write', 'admin.roles:read'], organizationId: org };
+  const sim = await startUmbrellaSimulator({ organizations: [{ id: org, name: 'Acme' }], v2Keys: [key], invitations: 'accepted', v2Limits: [], tokenLimit: undefined });
+  const users: { email: string; name: string; role: string }[] = [{ email: 'umbrella-admin@acme.example', name: 'Umbrella Admin', role: 'Full Admin' }];
+  // Umbrella's dashboard is for the IT team: policy assigns the IT department.
+  people.forEach((person, index) => {
+    if (person.department !== 'IT') return;
+    if (person.active && index % 3 === 0) {
+      planted.missing += 1;
+      return;
+    }
+    if (!person.active) planted.leaversActive += 1;
+    users.push({ email: person.email ?? person.userName, name: person.displayName ?? person.userName, role: 'Read Only' });
+  });
+  sim.seedUsers(users, org);
+  return {
+    name: 'umbrella',
+    title: 'Cisco Umbrella API v2 (OAuth2, no update: changes replace accounts)',
+    config: {
+      type: 'umbrella',
+      api: 'v2',
+      baseUrl: sim.v2BaseUrl,
+      auth: { type: 'oauth2-client-credentials', clientId: key.key, clientSecret: 'env:ROSTER_DEMO_UMBRELLA_SECRET' },
+      rateBudget: false,
+      policy: { assign: { departments: ['IT'] }, manage: ['email'], defaultRole: 'Read Only' },
+    },
+    env: { ROSTER_DEMO_UMBRELLA_SECRET: key.secret },
+    accounts: users.length,
+    planted,
+    close: () => sim.close(),
+  };
+}
+
+/** RSA ID Plus: users only (no groups), a work email required, leavers deactivated. */
+async function rsaApp(people: readonly Person[]): Promise<RunningDemoApp> {
+  const tenant = messyTenant(people, { offset: 29, orphans: [{ userName: 'rsa-breakglass@acme.example', displayName: 'Break Glass', department: 'IT' }] });
+  const clientSecret = secret();
+  const sim = await startRsaSimulator({ clientSecret });
+  sim.seedUsers(tenant.users);
+  return {
+    name: 'rsa',
+    title: 'RSA ID Plus (SCIM, users only)',
+    config: { type: 'rsa', baseUrl: sim.baseUrl, auth: { type: 'bearer', token: 'env:ROSTER_DEMO_RSA_SECRET' }, rateBudget: false },
+    env: { ROSTER_DEMO_RSA_SECRET: clientSecret },
+    accounts: tenant.users.length,
+    planted: { ...tenant.planted, drifted: 0 },
+    close: () => sim.close(),
+  };
+}
+
 /** Starts every demo app; on a failure, stops those already started. */
 export async function startDemoApps(people: readonly Person[]): Promise<RunningDemoApp[]> {
   const started: RunningDemoApp[] = [];
   try {
-    for (const start of [scimApp, netskopeApp, ziaApp]) started.push(await start(people));
+    for (const start of [scimApp, netskopeApp, ziaApp, umbrellaApp, rsaApp]) started.push(await start(people));
     return started;
   } catch (error) {
     await Promise.all(started.map((app) => app.close()));
