@@ -202,6 +202,15 @@ describe('matchesFilter', () => {
     assert.equal(matches('name.familyName co "xyz"'), false);
   });
 
+  it('folds and orders non-ASCII text as the SQL a filter becomes does', () => {
+    // "İ".toLowerCase() is "i̇" (two code points); SQL lower() gives "i".
+    assert.equal(matchesFilter({ displayName: 'İpek' }, parseFilter('displayName eq "ipek"')), true);
+    assert.equal(matchesFilter({ displayName: 'İpek' }, parseFilter('displayName gt "ipek"')), false);
+    // U+FF21 sorts before U+1F600 by code point (collate "C"), though after it by UTF-16 unit.
+    assert.equal(matchesFilter({ displayName: '\uFF21' }, parseFilter('displayName lt "\u{1F600}"')), true);
+    assert.equal(matchesFilter({ displayName: '\u{1F600}' }, parseFilter('displayName gt "\uFF21"')), true);
+  });
+
   it('treats id, externalId and meta as case-exact', () => {
     assert.equal(matches('id eq "AbC-1"'), true);
     assert.equal(matches('id eq "abc-1"'), false);
