@@ -95,6 +95,10 @@ describe('parseFilter', () => {
       rejects('', /empty/);
       rejects('   ', /empty/);
     });
+    it('rejects a string no stored value can hold: U+0000 or a lone surrogate', () => {
+      rejects('userName eq "a\\u0000"', /position 13: .*U\+0000/);
+      rejects('title gt "\\ud800"', /lone surrogate/);
+    });
     it('rejects an unknown operator, naming it and the known ones', () => {
       rejects('userName equals "x"', /position 10: unknown operator "equals".*eq, ne, co, sw, ew, pr, gt, ge, lt, le/);
     });
