@@ -37,7 +37,8 @@ const keyword = (text: string) => spelled(text);
 const attribute = (paths: readonly string[]) => fc.constantFrom(...paths).chain(spelled);
 
 const word = fc.constantFrom(...words);
-const text = fc.oneof({ weight: 5, arbitrary: word }, fc.string({ maxLength: 6 }), fc.string({ unit: 'grapheme', maxLength: 4 }));
+const text = fc.oneof({ weight: 5, arbitrary: word }, fc.string({ maxLength: 6 }), fc.string({ unit: 'grapheme', maxLength: 4 }), fc.string({ unit: 'binary', maxLength: 3 }), fc.string({ unit: fc.constantFrom('a', 'İ', 'ß', '\n', '"', '\\', '\u{1F600}'), maxLength: 4 }))
+  .filter((s) => !s.includes('\u0000') && s.isWellFormed()); // refused (see malformedFilter)
 const jsonNumber = fc.oneof(fc.nat(100), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })).map((n) => JSON.stringify(n));
 
 /** A literal the operator accepts. */
@@ -72,7 +73,7 @@ const brokenPiece = fc.oneof(
     'userName zz "a"', 'userName eq', 'userName', 'userName eq \'a\'', 'userName co 7', 'userName gt true', 'userName sw null', 'userName eq 01', 'userName eq 1e',
     'not userName pr', 'emails[]', 'emails[type eq "work"].', 'emails[emails[type pr]]', 'userName[value pr]', 'name.givenName[value pr]', 'a.b.c pr', 'name. pr',
     'shoeSize eq "x"', 'emails.shoeSize pr', 'emails[shoeSize pr]', 'urn:bad pr', 'urn:x:User: pr', 'pr', 'eq "a"', '"a" eq userName', '[type pr]', '()', 'userName pr userName pr',
-    `${'('.repeat(40)}userName pr${')'.repeat(40)}`, `userName eq "${'x'.repeat(9000)}"`, 'userName eq "\\x"', 'userName eq "a\tb"', 'userName eq #', 'userName eq "a" & title pr',
+    `${'('.repeat(40)}userName pr${')'.repeat(40)}`, `userName eq "${'x'.repeat(9000)}"`, 'userName eq "\\x"', 'userName eq "a\tb"', 'userName eq #', 'userName eq "a" & title pr', 'userName eq "a\\u0000"', 'title co "\\u0000"', 'title gt "\\ud800"',
   ),
   fc.tuple(attribute(stringPaths), fc.stringMatching(/^[a-z]{1,3}$/).filter((op) => !['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr', 'and', 'or', 'not'].includes(op)), word)
     .map(([path, op, w]) => `${path} ${op} ${JSON.stringify(w)}`),
@@ -124,6 +125,7 @@ const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     fc.dictionary(fc.constantFrom('givenName', 'familyName', 'name.givenName', 'active', 'title', `${ENTERPRISE}:employeeNumber`, 'value', 'bogus'), tie('value'), { minKeys: 1, maxKeys: 2 }),
     word.map((w) => [{ value: w, type: 'work' }]),
     fc.string({ unit: 'grapheme', maxLength: 5 }),
+    fc.string({ unit: fc.constantFrom('a', 'İ', '\u0000', '\n', '\ud800', '\u{1F600}'), maxLength: 4 }),
   ),
 }));
 
