@@ -70,9 +70,15 @@ function closingQuote(text: string, start: number): number {
 }
 
 function decodeString(raw: string, pos: number, error: LexError): string {
+  let value: string;
   try {
-    return JSON.parse(raw) as string;
+    value = JSON.parse(raw) as string;
   } catch {
     throw error(`invalid string ${raw} (bad escape or control character)`, pos);
   }
+  // No stored value can hold U+0000 (PostgreSQL text cannot) or a lone surrogate (not UTF-8), and
+  // SQL cannot be asked about one.
+  if (value.includes('\u0000')) throw error(`invalid string ${raw} (U+0000 is not allowed)`, pos);
+  if (!value.isWellFormed()) throw error(`invalid string ${raw} (a lone surrogate is not a character)`, pos);
+  return value;
 }

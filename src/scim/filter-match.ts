@@ -95,14 +95,35 @@ function compareStrings(value: string, op: CompareOperator, literal: string, exa
     const b = dateTime(literal);
     if (a !== undefined && b !== undefined) return ordered(a - b, op);
   }
-  const x = exact ? value : value.toLowerCase();
-  const y = exact ? literal : literal.toLowerCase();
+  const x = exact ? value : lowerCase(value);
+  const y = exact ? literal : lowerCase(literal);
   switch (op) {
     case 'co': return x.includes(y);
     case 'sw': return x.startsWith(y);
     case 'ew': return x.endsWith(y);
-    default: return ordered(x < y ? -1 : x > y ? 1 : 0, op);
+    default: return ordered(codePointOrder(x, y), op);
   }
+}
+
+/**
+ * Lower case one code point at a time, as SQL lower() does (filter-sql.ts): "İ" is "i", where
+ * String.prototype.toLowerCase makes it "i̇" (two code points) and so would not equal "i".
+ */
+export function lowerCase(text: string): string {
+  let out = '';
+  for (const c of text) out += c === '\u0130' ? 'i' : c.toLowerCase();
+  return out;
+}
+
+/** Orders strings by code point, as SQL `collate "C"` does over UTF-8 (not by UTF-16 code unit, as `<` does). */
+function codePointOrder(x: string, y: string): number {
+  for (let i = 0; i < x.length && i < y.length;) {
+    const a = x.codePointAt(i) ?? 0;
+    const b = y.codePointAt(i) ?? 0;
+    if (a !== b) return a < b ? -1 : 1;
+    i += a > 0xffff ? 2 : 1;
+  }
+  return Math.sign(x.length - y.length);
 }
 
 function ordered(difference: number, op: CompareOperator): boolean {

@@ -95,6 +95,10 @@ describe('parseFilter', () => {
       rejects('', /empty/);
       rejects('   ', /empty/);
     });
+    it('rejects a string no stored value can hold: U+0000 or a lone surrogate', () => {
+      rejects('userName eq "a\\u0000"', /position 13: .*U\+0000/);
+      rejects('title gt "\\ud800"', /lone surrogate/);
+    });
     it('rejects an unknown operator, naming it and the known ones', () => {
       rejects('userName equals "x"', /position 10: unknown operator "equals".*eq, ne, co, sw, ew, pr, gt, ge, lt, le/);
     });
@@ -200,6 +204,15 @@ describe('matchesFilter', () => {
     assert.equal(matches('name.familyName ew "SEN"'), true);
     assert.equal(matches('name.familyName co "nse"'), true);
     assert.equal(matches('name.familyName co "xyz"'), false);
+  });
+
+  it('folds and orders non-ASCII text as the SQL a filter becomes does', () => {
+    // "İ".toLowerCase() is "i̇" (two code points); SQL lower() gives "i".
+    assert.equal(matchesFilter({ displayName: 'İpek' }, parseFilter('displayName eq "ipek"')), true);
+    assert.equal(matchesFilter({ displayName: 'İpek' }, parseFilter('displayName gt "ipek"')), false);
+    // U+FF21 sorts before U+1F600 by code point (collate "C"), though after it by UTF-16 unit.
+    assert.equal(matchesFilter({ displayName: '\uFF21' }, parseFilter('displayName lt "\u{1F600}"')), true);
+    assert.equal(matchesFilter({ displayName: '\u{1F600}' }, parseFilter('displayName gt "\uFF21"')), true);
   });
 
   it('treats id, externalId and meta as case-exact', () => {

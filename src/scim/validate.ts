@@ -134,6 +134,9 @@ function simple(attribute: AttributeDefinition, value: unknown, where: string): 
     case 'complex':
       throw invalid('invalidValue', `"${where}" cannot hold an object`);
     default:
+      // PostgreSQL text holds neither U+0000 (a 500 from the database) nor a lone surrogate (stored as U+FFFD).
+      if (typeof value === 'string' && value.includes('\u0000')) throw invalid('invalidValue', `"${where}" must not contain the character U+0000`);
+      if (typeof value === 'string' && !value.isWellFormed()) throw invalid('invalidValue', `"${where}" must not contain a lone surrogate`);
       if (typeof value === 'string') return value;
       throw invalid('invalidValue', `"${where}" must be a string`);
   }
