@@ -53,4 +53,15 @@ describe('plan --requests shows what apply sends, in order (generic SCIM app)', 
     const sent = sim.requests.entries.filter((r) => !r.path.endsWith('/ServiceProviderConfig')).map((r) => shape(r.method, r.path));
     assert.deepEqual(sent, previewed);
   });
+
+  it('a group the policy names but the app does not hold is a finding of the plan, not failures at apply', async () => {
+    const [ghostly] = parseConfig({ apps: { hr: { type: 'scim', baseUrl: sim.baseUrl, auth: { type: 'bearer', token: 'env:T' }, rateBudget: false, policy: { groups: { Staff: 'Ghosts' } } } } }, undefined, { env: { T: sim.settings.token } }).apps as [ResolvedApp];
+    await upsertPeople(db, [person(7)], 'test');
+    const connector = createConnector(ghostly);
+    await syncApp(db, ghostly, connector, { actor: 'operator:alice' });
+    await connector.close();
+    const plan = await makePlan(db, [ghostly], { actor: 'operator:alice', people: ['p7'] });
+    assert.deepEqual(plan.changes.map((c) => c.kind), ['create']);
+    assert.match(plan.held.map((h) => h.reason).join('\n'), /no group named Ghosts in hr: \d+ memberships? not planned; add the group in hr or change policy.groups/);
+  });
 });

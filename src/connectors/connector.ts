@@ -71,6 +71,11 @@ export interface Connector {
    * read back by the caller.
    */
   changeMembers?(group: string, op: 'add' | 'remove', remoteIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * The names of every group the app holds, where groups must exist before roster can add people
+   * to them (roster creates none): read at sync, so the plan can say a policy group is missing.
+   */
+  listGroups?(): Promise<string[]>;
   /** Whether the account is in the group, as the app holds it now (for read-before-write and read-back). */
   isMember(remoteId: string, group: string): Promise<boolean>;
   /**

@@ -231,4 +231,15 @@ describe('planner', () => {
     assert.deepEqual(kinds({ ...full, deactivate: false }), [], 'an app that cannot switch accounts on or off');
     assert.deepEqual(kinds({ ...full, deactivate: false, reactivate: true }), ['activate'], 'ZIA: no soft delete, but an account disabled by hand is enabled again');
   });
+
+  it('a policy group the app does not hold is named in the plan, and none of its memberships is planned', () => {
+    const jane = person('p1', { groups: ['vpn', 'eng'] });
+    const plan = planChanges({ people: [jane], apps: [app([jane], [], { policy: policy({ groups: { vpn: 'VPN Users', eng: 'Engineers' } }), appGroups: ['vpn users'] })] });
+    assert.deepEqual(plan.changes.map((c) => [c.kind, c.group]), [['create', undefined], ['add-member', 'VPN Users']]);
+    assert.equal(plan.held.length, 1);
+    assert.match(plan.held[0]?.reason ?? '', /^no group named Engineers in hr: 1 membership not planned; add the group in hr or change policy.groups$/);
+    assert.deepEqual(plan.held[0]?.changes, ['hr/add-member/p1/Engineers']);
+    const unknown = planChanges({ people: [jane], apps: [app([jane], [], { policy: policy({ groups: { eng: 'Engineers' } }) })] });
+    assert.equal(unknown.held.length, 0, 'where the app’s groups were not read, nothing is assumed');
+  });
 });

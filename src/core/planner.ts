@@ -6,6 +6,8 @@ import { desiredGroups, desiredRole, isAssigned, managedGroups, type AppPolicy, 
 import { personLabel, type Person } from './person.ts';
 
 export interface AppPlanInput {
+  /** The groups the app holds (read at its last sync), where groups must exist before roster adds people; undefined: not known. */
+  appGroups?: readonly string[] | undefined;
   name: string;
   type: string;
   policy: AppPolicy;
@@ -36,8 +38,9 @@ export function planChanges(input: PlanInput): PlanBody {
   const changes: Change[] = [];
   const held: HeldApp[] = [];
   for (const app of [...input.apps].sort((a, b) => compare(a.name, b.name))) {
-    const { kept: appChanges, refused } = groupLimits(app, planApp(app, people));
-    held.push(...refused);
+    const known = missingGroups(app, planApp(app, people));
+    const { kept: appChanges, refused } = groupLimits(app, known.kept);
+    held.push(...known.refused, ...refused);
     const breaker = circuitBreaker(app, appChanges);
     if (breaker) {
       held.push({ app: app.name, reason: breaker });
@@ -153,6 +156,28 @@ function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {
     }
   }
   return changes.sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || compare(a.subject.toLowerCase(), b.subject.toLowerCase()) || compare(a.id, b.id));
+}
+
+/**
+ * Groups the policy maps to that the app does not hold (roster creates no group): their
+ * memberships are not planned, and the plan says which group is missing, instead of every one of
+ * them failing at apply.
+ */
+function missingGroups(app: AppPlanInput, changes: Change[]): { kept: Change[]; refused: HeldApp[] } {
+  if (!app.appGroups) return { kept: changes, refused: [] };
+  const held = new Set(app.appGroups.map((g) => g.toLowerCase()));
+  const missing = new Map<string, Change[]>();
+  const kept = changes.filter((change) => {
+    if (change.kind !== 'add-member' || !change.group || held.has(change.group.toLowerCase())) return true;
+    missing.set(change.group, [...(missing.get(change.group) ?? []), change]);
+    return false;
+  });
+  const refused = [...missing].map(([group, list]) => ({
+    app: app.name,
+    reason: `no group named ${group} in ${app.name}: ${list.length} membership${list.length === 1 ? '' : 's'} not planned; add the group in ${app.name} or change policy.groups`,
+    changes: list.map((c) => c.id),
+  }));
+  return { kept, refused };
 }
 
 /**

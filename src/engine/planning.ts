@@ -4,7 +4,7 @@ import type { ResolvedApp } from '../config/load.ts';
 import { capabilitiesOf, previewOf } from '../connectors/modules.ts';
 import { planChanges, type AppPlanInput } from '../core/planner.ts';
 import { RosterError } from '../errors.ts';
-import { appSyncState, currentAccounts } from '../store/accounts.ts';
+import { appSyncState, currentAccounts, currentAppGroups } from '../store/accounts.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { listLinks } from '../store/links.ts';
 import { listPeople } from '../store/people.ts';
@@ -58,7 +58,7 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
   const people = await listPeople(db);
   const apps: AppPlanInput[] = [];
   for (const app of configured) {
-    apps.push({ name: app.name, type: app.type, policy: app.policy, capabilities: capabilitiesOf(app), preview: previewOf(app), accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name) });
+    apps.push({ name: app.name, type: app.type, policy: app.policy, capabilities: capabilitiesOf(app), preview: previewOf(app), accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name), appGroups: await currentAppGroups(db, app.name) });
   }
   if (options.people) {
     const known = new Set(people.flatMap((p) => [p.userName.toLowerCase(), p.id.toLowerCase()]));

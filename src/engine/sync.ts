@@ -7,7 +7,7 @@ import type { HttpExchange } from '../connectors/http/client.ts';
 import { createConnector, moduleFor } from '../connectors/modules.ts';
 import { linkAccounts } from '../core/links.ts';
 import { isRosterError } from '../errors.ts';
-import { completeSyncRun, currentAccounts, ensureApp, failSyncRun, insertAccounts, interruptStaleSyncRuns, startSyncRun, syncHeartbeatMs, touchSyncRun, type AppRecord } from '../store/accounts.ts';
+import { completeSyncRun, currentAccounts, ensureApp, failSyncRun, insertAccounts, interruptStaleSyncRuns, recordAppGroups, startSyncRun, syncHeartbeatMs, touchSyncRun, type AppRecord } from '../store/accounts.ts';
 import type { Database } from '../store/database.ts';
 import { listLinks, replaceLinks } from '../store/links.ts';
 import { listPeople } from '../store/people.ts';
@@ -68,6 +68,10 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
       await touchSyncRun(db, syncId);
       await flush();
       options.onPage?.(app.name, page);
+    }
+    if (connector.capabilities.groups && connector.listGroups) {
+      await recordAppGroups(db, syncId, await connector.listGroups());
+      await flush();
     }
     clearInterval(heartbeat);
     const linked = await db.transaction(async (tx) => {

@@ -217,6 +217,17 @@ export async function appSyncState(db: Queryable): Promise<{ app: AppRecord; cur
  * Keeps an app's current accounts in step with a change roster just made and verified, so status
  * and the next plan see it without a full sync. Nothing happens for an app never synced.
  */
+/** The group names a sync read from the app. */
+export async function recordAppGroups(db: Queryable, syncId: number, names: readonly string[]): Promise<void> {
+  await db.query('update sync_runs set app_groups = $2::jsonb where id = $1', [syncId, JSON.stringify([...new Set(names)].sort())]);
+}
+
+/** The group names the app held at its current sync; undefined when that sync did not read them. */
+export async function currentAppGroups(db: Queryable, appName: string): Promise<string[] | undefined> {
+  const [row] = await db.query<{ app_groups: string[] | null }>('select r.app_groups from apps a join sync_runs r on r.id = a.current_sync_id where a.name = $1', [appName]);
+  return row?.app_groups ?? undefined;
+}
+
 /** A membership roster changed: the stored account's groups follow, nothing else is touched. */
 export async function recordMembership(db: Queryable, appName: string, remoteId: string, group: string, member: boolean): Promise<void> {
   await db.query(

@@ -177,6 +177,15 @@ export class NetskopeConnector implements Connector {
     return new Set(refs.filter((_, i) => present.has(ids[i] ?? '') === (op === 'add')));
   }
 
+  async listGroups(): Promise<string[]> {
+    const names: string[] = [];
+    const count = this.#pageSize ?? (await this.client.maxPageSize()) ?? netskopeManifest.paging.scim.defaultPageSize;
+    for await (const { resources } of this.client.pages('Groups', { count, attributes: 'displayName' })) {
+      for (const g of resources) if (typeof g.displayName === 'string') names.push(g.displayName);
+    }
+    return names;
+  }
+
   async isMember(ref: string, group: string): Promise<boolean> {
     const id = await this.#resolve(ref);
     return isGroupMember(this.client, this.#memberReads, { remoteId: id, group, groupId: await this.#groupId(group) });

@@ -207,6 +207,14 @@ export class ScimConnector implements Connector {
     return answerShows(answer, remoteId) === false;
   }
 
+  async listGroups(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const { resources } of this.client.pages('Groups', { count: await this.#count(), attributes: 'displayName' })) {
+      for (const g of resources) if (typeof g.displayName === 'string') names.push(g.displayName);
+    }
+    return names;
+  }
+
   /** One PATCH for many members; answers those the answer shows done (none when it lists no members). */
   async changeMembers(group: string, op: 'add' | 'remove', remoteIds: readonly string[]): Promise<Set<string>> {
     const operations = op === 'add' ? [{ op: 'add', path: 'members', value: remoteIds.map((value) => ({ value })) }] : remoteIds.map((id) => ({ op: 'remove', path: `members[value eq ${JSON.stringify(id)}]` }));

@@ -189,6 +189,10 @@ export class ZscalerConnector implements Connector {
   }
 
   /** Adds the user to a group named as ZIA names it; the other groups and fields stay. */
+  async listGroups(): Promise<string[]> {
+    return (await this.client.listGroups()).map((g) => g.name);
+  }
+
   /** True when the user as ZIA answered the write (or as read, when nothing was to be written) is in the group. */
   async addToGroup(remoteId: string, group: string): Promise<boolean> {
     const [current, ref] = await Promise.all([this.#editable(remoteId), this.#directory.groups([group])]);
