@@ -30,6 +30,7 @@ import { ZiaSessionAuth } from '../src/connectors/zscaler/session-auth.ts';
 import type { Change } from '../src/core/plan.ts';
 import { runChange } from '../src/engine/change-runner.ts';
 import { engineJobFigures } from './engine-jobs.ts';
+import { countLine as printCount, counted, fmt, pad, requestShape, type Logged } from './report.ts';
 import { startNetskopeSimulator, type RunningNetskopeSimulator } from '../simulators/netskope/index.ts';
 import { generateUsers, startScimSimulator, type RunningScimSimulator, type ScimRateLimit } from '../simulators/scim/index.ts';
 import { DEFAULT_CREDENTIALS, makeSeedUsers, startZiaSimulator, type RunningZiaSimulator, type ZiaSimulatorOptions } from '../simulators/zscaler/index.ts';
@@ -44,49 +45,11 @@ const LEAVERS = 1_000;
 const WORKERS = 4;
 const SCIM_PAGE = 100;
 
-/** One request as a simulator logged it. */
-interface Logged {
-  method: string;
-  path: string;
-  status: number;
-  at: number;
-}
-
-const fmt = (n: number) => n.toLocaleString('en-US');
-const pad = (s: string, n: number) => s.padEnd(n);
 const shortfalls: string[] = [];
 
 /** `METHOD /path` with ids as {id} and the API prefix dropped, for showing what was sent. */
-function shape(r: Logged): string {
-  const path = r.path
-    .replace(/^\/(?:api\/v2\/scim|scim\/v2|api\/v1)/, '')
-    .replace(/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, '/{id}')
-    .replace(/\/\d+$/, '/{id}');
-  return `${r.method} ${path}`;
-}
-
-/** "2× GET /users, 1× POST /users/bulkDelete", in order of first appearance. */
-function summary(requests: readonly Logged[]): string {
-  const counts = new Map<string, number>();
-  for (const r of requests) counts.set(shape(r), (counts.get(shape(r)) ?? 0) + 1);
-  return [...counts].map(([what, n]) => `${fmt(n)}× ${what}`).join(', ');
-}
-
-function countLine(vendor: string, job: string, requests: readonly Logged[], minimum: number, why: string): void {
-  const made = requests.length;
-  const mark = made === minimum ? '' : made > minimum ? `  (+${fmt(made - minimum)})` : '  <-- FEWER THAN THE MINIMUM?';
-  console.log(`${pad(vendor, 9)}${pad(job, 30)}${pad(`${fmt(made)} request${made === 1 ? "" : "s"}`, 16)}(minimum ${fmt(minimum)})${mark}`);
-  console.log(`${' '.repeat(9)}  sent:    ${summary(requests)}`);
-  console.log(`${' '.repeat(9)}  minimum: ${why}`);
-  if (requests.some((r) => r.status >= 400 && r.status !== 404)) console.log(`${' '.repeat(9)}  errors:  ${requests.filter((r) => r.status >= 400 && r.status !== 404).map((r) => `${shape(r)} ${r.status}`).join(', ')}`);
-}
-
-/** The requests `run` adds to a simulator's log. */
-async function counted(log: () => readonly Logged[], run: () => Promise<unknown>): Promise<Logged[]> {
-  const before = log().length;
-  await run();
-  return log().slice(before);
-}
+const shape = (r: Logged) => requestShape(r, [/^\/(?:api\/v2\/scim|scim\/v2|api\/v1)/]);
+const countLine = (vendor: string, job: string, requests: readonly Logged[], minimum: number, why: string) => void printCount(vendor, job, requests, minimum, why, shape);
 
 async function drain<T>(pages: AsyncIterable<{ accounts: T[] }>): Promise<number> {
   let n = 0;
@@ -210,7 +173,7 @@ async function scimCounts(): Promise<void> {
   // One PATCH active=false; this app answers 200 with the user, which is its read-back.
   countLine('SCIM', 'offboard 1', left, 1, '1 PATCH active=false (answers 200 with the user: no read-back needed)');
   const leftEngine = await counted(log, () => viaEngine(connector, 'deactivate', ids.at(-1) ?? ''));
-  countLine('SCIM', 'offboard 1, engine', leftEngine, 1, 'as above; the executor adds a read before (idempotency) and a read-back after (verification)');
+  countLine('SCIM', 'offboard 1, engine retry', leftEngine, 1, 'a retry or a resume reads the app first (idempotency, a fresh snapshot); a first attempt sends only the write (see "through the engine")');
   const many = await counted(log, async () => {
     for (const id of ids.slice(1, 1 + LEAVERS)) await connector.setActive(id, false);
   });
@@ -296,13 +259,13 @@ async function ziaCounts(): Promise<void> {
   const deleted = await ziaCount(10, (c, sim) => c.deleteAccount(idsOf(sim, 1)[0] ?? ''));
   countLine('ZIA', 'offboard 1 (leaver: delete)', deleted.requests, 5, 'login + POST /users/bulkDelete + activate + status + logout; roster adds a snapshot read before and a read-back after (GET /users/{id} each)');
   const deletedEngine = await ziaCount(10, (c, sim) => viaEngine(c, 'delete', idsOf(sim, 1)[0] ?? ''));
-  countLine('ZIA', 'offboard 1 (delete), engine', deletedEngine.requests, 5, 'as delete above; the executor reads before and after too, on top of the connector\'s own snapshot read and read-back');
+  countLine('ZIA', 'offboard 1 (delete), engine retry', deletedEngine.requests, 5, 'a retry or a resume reads the app first (idempotency, a fresh snapshot); a first attempt sends only the write (see "through the engine")');
 
   // Opt-in (disableLeavers): PUT disabled:true. PUT is a full replace: the record must be read first.
   const disabled = await ziaCount(10, (c, sim) => c.setActive(idsOf(sim, 1)[0] ?? '', false), true);
   countLine('ZIA', 'offboard 1 (opt-in disable)', disabled.requests, 6, 'login + GET /users/{id} (PUT is a full replace: read the record to keep it) + PUT disabled=true + activate + status + logout');
   const disabledEngine = await ziaCount(10, (c, sim) => viaEngine(c, 'deactivate', idsOf(sim, 1)[0] ?? ''), true);
-  countLine('ZIA', 'offboard 1 (disable), engine', disabledEngine.requests, 6, 'as disable above; the executor reads before (the connector reads again for its full replace) and reads back after');
+  countLine('ZIA', 'offboard 1 (disable), engine retry', disabledEngine.requests, 6, 'a retry or a resume reads the app first (idempotency, a fresh snapshot); a first attempt sends only the write (see "through the engine")');
 
   const many = await ziaCount(USERS, (c, sim) => c.deleteAccounts(idsOf(sim, LEAVERS)));
   // bulkDelete takes ≤ 500 ids: ceil(1,000 / 500) = 2 calls.
@@ -361,7 +324,7 @@ async function netskopeCounts(): Promise<void> {
   const left = await counted(log, () => connector.setActive(users[0]?.id ?? '', false));
   countLine('Netskope', 'offboard 1', left, 1, '1 PATCH active=false by id; it answers 204 with no body, so roster reads the user back (+1); by userName, +1 to resolve the id');
   const leftEngine = await counted(log, () => viaEngine(connector, 'deactivate', users.at(-1)?.id ?? ''));
-  countLine('Netskope', 'offboard 1, engine', leftEngine, 1, 'as above; the executor adds a read before (idempotency) and its own read-back, after the connector\'s');
+  countLine('Netskope', 'offboard 1, engine retry', leftEngine, 1, 'a retry or a resume reads the app first (idempotency, a fresh snapshot); a first attempt sends only the write (see "through the engine")');
   const many = await counted(log, async () => {
     for (const u of users.slice(1, 1 + LEAVERS)) await connector.setActive(u.id, false);
   });

@@ -15,6 +15,7 @@ import { UmbrellaScimConnector, UmbrellaV1Connector, UmbrellaV2Connector, umbrel
 import type { Change } from '../src/core/plan.ts';
 import { runChange } from '../src/engine/change-runner.ts';
 import { startUmbrellaSimulator, type RunningUmbrellaSimulator } from '../simulators/umbrella/index.ts';
+import { countLine as printCount, counted as countRequests, fmt, pad, requestShape, type Logged } from './report.ts';
 
 const USERS = 10_000;
 const LEAVERS = 1_000;
@@ -24,46 +25,10 @@ const V1 = { key: 'bench-v1', secret: 'bench-v1-secret', kind: 'management' as c
 const V2 = { key: 'bench-v2', secret: 'bench-v2-secret', scopes: ['admin.users:read', 'admin.users:write', 'admin.roles:read'] };
 const SCIM_TOKEN = 'bench-umbrella-scim';
 
-interface Logged {
-  method: string;
-  path: string;
-  status: number;
-  at: number;
-}
 
-const fmt = (n: number) => n.toLocaleString('en-US');
-const pad = (s: string, n: number) => s.padEnd(n);
-
-function shape(r: Logged): string {
-  const path = r.path
-    .replace(/^\/identity\/v2\/scim/, '')
-    .replace(/^\/v1\/organizations\/\d+/, '/v1/organizations/{org}')
-    .replace(/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, '/{id}')
-    .replace(/\/\d+$/, '/{id}');
-  return `${r.method} ${path}`;
-}
-
-function summary(requests: readonly Logged[]): string {
-  const counts = new Map<string, number>();
-  for (const r of requests) counts.set(shape(r), (counts.get(shape(r)) ?? 0) + 1);
-  return [...counts].map(([what, n]) => `${fmt(n)}× ${what}`).join(', ');
-}
-
-function countLine(vendor: string, job: string, requests: readonly Logged[], minimum: number, why: string): void {
-  const made = requests.length;
-  const mark = made === minimum ? '' : made > minimum ? `  (+${fmt(made - minimum)})` : '  <-- FEWER THAN THE MINIMUM?';
-  console.log(`${pad(vendor, 9)}${pad(job, 30)}${pad(`${fmt(made)} request${made === 1 ? '' : 's'}`, 16)}(minimum ${fmt(minimum)})${mark}`);
-  console.log(`${' '.repeat(9)}  sent:    ${summary(requests)}`);
-  console.log(`${' '.repeat(9)}  minimum: ${why}`);
-  const errors = requests.filter((r) => r.status >= 400 && r.status !== 404);
-  if (errors.length > 0) console.log(`${' '.repeat(9)}  errors:  ${errors.map((r) => `${shape(r)} ${r.status}`).join(', ')}`);
-}
-
-async function counted(sim: RunningUmbrellaSimulator, run: () => Promise<unknown>): Promise<Logged[]> {
-  const before = sim.requests.length;
-  await run();
-  return sim.requests.entries.slice(before);
-}
+const shape = (r: Logged) => requestShape(r, [/^\/identity\/v2\/scim/]).replace(/ \/v1\/organizations\/\d+/, ' /v1/organizations/{org}');
+const countLine = (vendor: string, job: string, requests: readonly Logged[], minimum: number, why: string) => void printCount(vendor, job, requests, minimum, why, shape);
+const counted = (sim: RunningUmbrellaSimulator, run: () => Promise<unknown>) => countRequests(() => sim.requests.entries, run);
 
 async function drain(connector: Connector): Promise<number> {
   let n = 0;
@@ -106,7 +71,7 @@ export async function umbrellaCounts(): Promise<void> {
   const v1Leave = await counted(sim, () => v1.deleteAccount(take(1)[0] ?? ''));
   countLine('Umb v1', 'offboard 1 (delete)', v1Leave, 1, '1 DELETE …/users/{id} (no deactivate in v1: a leaver is deleted)');
   const v1LeaveEngine = await counted(sim, () => viaEngine(v1, 'delete', take(1)[0] ?? ''));
-  countLine('Umb v1', 'offboard 1 (delete), engine', v1LeaveEngine, 1, 'as above; the executor reads the account first (snapshot, idempotency)');
+  countLine('Umb v1', 'offboard 1 (delete), engine retry', v1LeaveEngine, 1, 'a retry or a resume reads the app first (idempotency, a fresh snapshot); a first attempt sends only the write (see "through the engine")');
   const v1Many = await counted(sim, async () => {
     for (const id of take(LEAVERS)) await v1.deleteAccount(id);
   });
@@ -127,7 +92,7 @@ export async function umbrellaCounts(): Promise<void> {
   const v2Leave = await counted(sim, () => v2.deleteAccount(take(1)[0] ?? ''));
   countLine('Umb v2', 'offboard 1 (delete)', v2Leave, 1, '1 DELETE /admin/v2/users/{id} (no deactivate in v2)');
   const v2LeaveEngine = await counted(sim, () => viaEngine(v2, 'delete', take(1)[0] ?? ''));
-  countLine('Umb v2', 'offboard 1 (delete), engine', v2LeaveEngine, 1, 'as above; the executor reads the account first');
+  countLine('Umb v2', 'offboard 1 (delete), engine retry', v2LeaveEngine, 1, 'a retry or a resume reads the app first (idempotency, a fresh snapshot); a first attempt sends only the write (see "through the engine")');
   const v2Many = await counted(sim, async () => {
     for (const id of take(LEAVERS)) await v2.deleteAccount(id);
   });
@@ -147,7 +112,7 @@ export async function umbrellaCounts(): Promise<void> {
   const scimLeave = await counted(sim, () => scim.setActive(scimIds[0] ?? '', false));
   countLine('Umb SCIM', 'offboard 1 (deactivate)', scimLeave, 1, '1 PATCH active=false (DELETE would only deactivate too)');
   const scimLeaveEngine = await counted(sim, () => viaEngine(scim, 'deactivate', scimIds[1] ?? ''));
-  countLine('Umb SCIM', 'offboard 1, engine', scimLeaveEngine, 1, 'as above; the executor reads first (the PATCH answer is its read-back)');
+  countLine('Umb SCIM', 'offboard 1, engine retry', scimLeaveEngine, 1, 'a retry or a resume reads the app first (idempotency, a fresh snapshot); a first attempt sends only the write (see "through the engine")');
   const scimMany = await counted(sim, async () => {
     for (const id of scimIds.slice(2, 2 + LEAVERS)) await scim.setActive(id, false);
   });

@@ -27,25 +27,12 @@ import { runChange } from '../src/engine/change-runner.ts';
 import { startRsaSimulator, type RsaRateLimit } from '../simulators/rsa/index.ts';
 import { generateUsers, type ScimRateLimit } from '../simulators/scim/index.ts';
 import { startZiaScimSimulator } from '../simulators/zscaler-scim/index.ts';
+import { countLine as printCount, counted, fmt, pad, requestShape, type CountFigure, type Logged } from './report.ts';
+export type { CountFigure } from './report.ts';
 
 const USERS = 10_000;
 const LEAVERS = 1_000;
 const WORKERS = 4;
-
-interface Logged {
-  method: string;
-  path: string;
-  status: number;
-  at: number;
-}
-
-/** One job's request count beside the API's minimum. */
-export interface CountFigure {
-  vendor: string;
-  job: string;
-  made: number;
-  minimum: number;
-}
 
 /** One rate run: the share of the binding limit used, 429s, operations lost. */
 export interface RateFigure {
@@ -58,39 +45,9 @@ export interface RateFigure {
   target: boolean;
 }
 
-const fmt = (n: number) => n.toLocaleString('en-US');
-const pad = (s: string, n: number) => s.padEnd(n);
 
-function shape(r: Logged): string {
-  const path = r.path
-    .replace(/^\/scim\/v2\/[^/]+/, '')
-    .replace(/^\/[^/]+\/[^/]+\/scim/, '')
-    .replace(/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, '/{id}');
-  return `${r.method} ${path}`;
-}
-
-function summary(requests: readonly Logged[]): string {
-  const counts = new Map<string, number>();
-  for (const r of requests) counts.set(shape(r), (counts.get(shape(r)) ?? 0) + 1);
-  return [...counts].map(([what, n]) => `${fmt(n)}× ${what}`).join(', ');
-}
-
-function countLine(vendor: string, job: string, requests: readonly Logged[], minimum: number, why: string): CountFigure {
-  const made = requests.length;
-  const mark = made === minimum ? '' : made > minimum ? `  (+${fmt(made - minimum)})` : '  <-- FEWER THAN THE MINIMUM?';
-  console.log(`${pad(vendor, 9)}${pad(job, 30)}${pad(`${fmt(made)} request${made === 1 ? '' : 's'}`, 16)}(minimum ${fmt(minimum)})${mark}`);
-  console.log(`${' '.repeat(9)}  sent:    ${summary(requests)}`);
-  console.log(`${' '.repeat(9)}  minimum: ${why}`);
-  const errors = requests.filter((r) => r.status >= 400 && r.status !== 404);
-  if (errors.length > 0) console.log(`${' '.repeat(9)}  errors:  ${errors.map((r) => `${shape(r)} ${r.status}`).join(', ')}`);
-  return { vendor, job, made, minimum };
-}
-
-async function counted(log: () => readonly Logged[], run: () => Promise<unknown>): Promise<Logged[]> {
-  const before = log().length;
-  await run();
-  return log().slice(before);
-}
+const shape = (r: Logged) => requestShape(r, [/^\/scim\/v2\/[^/]+/, /^\/[^/]+\/[^/]+\/scim/], false);
+const countLine = (vendor: string, job: string, requests: readonly Logged[], minimum: number, why: string): CountFigure => printCount(vendor, job, requests, minimum, why, shape);
 
 async function drain<T>(pages: AsyncIterable<{ accounts: T[] }>): Promise<number> {
   let n = 0;
@@ -173,7 +130,7 @@ export async function rsaCounts(): Promise<CountFigure[]> {
   const left = await counted(log, () => connector.offboard(ids[0] ?? ''));
   figures.push(countLine('RSA', 'offboard 1', left, 1, '1 PATCH active=false (200 with the whole user: it is the read-back)'));
   const leftEngine = await counted(log, () => viaEngine(connector, 'deactivate', ids.at(-1) ?? ''));
-  figures.push(countLine('RSA', 'offboard 1, engine', leftEngine, 1, 'as above; the executor adds a read before (idempotency) and a read-back after (verification)'));
+  figures.push(countLine('RSA', 'offboard 1, engine retry', leftEngine, 1, 'a retry or a resume reads the app first (idempotency, a fresh snapshot); a first attempt sends only the write (see "through the engine")'));
   const many = await counted(log, async () => {
     for (const id of ids.slice(1, 1 + LEAVERS)) await connector.offboard(id);
   });
@@ -238,7 +195,7 @@ export async function ziaScimCounts(): Promise<CountFigure[]> {
   const left = await counted(log, () => connector.setActive(ids[1] ?? '', false));
   figures.push(countLine('ZIA SCIM', 'offboard 1', left, 1, '1 PATCH active=false (200 with the user)'));
   const leftEngine = await counted(log, () => viaEngine(connector, 'deactivate', ids.at(-1) ?? ''));
-  figures.push(countLine('ZIA SCIM', 'offboard 1, engine', leftEngine, 1, 'as above; the executor adds a read before and a read-back after'));
+  figures.push(countLine('ZIA SCIM', 'offboard 1, engine retry', leftEngine, 1, 'a retry or a resume reads the app first (idempotency, a fresh snapshot); a first attempt sends only the write (see "through the engine")'));
   const many = await counted(log, async () => {
     for (const id of ids.slice(2, 2 + LEAVERS)) await connector.setActive(id, false);
   });
