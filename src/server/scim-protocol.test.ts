@@ -86,12 +86,12 @@ for (const kind of databaseKinds) {
       };
       const [user, enterprise] = allSchemas;
       const body: Record<string, unknown> = { schemas: [USER, ENTERPRISE] };
-      for (const a of user!.attributes) body[a.name] = sample(a);
+      for (const a of user!.attributes) if (a.mutability !== 'readOnly') body[a.name] = sample(a);
       body[ENTERPRISE] = Object.fromEntries(enterprise!.attributes.map((a) => [a.name, sample(a)]));
       const made = await client.request('POST', '/Users', body);
       assert.equal(made.status, 201, JSON.stringify(made.body));
       for (const a of user!.attributes) {
-        if (a.returned === 'never') assert.equal(made.body?.[a.name], undefined, a.name);
+        if (a.returned === 'never' || a.mutability === 'readOnly') assert.equal(made.body?.[a.name], undefined, a.name);
         else assert.deepEqual(made.body?.[a.name], body[a.name], a.name);
       }
       assert.deepEqual(made.body?.[ENTERPRISE], body[ENTERPRISE]);
@@ -121,6 +121,14 @@ for (const kind of databaseKinds) {
       assert.equal(await count('title eq null'), 8);
       const groups = await client.request('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${ids[1]}"]`)}`);
       assert.equal(groups.body?.totalResults, 1);
+      // A User shows the groups it belongs to (read-only), and filters reach them.
+      const group = (groups.body?.Resources as { id: string; displayName: string }[])[0]!;
+      const member = await client.request('GET', `/Users/${ids[1]!}`);
+      assert.deepEqual(member.body?.groups, [{ value: group.id, display: group.displayName, type: 'direct' }]);
+      const members = (await client.request('GET', `/Groups/${group.id}`)).body?.members as unknown[];
+      assert.ok(members.length > 0);
+      assert.equal(await count(`groups.value eq "${group.id}"`), members.length);
+      assert.equal(await count(`groups[display eq "${group.displayName}"] and userName eq "${String(member.body?.userName)}"`), 1);
     });
 
     it('pages in a stable order, sorts, and projects attributes; POST .search agrees with GET', async () => {

@@ -18,3 +18,32 @@ begin
   raise exception 'audit_events is append-only';
 end;
 $$;
+
+-- A User shows the IdP groups it belongs to (read-only `groups`, RFC 7643 §4.1.2): a membership
+-- change touches the person's row, so their version (ETag) moves with it.
+-- PL/pgSQL, so its plan is made once per session, not once per query.
+create or replace function person_doc(p people) returns jsonb language plpgsql stable as $$
+begin
+  return coalesce(p.scim, jsonb_strip_nulls(jsonb_build_object(
+      'schemas', case when p.department is not null or p.manager_id is not null
+                      then '["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]'::jsonb
+                      else '["urn:ietf:params:scim:schemas:core:2.0:User"]'::jsonb end,
+      'externalId', p.external_id,
+      'userName', p.user_name,
+      'displayName', p.display_name,
+      'name', nullif(jsonb_strip_nulls(jsonb_build_object('givenName', p.given_name, 'familyName', p.family_name)), '{}'::jsonb),
+      'emails', (select jsonb_agg(jsonb_build_object('value', e.value, 'type', 'work', 'primary', e.n = 1) order by e.n)
+                   from jsonb_array_elements_text(p.emails) with ordinality as e(value, n)),
+      'active', p.active,
+      'title', p.title,
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+        nullif(jsonb_strip_nulls(jsonb_build_object('department', p.department,
+          'manager', case when p.manager_id is null then null else jsonb_build_object('value', p.manager_id) end)), '{}'::jsonb)
+    )))
+    || coalesce((select jsonb_build_object('groups', jsonb_agg(jsonb_build_object('value', g.id, 'display', g.display_name, 'type', 'direct') order by lower(g.display_name), g.id))
+                   from idp_group_members m join idp_groups g on g.id = m.group_id where m.person_id = p.id having count(*) > 0), '{}'::jsonb)
+    || jsonb_build_object('id', p.id, 'meta', jsonb_build_object('resourceType', 'User', 'created', scim_timestamp(p.created_at),
+         'lastModified', scim_timestamp(p.updated_at), 'version', 'W/"' || p.version || '"'));
+end;
+$$;
+
