@@ -154,6 +154,23 @@ for (const kind of databaseKinds) {
       const get = await client.request('GET', `${q('title eq "Manager"')}&sortBy=userName&startIndex=2&count=3&attributes=userName`);
       assert.equal(search.status, 200);
       assert.deepEqual(search.body, get.body);
+      // The root search spans Users then Groups with one paging; a filter only Users understand finds no Group.
+      const request = (body: Record<string, unknown>) => client.request('POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], ...body });
+      const groupCount = (await client.request('GET', '/Groups?count=0')).body?.totalResults as number;
+      assert.ok(groupCount > 0);
+      const everything = await request({ count: 1000 });
+      assert.equal(everything.status, 200);
+      assert.equal(everything.body?.totalResults, 25 + groupCount);
+      const kinds = (everything.body?.Resources as { meta: { resourceType: string } }[]).map((r) => r.meta.resourceType);
+      assert.deepEqual(kinds, [...Array<string>(25).fill('User'), ...Array<string>(groupCount).fill('Group')]);
+      const straddling = await request({ startIndex: 24, count: 3 });
+      assert.deepEqual((straddling.body?.Resources as { meta: { resourceType: string } }[]).map((r) => r.meta.resourceType), ['User', 'User', 'Group']);
+      assert.equal(straddling.body?.startIndex, 24);
+      const managers = await request({ filter: 'title eq "Manager"', count: 100 });
+      assert.equal(managers.body?.totalResults, get.body?.totalResults);
+      const bad = await request({ filter: 'title eq' });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body?.scimType, 'invalidFilter');
     });
 
     it('keeps weak ETags: If-None-Match is 304, a stale If-Match is 412 and changes nothing', async () => {
