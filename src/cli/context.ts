@@ -52,7 +52,3 @@ export async function withContext<T>(options: GlobalOptions, fn: (context: Conte
     await context.close();
   }
 }
-
-export function actorFromEnvironment(): string {
-  return `operator:${process.env.ROSTER_ACTOR ?? process.env.USER ?? 'unknown'}`;
-}
