@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { loadConfig, type ResolvedConfig } from '../config/load.ts';
+import { shareBudgetsThrough } from '../connectors/http/rate-budget.ts';
 import type { Database } from '../store/database.ts';
 import { openDatabase } from '../store/open.ts';
+import { DatabaseRateLedger } from '../store/rate-ledger.ts';
 
 export interface GlobalOptions {
   config?: string;
@@ -26,7 +28,17 @@ export async function openContext(options: GlobalOptions, config = readConfig(op
   const home = resolve(options.home ?? process.env.ROSTER_HOME ?? config.home);
   const databaseUrl = process.env.DATABASE_URL || config.databaseUrl?.reveal() || undefined;
   const db = await openDatabase({ databaseUrl, home, schema: process.env.ROSTER_DB_SCHEMA || undefined });
-  return { config, db, home, close: () => db.close() };
+  // Rate budgets live in the database: every process using a credential spends one budget.
+  shareBudgetsThrough(new DatabaseRateLedger(db));
+  return {
+    config,
+    db,
+    home,
+    close: () => {
+      shareBudgetsThrough(undefined);
+      return db.close();
+    },
+  };
 }
 
 /** Runs fn with an open context and always closes the database (and its folder lock). */

@@ -6,6 +6,8 @@ import { exchangeEvent } from '../audit/exchange.ts';
 import { recordAudit, type AuditInput } from '../audit/trail.ts';
 import type { ResolvedApp } from '../config/load.ts';
 import type { Connector } from '../connectors/connector.ts';
+import { priorities } from '../connectors/http/rate-budget.ts';
+import { withRequestPriority } from '../connectors/http/request-priority.ts';
 import type { RemoteAccount } from '../core/account.ts';
 import type { Change } from '../core/plan.ts';
 import { isRosterError, RosterError } from '../errors.ts';
@@ -260,15 +262,16 @@ export class Executor {
     const staged: Claimed[] = [...alreadyStaged];
     const deletes = toRun.filter((c) => c.change.kind === 'delete' && c.change.remoteId);
     const bulk = connector.capabilities.bulkDelete && connector.deleteAccounts && deletes.length > 1 ? deletes : [];
-    if (bulk.length > 0) staged.push(...(await this.#bulkDelete(connector, app, bulk)));
+    // Every request a change makes waits in the credential's budget with the change's priority.
+    if (bulk.length > 0) staged.push(...(await withRequestPriority(priorities.leaver, () => this.#bulkDelete(connector, app, bulk))));
     // First attempts at memberships go last, one request per group where the app allows it.
     const grouped = connector.capabilities.bulkMembership && connector.changeMembers ? toRun.filter((c) => (c.change.kind === 'add-member' || c.change.kind === 'remove-member') && c.op.attempts <= 1) : [];
     for (const item of toRun) {
       if (bulk.includes(item) || grouped.includes(item)) continue;
-      if (await this.#runOne(connector, app, item)) staged.push(item);
+      if (await withRequestPriority(budgetPriorityOf(item.change.kind), () => this.#runOne(connector, app, item))) staged.push(item);
     }
-    if (grouped.length > 0) staged.push(...(await this.#changeMembers(connector, app, grouped)));
-    if (staged.length > 0) await this.#makeLive(connector, staged);
+    if (grouped.length > 0) staged.push(...(await withRequestPriority(priorities.joinerMover, () => this.#changeMembers(connector, app, grouped))));
+    if (staged.length > 0) await withRequestPriority(Math.min(...staged.map((c) => budgetPriorityOf(c.change.kind))), () => this.#makeLive(connector, staged));
   }
 
   /** Memberships of a batch, one request per group and direction; what the answer does not prove is read back one by one. */
@@ -521,4 +524,9 @@ export class Executor {
 /** Leavers first: the queue hands out higher priorities before lower ones. */
 export function priorityOf(kind: string): number {
   return kind === 'delete' || kind === 'deactivate' ? 10 : 0;
+}
+
+/** A change's place in the credential's rate budget: leavers first, every other change next; reads (sync) come last. */
+export function budgetPriorityOf(kind: string): number {
+  return kind === 'delete' || kind === 'deactivate' ? priorities.leaver : priorities.joinerMover;
 }
