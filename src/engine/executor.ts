@@ -13,7 +13,7 @@ import type { Change } from '../core/plan.ts';
 import { isRosterError, RosterError } from '../errors.ts';
 import { log } from '../log.ts';
 import { currentAccounts, liftQuarantine, quarantineApp, quarantinedUntil, recordAccountChange, recordMembership } from '../store/accounts.ts';
-import type { Database } from '../store/database.ts';
+import { isDatabaseUnavailable, type Database } from '../store/database.ts';
 import { linkCreatedAccount, linkedRemoteId } from '../store/links.ts';
 import {
   claimOperation,
@@ -54,6 +54,8 @@ export interface ExecutorOptions {
   leaseMs?: number;
   /** While an app is quarantined, one operation is let through this often to learn whether it is back. */
   probeEveryMs?: number;
+  /** How long runUntil waits for a database that went away before it gives up. */
+  databasePatienceMs?: number;
 }
 
 /** This process's worker identity: host, pid and a random part, so a reused pid is not mistaken for it. */
@@ -93,6 +95,7 @@ export class Executor {
       attempts: defaultAttemptPolicy,
       leaseMs: 30_000,
       probeEveryMs: 30_000,
+      databasePatienceMs: 120_000,
       ...options,
     };
   }
@@ -125,13 +128,27 @@ export class Executor {
     return jobs.length;
   }
 
-  /** Runs until `done()` says so, polling when the queue is empty. */
+  /**
+   * Runs until `done()` says so, polling when the queue is empty. A database that goes away (a
+   * restart, a failover) is waited for, up to databasePatienceMs: work cut off part way is taken
+   * up again when its lease runs out, and each change checks the app before it acts again.
+   */
   async runUntil(done: () => Promise<boolean>, pollMs = 250): Promise<void> {
+    let unavailableSince: number | undefined;
     for (;;) {
-      const taken = await this.runOnce();
-      if (taken === 0) {
-        if (await done()) return;
-        await sleep(pollMs);
+      try {
+        const taken = await this.runOnce();
+        unavailableSince = undefined;
+        if (taken === 0) {
+          if (await done()) return;
+          await sleep(pollMs);
+        }
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        unavailableSince ??= Date.now();
+        if (Date.now() - unavailableSince > this.#o.databasePatienceMs) throw error;
+        log.warn({ err: (error as Error).message }, 'the database is unavailable; carrying on once it is back');
+        await sleep(1000);
       }
     }
   }
