@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startScimSimulator } from '../simulators/scim/index.ts';
 import { startNetskopeSimulator } from '../simulators/netskope/index.ts';
 import { DEFAULT_CREDENTIALS, startZiaSimulator } from '../simulators/zscaler/index.ts';
+import { startRsaSimulator } from '../simulators/rsa/index.ts';
+import { startUmbrellaSimulator } from '../simulators/umbrella/index.ts';
 import type { FaultInjector, FaultPlan } from '../simulators/shared/faults.ts';
 import { queryAudit } from '../src/audit/trail.ts';
 import { parseConfig, type ResolvedApp } from '../src/config/load.ts';
@@ -27,9 +29,14 @@ interface Target {
     holdings(): Map<string, number>;
     /** Successful creates seen on the wire. */
     creates(): number;
-    midRun?(): void;
+    /** Something that happens part way (sessions or tokens expire, a latency spike). */
+    midRun?(): void | Promise<void>;
     close(): Promise<void>;
   }>;
+  /** The 429 storm, in this app's Retry-After form. */
+  rateLimit: NonNullable<FaultPlan['rateLimit']>;
+  /** A request error the trail must show (proof the mid-run fault hit). */
+  trailShows?: string;
 }
 
 const count = (emails: string[]) => {
@@ -52,6 +59,7 @@ const targets: Target[] = [
         close: () => sim.close(),
       };
     },
+    rateLimit: { count: 6, retryAfter: { kind: 'text', seconds: 1 } },
   },
   {
     name: 'Zscaler ZIA, 429 with the wait only in the JSON body, and every session expired mid-batch',
@@ -67,6 +75,7 @@ const targets: Target[] = [
         close: () => sim.close(),
       };
     },
+    rateLimit: { count: 6, retryAfter: { kind: 'body', seconds: 1 } },
   },
   {
     name: 'Netskope, 429 with an HTTP-date Retry-After',
@@ -81,13 +90,66 @@ const targets: Target[] = [
         close: () => sim.close(),
       };
     },
+    rateLimit: { count: 6, retryAfter: { kind: 'http-date', seconds: 2 } },
   },
-];
-
-const retryForms: FaultPlan['rateLimit'][] = [
-  { count: 6, retryAfter: { kind: 'text', seconds: 1 } },
-  { count: 6, retryAfter: { kind: 'body', seconds: 1 } },
-  { count: 6, retryAfter: { kind: 'http-date', seconds: 2 } },
+  {
+    name: 'Cisco Umbrella API v2, 429 with Retry-After in plain seconds, and every OAuth token expired mid-run',
+    async start() {
+      const key = { key: 'v2-key', secret: 'v2-secret-value', scopes: ['admin.users:read', 'admin.users:write', 'admin.roles:read'] };
+      const sim = await startUmbrellaSimulator({ v2Keys: [key], v2Limits: [], tokenLimit: undefined, invitations: 'accepted' });
+      const org = sim.settings.organizations[0]!.id;
+      return {
+        app: { type: 'umbrella', api: 'v2', baseUrl: sim.v2BaseUrl, auth: { type: 'oauth2-client-credentials', clientId: key.key, clientSecret: 'env:S' }, rateBudget: false },
+        env: { S: key.secret },
+        faults: sim.faults,
+        holdings: () => count(sim.state.usersOf(org).map((u) => u.email)),
+        creates: () => sim.requests.entries.filter((r) => r.method === 'POST' && r.path.endsWith('/users') && r.status === 200).length,
+        midRun: () => sim.expireTokens(),
+        close: () => sim.close(),
+      };
+    },
+    rateLimit: { count: 6, retryAfter: { kind: 'seconds', seconds: 1 } },
+  },
+  {
+    name: 'RSA ID Plus, 429 with its "Retry-After: 2 seconds", and a latency spike past the request timeout',
+    async start() {
+      const sim = await startRsaSimulator({ clientSecret: 'rsa-secret' });
+      return {
+        // A spike of 1.5 s against a 600 ms timeout: answers that never come in time, writes the app may have done.
+        app: { type: 'rsa', baseUrl: sim.baseUrl, auth: { type: 'bearer', token: 'env:T' }, rateBudget: false, timeoutMs: 600 },
+        env: { T: 'rsa-secret' },
+        faults: sim.scim.faults,
+        holdings: () => count(sim.scim.store.listUsers().map((u) => String(u.attrs.userName))),
+        // A create whose answer the timeout cut off was still made (logged with status 0), so count
+        // the accounts the app made, plus any second create it refused (409).
+        creates: () => sim.scim.store.userCount + sim.scim.requests.count({ method: 'POST', pathIncludes: '/Users', status: 409 }),
+        async midRun() {
+          sim.scim.settings.latencyMs = 1500;
+          await sleep(2500);
+          sim.scim.settings.latencyMs = 0;
+        },
+        close: () => sim.close(),
+      };
+    },
+    rateLimit: { count: 4, retryAfter: { kind: 'text', seconds: 2 } },
+    trailShows: 'timed out',
+  },
+  {
+    name: 'generic SCIM, 429 with no Retry-After at all (roster backs off on its own)',
+    async start() {
+      const sim = await startScimSimulator({ maxPageSize: 100 });
+      return {
+        app: { type: 'scim', baseUrl: sim.baseUrl, auth: { type: 'bearer', token: 'env:T' }, rateBudget: false },
+        env: { T: sim.settings.token },
+        faults: sim.faults,
+        holdings: () => count(sim.store.listUsers().map((u) => String(u.attrs.userName))),
+        creates: () => sim.requests.count({ method: 'POST', pathIncludes: '/Users', status: 201 }),
+        close: () => sim.close(),
+      };
+    },
+    // Unasked, roster's own backoff doubles from half a second: three in a row cost a few seconds.
+    rateLimit: { count: 3, retryAfter: { kind: 'none' } },
+  },
 ];
 
 describe('faults while applying: every operation done exactly once, or failed with its reason', () => {
@@ -117,15 +179,19 @@ describe('faults while applying: every operation done exactly once, or failed wi
         assert.equal(plan.changes.filter((c) => c.kind === 'create').length, 30);
 
         // A storm of 429s in this app's form, then a 5xx burst and dropped connections, part way in.
-        t.faults.set({ rateLimit: retryForms[index], serverError: { count: 3, status: 502 }, drop: { count: 3 }, after: 12 });
+        t.faults.set({ rateLimit: target.rateLimit, serverError: { count: 3, status: 502 }, drop: { count: 3 }, after: 12 });
         const running = applyPlan(db, apps, plan.id, { actor: 'operator:alice', connectorFor: createConnector });
         if (t.midRun) {
           await sleep(300);
-          t.midRun();
+          await t.midRun();
         }
         const report = await running;
         t.faults.clear();
-        assert.ok(t.faults.injected.rateLimit >= 6 && t.faults.injected.serverError >= 3 && t.faults.injected.drop >= 3, `the faults hit: ${JSON.stringify(t.faults.injected)}`);
+        assert.ok(t.faults.injected.rateLimit >= target.rateLimit.count && t.faults.injected.serverError >= 3 && t.faults.injected.drop >= 3, `the faults hit: ${JSON.stringify(t.faults.injected)}`);
+        if (target.trailShows) {
+          const requests = await queryAudit(db, { action: 'app.request', appName: name, limit: 5000 });
+          assert.ok(requests.some((e) => e.detail.error === target.trailShows), `the trail shows requests that ${target.trailShows}`);
+        }
 
         const done = report.operations.filter((o) => o.state === 'done');
         const failed = report.operations.filter((o) => o.state === 'failed');

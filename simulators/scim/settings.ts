@@ -7,8 +7,15 @@ export const ALL_FILTER_OPERATORS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', '
 export interface ScimRateLimit {
   /** Requests allowed per window. */
   requests: number;
-  /** Window length in milliseconds (a fixed window, as `WindowLimiter` keeps it). */
+  /** Window length in milliseconds. */
   perMs: number;
+  /**
+   * `'fixed'` (default): windows one after another, as `WindowLimiter` keeps them, with
+   * `ratelimit-*` headers on every answer. `'sliding'`: strict — no window of `perMs`, wherever it
+   * falls, lets more than `requests` through (a client pacing by fixed windows trips it at their
+   * edges), and no rate-limit headers: the 429 is all a client learns.
+   */
+  window?: 'fixed' | 'sliding';
   /**
    * How the 429 says when to come back. A bare kind (`'seconds'`, `'http-date'`, `'text'`, `'body'`,
    * `'none'`) uses the real time left in the window, rounded up to whole seconds (at least 1); a

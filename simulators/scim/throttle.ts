@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { retryAfterHeaders, type RetryAfterForm } from '../shared/faults.ts';
-import { WindowLimiter } from '../shared/rate-limit.ts';
+import { SlidingWindowLimiter, WindowLimiter } from '../shared/rate-limit.ts';
 import type { SimulatorEnv } from '../shared/server.ts';
 import { scimJson } from './http.ts';
 import { ScimError } from './protocol.ts';
@@ -21,16 +21,26 @@ export function retryForm(limit: ScimRateLimit, waitMs: number): RetryAfterForm 
  */
 export function throttle(settings: ScimSimulatorSettings): MiddlewareHandler<SimulatorEnv> {
   let limiter: WindowLimiter | undefined;
+  let sliding: SlidingWindowLimiter | undefined;
   let key = '';
   return async (c, next) => {
     const limit = settings.rateLimit;
     if (!limit) return next();
-    const wanted = `${limit.requests}/${limit.perMs}`;
+    const wanted = `${limit.requests}/${limit.perMs}/${limit.window ?? 'fixed'}`;
     if (!limiter || key !== wanted) {
       limiter = new WindowLimiter(limit.requests, limit.perMs);
+      sliding = limit.window === 'sliding' ? new SlidingWindowLimiter(limit.requests, limit.perMs) : undefined;
       key = wanted;
     }
     const now = Date.now();
+    if (sliding) {
+      const over = sliding.take(now);
+      if (over === null) return next();
+      const form = retryForm(limit, over);
+      const body: Record<string, unknown> = { ...new ScimError(429, 'Too many requests: rate limit exceeded').toJSON() };
+      if (form.kind === 'body') body['Retry-After'] = `${form.seconds} seconds`;
+      return scimJson(body, 429, retryAfterHeaders(form, now));
+    }
     const wait = limiter.take(now);
     const state = limiter.state(now);
     const headers: Record<string, string> = {

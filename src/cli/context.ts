@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { startAuditChainer } from '../audit/trail.ts';
 import { loadConfig, type ResolvedConfig } from '../config/load.ts';
+import { shareBudgetsThrough } from '../connectors/http/rate-budget.ts';
 import type { Database } from '../store/database.ts';
 import { openDatabase } from '../store/open.ts';
+import { DatabaseRateLedger } from '../store/rate-ledger.ts';
 
 export interface GlobalOptions {
   config?: string;
@@ -29,11 +31,14 @@ export async function openContext(options: GlobalOptions, config = readConfig(op
   const db = await openDatabase({ databaseUrl, home, schema: process.env.ROSTER_DB_SCHEMA || undefined });
   // Events are chained in the background while the command runs, and all of them before it exits.
   const chainer = startAuditChainer(db);
+  // Rate budgets live in the database: every process using a credential spends one budget.
+  shareBudgetsThrough(new DatabaseRateLedger(db));
   return {
     config,
     db,
     home,
     async close() {
+      shareBudgetsThrough(undefined);
       try {
         await chainer.stop();
       } finally {

@@ -41,15 +41,16 @@ export function capabilitiesOf(app: ResolvedApp): Capabilities {
 }
 
 /**
- * The rate budget every connector of this app shares (one per credential in this process): the
- * vendor's documented limits, tightened by its rate-limit headers; none when pacing is off.
+ * The rate budget every connector of this app shares (one per credential; kept in the database,
+ * and so shared by every process, once the CLI has opened it): the vendor's documented limits,
+ * tightened by its rate-limit headers; none when pacing is off.
  */
 export function budgetOf(app: ResolvedApp): RateBudget | undefined {
   const pacing = app.rateBudget;
   if (pacing === false) return undefined;
   const module = moduleFor(app.type);
   const { rules, headerScope } = module.rateFor?.(app) ?? module.rate;
-  return budgetFor(module.budgetKey?.(app) ?? `${app.name}:${app.baseUrl}`, () => new RateBudget({ rules, timeScale: pacing.timeScale, headerScope }));
+  return budgetFor(module.budgetKey?.(app) ?? `${app.name}:${app.baseUrl}`, (shared) => new RateBudget({ rules, timeScale: pacing.timeScale, headerScope, shared }));
 }
 
 /** The requests a change will make in this configured app, as a plan shows them. */

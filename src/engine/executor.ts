@@ -6,12 +6,14 @@ import { exchangeEvent } from '../audit/exchange.ts';
 import { recordAudit, type AuditInput } from '../audit/trail.ts';
 import type { ResolvedApp } from '../config/load.ts';
 import type { Connector } from '../connectors/connector.ts';
+import { priorities } from '../connectors/http/rate-budget.ts';
+import { withRequestPriority } from '../connectors/http/request-priority.ts';
 import type { RemoteAccount } from '../core/account.ts';
 import type { Change } from '../core/plan.ts';
 import { isRosterError, RosterError } from '../errors.ts';
 import { log } from '../log.ts';
 import { currentAccounts, liftQuarantine, quarantineApp, quarantinedUntil, recordAccountChange, recordMembership } from '../store/accounts.ts';
-import type { Database } from '../store/database.ts';
+import { isDatabaseUnavailable, type Database } from '../store/database.ts';
 import { linkCreatedAccount, linkedRemoteId } from '../store/links.ts';
 import {
   claimOperation,
@@ -52,6 +54,8 @@ export interface ExecutorOptions {
   leaseMs?: number;
   /** While an app is quarantined, one operation is let through this often to learn whether it is back. */
   probeEveryMs?: number;
+  /** How long runUntil waits for a database that went away before it gives up. */
+  databasePatienceMs?: number;
 }
 
 /** This process's worker identity: host, pid and a random part, so a reused pid is not mistaken for it. */
@@ -91,6 +95,7 @@ export class Executor {
       attempts: defaultAttemptPolicy,
       leaseMs: 30_000,
       probeEveryMs: 30_000,
+      databasePatienceMs: 120_000,
       ...options,
     };
   }
@@ -123,13 +128,27 @@ export class Executor {
     return jobs.length;
   }
 
-  /** Runs until `done()` says so, polling when the queue is empty. */
+  /**
+   * Runs until `done()` says so, polling when the queue is empty. A database that goes away (a
+   * restart, a failover) is waited for, up to databasePatienceMs: work cut off part way is taken
+   * up again when its lease runs out, and each change checks the app before it acts again.
+   */
   async runUntil(done: () => Promise<boolean>, pollMs = 250): Promise<void> {
+    let unavailableSince: number | undefined;
     for (;;) {
-      const taken = await this.runOnce();
-      if (taken === 0) {
-        if (await done()) return;
-        await sleep(pollMs);
+      try {
+        const taken = await this.runOnce();
+        unavailableSince = undefined;
+        if (taken === 0) {
+          if (await done()) return;
+          await sleep(pollMs);
+        }
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        unavailableSince ??= Date.now();
+        if (Date.now() - unavailableSince > this.#o.databasePatienceMs) throw error;
+        log.warn({ err: (error as Error).message }, 'the database is unavailable; carrying on once it is back');
+        await sleep(1000);
       }
     }
   }
@@ -260,15 +279,16 @@ export class Executor {
     const staged: Claimed[] = [...alreadyStaged];
     const deletes = toRun.filter((c) => c.change.kind === 'delete' && c.change.remoteId);
     const bulk = connector.capabilities.bulkDelete && connector.deleteAccounts && deletes.length > 1 ? deletes : [];
-    if (bulk.length > 0) staged.push(...(await this.#bulkDelete(connector, app, bulk)));
+    // Every request a change makes waits in the credential's budget with the change's priority.
+    if (bulk.length > 0) staged.push(...(await withRequestPriority(priorities.leaver, () => this.#bulkDelete(connector, app, bulk))));
     // First attempts at memberships go last, one request per group where the app allows it.
     const grouped = connector.capabilities.bulkMembership && connector.changeMembers ? toRun.filter((c) => (c.change.kind === 'add-member' || c.change.kind === 'remove-member') && c.op.attempts <= 1) : [];
     for (const item of toRun) {
       if (bulk.includes(item) || grouped.includes(item)) continue;
-      if (await this.#runOne(connector, app, item)) staged.push(item);
+      if (await withRequestPriority(budgetPriorityOf(item.change.kind), () => this.#runOne(connector, app, item))) staged.push(item);
     }
-    if (grouped.length > 0) staged.push(...(await this.#changeMembers(connector, app, grouped)));
-    if (staged.length > 0) await this.#makeLive(connector, staged);
+    if (grouped.length > 0) staged.push(...(await withRequestPriority(priorities.joinerMover, () => this.#changeMembers(connector, app, grouped))));
+    if (staged.length > 0) await withRequestPriority(Math.min(...staged.map((c) => budgetPriorityOf(c.change.kind))), () => this.#makeLive(connector, staged));
   }
 
   /** Memberships of a batch, one request per group and direction; what the answer does not prove is read back one by one. */
@@ -521,4 +541,9 @@ export class Executor {
 /** Leavers first: the queue hands out higher priorities before lower ones. */
 export function priorityOf(kind: string): number {
   return kind === 'delete' || kind === 'deactivate' ? 10 : 0;
+}
+
+/** A change's place in the credential's rate budget: leavers first, every other change next; reads (sync) come last. */
+export function budgetPriorityOf(kind: string): number {
+  return kind === 'delete' || kind === 'deactivate' ? priorities.leaver : priorities.joinerMover;
 }

@@ -18,3 +18,15 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+const unavailableCodes = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+const unavailableMessage = /connection terminated|terminating connection|the database system is (shutting down|starting up|in recovery mode)|connection error|not queryable|cannot connect/i;
+
+/** Whether an error says the database is away for now (restarting, failing over, unreachable), not that a query was wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && unavailableCodes.has(e.code)) return true;
+  if (typeof e.message === 'string' && unavailableMessage.test(e.message)) return true;
+  return e.cause !== undefined && e.cause !== error && isDatabaseUnavailable(e.cause);
+}

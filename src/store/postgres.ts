@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { RosterError } from '../errors.ts';
+import { log } from '../log.ts';
 import type { Database, Queryable } from './database.ts';
 
 // int8 (counts, identity ids) as numbers: roster's ids and counts stay far below 2^53.
@@ -18,6 +19,12 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     max: options.max ?? 10,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  // A connection the server cut (a restart, a failover) is an event, not a crash: the pool drops
+  // it and the next query connects afresh; queries in flight fail, and their callers retry them.
+  const cut = (error: Error) => log.warn({ err: scrubSecrets(error.message, url) }, 'PostgreSQL closed a connection');
+  pool.on('error', cut);
+  // A connection checked out between queries (inside a transaction) has no pool listener of its own.
+  pool.on('connect', (client) => client.on('error', cut));
   // Fail fast with the server's reason rather than at the first query. pg can throw before it
   // returns a promise (a URL it cannot parse), so this awaits inside a try.
   let client: pg.PoolClient;

@@ -4,7 +4,8 @@ import { RosterError } from '../../errors.ts';
 import type { AuthStrategy } from './auth.ts';
 import { backoffDelay } from './backoff.ts';
 import { httpError } from './errors.ts';
-import { priorities, type RateBudget } from './rate-budget.ts';
+import type { RateBudget, Release } from './rate-budget.ts';
+import { requestPriority } from './request-priority.ts';
 import { retryAfterFrom } from './retry-after.ts';
 
 export interface HttpRequest {
@@ -119,13 +120,15 @@ export class HttpClient {
     let rateLimited = 0;
     let renewed = false;
     for (let attempt = 1; ; attempt += 1) {
-      await this.#waitForBudget(req, label);
+      const release = await this.#waitForBudget(req, label);
       const started = performance.now();
       let response: HttpResponse;
       try {
         response = await this.#send(url, req);
+        release();
         this.#budget?.observe(response.headers, req.method);
       } catch (error) {
+        release();
         // An auth strategy's own failure (a refused login) is already in roster's words: not a network error.
         if (error instanceof RosterError) throw error;
         const reason = describeNetworkError(error);
@@ -182,13 +185,13 @@ export class HttpClient {
   }
 
   /** Waits for the credential's budget; a wait longer than roster sits out is a rate_limited failure to reschedule. */
-  async #waitForBudget(req: HttpRequest, label: string): Promise<void> {
-    if (!this.#budget) return;
+  async #waitForBudget(req: HttpRequest, label: string): Promise<Release> {
+    if (!this.#budget) return () => undefined;
     const delay = this.#budget.delayFor(req.method, req.path);
     if (delay > this.#options.maxWaitMs) {
       throw new RosterError('rate_limited', `${this.appName}: the ${req.method} budget for this credential is spent for ${Math.ceil(delay / 1000)} s`, { appName: this.appName, retryAfterMs: delay, path: label });
     }
-    await this.#budget.acquire(req.method, req.priority ?? priorities.read, req.path);
+    return this.#budget.acquire(req.method, req.priority ?? requestPriority(), req.path);
   }
 
   async close(): Promise<void> {

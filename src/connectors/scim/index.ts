@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { appSchema } from '../../config/app-schema.ts';
 import type { Change, RequestPreview } from '../../core/plan.ts';
 import type { AccountInput } from '../connector.ts';
@@ -42,9 +43,13 @@ export const scimModule = defineModule({
   title: 'SCIM 2.0 app',
   manifest: scimManifest,
   capabilities: scimManifest.capabilities,
-  schema: appSchema('scim', ['bearer', 'basic', 'header', 'oauth2-client-credentials']),
-  // RFC 7644 documents no limits: honour 429 and Retry-After.
+  schema: appSchema('scim', ['bearer', 'basic', 'header', 'oauth2-client-credentials'], {
+    /** The app's own limit, where its vendor states one: at most `requests` in any `perSeconds`, across every process. */
+    rateLimit: z.object({ requests: z.number().int().positive(), perSeconds: z.number().positive() }).strict().optional(),
+  }),
+  // RFC 7644 documents no limits: honour 429 and Retry-After, and a limit the app's config states.
   rate: { rules: [] },
+  rateFor: (app) => ({ rules: app.rateLimit ? [{ limit: app.rateLimit.requests, windowMs: app.rateLimit.perSeconds * 1000 }] : [] }),
   create: (app, budget) => new ScimConnector({ appName: app.name, baseUrl: app.baseUrl, pageSize: app.pageSize, timeoutMs: app.timeoutMs, maxWaitMs: app.maxWaitMs, auth: authStrategyFor(app), budget }),
   preview: (change) => scimPreview(change),
 });
