@@ -7,6 +7,7 @@ import type { HttpExchange } from '../connectors/http/client.ts';
 import { createConnector, moduleFor } from '../connectors/modules.ts';
 import { linkAccounts } from '../core/links.ts';
 import { isRosterError } from '../errors.ts';
+import { recordSync, recordVendorRequest } from '../metrics.ts';
 import { completeSyncRun, currentAccounts, ensureApp, failSyncRun, insertAccounts, interruptStaleSyncRuns, recordAppGroups, startSyncRun, syncHeartbeatMs, touchSyncRun, type AppRecord } from '../store/accounts.ts';
 import type { Database } from '../store/database.ts';
 import { listLinks, replaceLinks } from '../store/links.ts';
@@ -49,6 +50,7 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
   let requests = 0;
   const stopObserving = connector.observe((exchange: HttpExchange) => {
     requests += 1;
+    recordVendorRequest(app.name, exchange);
     pending.push(exchangeEvent(options.actor, app.name, 'app.read', exchange, { syncId }));
   });
   const flush = async () => {
@@ -87,12 +89,14 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
     stopObserving();
     await flush();
     const ms = performance.now() - started;
+    recordSync(app.name, true, ms);
     await recordAudit(db, { actor: options.actor, action: 'sync.completed', appName: app.name, detail: { syncId, accountsRead, listRequests, requests, linked, ms: Math.round(ms) } });
     return { appName: app.name, ok: true, syncId, accountsRead, listRequests, requests, ms, linked };
   } catch (error) {
     clearInterval(heartbeat);
     stopObserving();
     const message = error instanceof Error ? error.message : String(error);
+    recordSync(app.name, false, performance.now() - started);
     await failSyncRun(db, syncId, message, { accountsRead, listRequests });
     await flush();
     await recordAudit(db, { actor: options.actor, action: 'sync.failed', appName: app.name, outcome: 'failed', detail: { syncId, accountsRead, listRequests, requests, error: message } });
