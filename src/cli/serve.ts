@@ -36,6 +36,7 @@ export function registerServe(program: Command): void {
           globals,
           async ({ db }) => {
             const readiness = new Readiness(db, { queue: config.apps.length > 0 });
+            shutdown.signal.addEventListener('abort', () => readiness.stopping());
             readStateFrom(db);
             const queue = config.apps.length > 0 ? await startQueue(db) : undefined;
             if (queue) readiness.queueStarted();
@@ -63,7 +64,6 @@ export function registerServe(program: Command): void {
             try {
               await shutdown.requested;
             } finally {
-              readiness.stopping();
               // New connections are refused; requests in flight finish (and their fan-out with them).
               await server.close();
               await fanOut.idle();

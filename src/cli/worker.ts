@@ -33,6 +33,7 @@ export function registerWorker(program: Command): void {
           globals,
           async ({ db, config }) => {
             const readiness = new Readiness(db, { queue: true });
+            shutdown.signal.addEventListener('abort', () => readiness.stopping());
             readStateFrom(db);
             let metrics: Listening | undefined;
             if (metricsPort !== undefined) {
@@ -60,7 +61,6 @@ export function registerWorker(program: Command): void {
             try {
               await executor.runUntil(async () => false, 500);
             } finally {
-              readiness.stopping();
               await executor.close();
               await boss.stop({ graceful: true, close: false, timeout: 5000 });
               await metrics?.close();
