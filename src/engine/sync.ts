@@ -63,13 +63,25 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
   const heartbeat = setInterval(() => void touchSyncRun(db, syncId).catch(() => undefined), syncHeartbeatMs);
   heartbeat.unref();
   try {
-    for await (const page of connector.listAccounts()) {
-      listRequests += 1;
-      accountsRead += page.accounts.length;
-      await insertAccounts(db, syncId, app.name, page.accounts);
-      await touchSyncRun(db, syncId);
-      await flush();
-      options.onPage?.(app.name, page);
+    // One page ahead: the app serves the next page while this one is stored.
+    const pages = connector.listAccounts()[Symbol.asyncIterator]();
+    let next = pages.next();
+    try {
+      for (let read = await next; !read.done; read = await next) {
+        next = pages.next();
+        next.catch(() => undefined); // awaited on the next turn; a failure while storing this page must not go unhandled
+        const page = read.value;
+        listRequests += 1;
+        accountsRead += page.accounts.length;
+        await insertAccounts(db, syncId, app.name, page.accounts);
+        await touchSyncRun(db, syncId);
+        await flush();
+        options.onPage?.(app.name, page);
+      }
+    } catch (error) {
+      await next.catch(() => undefined);
+      await pages.return?.(undefined);
+      throw error;
     }
     if (connector.capabilities.groups && connector.listGroups) {
       await recordAppGroups(db, syncId, await connector.listGroups());
