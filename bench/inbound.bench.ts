@@ -4,7 +4,13 @@
 // disables, 25 ms apart, each timed from its PATCH until it reads deactivated in both simulated apps
 // (a SCIM app and Netskope), carried out by the worker inside `roster serve`.
 //   node bench/inbound.bench.ts [--seconds 5] [--people 10000] [--kinds pglite,postgres] [--leavers 100]
+//                               [--reconcile-people 100000] [--serve-processes 1,3]
+// --reconcile-people: on PostgreSQL, the leavers are timed while a reconcile of an app with that
+// many accounts (sync, then plan) runs on the same database. --serve-processes: inbound throughput
+// through that many `roster serve --no-worker` processes on one PostgreSQL (--kinds '' for only that).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +21,7 @@ import { Pool } from 'undici';
 import { startNetskopeSimulator } from '../simulators/netskope/index.ts';
 import { startScimSimulator } from '../simulators/scim/index.ts';
 import { parseConfig } from '../src/config/load.ts';
+import { makePlan } from '../src/engine/planning.ts';
 import { syncApps } from '../src/engine/sync.ts';
 import type { Database } from '../src/store/database.ts';
 import { personColumns } from '../src/store/directory.ts';
@@ -23,7 +30,16 @@ import { createScimToken } from '../src/store/scim-tokens.ts';
 import { openPostgres } from '../src/store/postgres.ts';
 import { testPostgresUrl } from '../src/store/testing.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, people: { type: 'string', default: '10000' }, kinds: { type: 'string', default: 'pglite,postgres' }, leavers: { type: 'string', default: '100' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    people: { type: 'string', default: '10000' },
+    kinds: { type: 'string', default: 'pglite,postgres' },
+    leavers: { type: 'string', default: '100' },
+    'serve-processes': { type: 'string', default: '' },
+    'reconcile-people': { type: 'string', default: '0' },
+  },
+});
 const seconds = Number(values.seconds);
 const size = Number(values.people);
 const leaverCount = Number(values.leavers);
@@ -93,8 +109,8 @@ async function seed(db: Database): Promise<string[]> {
   return ids;
 }
 
-function serve(p: Place, env: Record<string, string>): Promise<{ child: ChildProcess; origin: string }> {
-  const child = spawn(process.execPath, [cli, '--config', join(p.home, 'roster.yaml'), 'serve'], { env: { ...process.env, ...p.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+function serve(p: Place, env: Record<string, string>, args: string[] = []): Promise<{ child: ChildProcess; origin: string }> {
+  const child = spawn(process.execPath, [cli, '--config', join(p.home, 'roster.yaml'), 'serve', ...args], { env: { ...process.env, ...p.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let text = '';
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -120,7 +136,8 @@ interface Request {
   body?: unknown;
 }
 
-async function load(pool: Pool, token: string, name: string, next: (n: number) => Request): Promise<string> {
+async function load(pools: Pool | Pool[], token: string, name: string, next: (n: number) => Request): Promise<string> {
+  const spread = Array.isArray(pools) ? pools : [pools];
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
   const run = async (ms: number) => {
     const latencies: number[] = [];
@@ -128,7 +145,8 @@ async function load(pool: Pool, token: string, name: string, next: (n: number) =
     let failures = 0;
     const end = performance.now() + ms;
     await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
+      Array.from({ length: CONNECTIONS }, async (_, connection) => {
+        const pool = spread[connection % spread.length] as Pool;
         while (performance.now() < end) {
           const r = next(n++);
           const started = performance.now();
@@ -173,6 +191,55 @@ async function throughput(kind: 'pglite' | 'postgres'): Promise<void> {
   }
 }
 
+/** Inbound SCIM on PostgreSQL through `processes` × `roster serve --no-worker`, the connections spread over them. */
+async function scaledOut(processes: number): Promise<void> {
+  const p = place('postgres');
+  writeFileSync(join(p.home, 'roster.yaml'), 'server: { port: 0 }\n');
+  const db = await p.open();
+  const ids = await seed(db);
+  const { value: token } = await createScimToken(db, 'bench', 'operator:bench');
+  await db.close();
+  const servers = await Promise.all(Array.from({ length: processes }, () => serve(p, {}, ['--no-worker'])));
+  const pools = servers.map(({ origin }) => new Pool(origin, { connections: Math.ceil(CONNECTIONS / processes), pipelining: 1 }));
+  const pick = (n: number) => (n * 7919) % size;
+  try {
+    console.log(`\npostgres, ${processes} × roster serve --no-worker: ${size.toLocaleString('en-US')} people, ${CONNECTIONS} connections spread over them, ${seconds} s each`);
+    console.log(await load(pools, token, 'filter GET', (n) => ({ method: 'GET', path: `/Users?filter=${encodeURIComponent(`userName eq "user${pick(n)}@bench.example"`)}` })));
+    console.log(await load(pools, token, 'PATCH', (n) => ({ method: 'PATCH', path: `/Users/${ids[pick(n)]}`, body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `Title ${n}` }] } })));
+    let made = 0;
+    console.log(await load(pools, token, 'POST', () => ({ method: 'POST', path: '/Users', body: userBody(size + 1 + made++) })));
+  } finally {
+    await Promise.all(pools.map((pool) => pool.close()));
+    await Promise.all(servers.map(({ child }) => stop(child)));
+    await p.drop();
+  }
+}
+
+/**
+ * A reconcile of a large app (its accounts in a child process) on the same database as `roster
+ * serve`, started while the leavers are pushed: sync every account, then plan. PostgreSQL only
+ * (the embedded database is one process's). Answers when it is done, with its seconds.
+ */
+async function reconcileAlongside(p: Place, people: number): Promise<Promise<number>> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./reconcile-apps-child.ts', import.meta.url)), '--people', String(people), '--apps', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const [endpoint] = JSON.parse(line) as { baseUrl: string; token: string }[];
+  const config = parseConfig({ apps: { big: { type: 'scim', baseUrl: endpoint?.baseUrl, auth: { type: 'bearer', token: 'env:BIG' }, rateBudget: false } } }, undefined, { env: { BIG: endpoint?.token ?? '' } });
+  const db = await p.open();
+  return (async () => {
+    const started = performance.now();
+    try {
+      const [report] = await syncApps(db, config.apps, { actor: 'operator:bench' });
+      if (!report?.ok) throw new Error(`reconcile sync failed: ${report?.error}`);
+      await makePlan(db, config.apps, { actor: 'operator:bench' });
+      return (performance.now() - started) / 1000;
+    } finally {
+      await db.close();
+      child.kill('SIGTERM');
+    }
+  })();
+}
+
 async function leavers(kind: 'pglite' | 'postgres'): Promise<void> {
   const p = place(kind);
   const tools = await startScimSimulator({ maxPageSize: 200 });
@@ -214,6 +281,8 @@ async function leavers(kind: 'pglite' | 'postgres'): Promise<void> {
     const joined = (performance.now() - joinStart) / 1000;
     const sent = new Map<string, number>();
     const done = new Map<string, number>();
+    const reconcilePeople = kind === 'postgres' ? Number(values['reconcile-people']) : 0;
+    const reconcile = reconcilePeople > 0 ? await reconcileAlongside(p, reconcilePeople) : undefined;
     const watcher = (async () => {
       while (done.size < staff.length) {
         for (const [id, at] of sent) if (!done.has(id) && everywhere(id, false)) done.set(id, performance.now() - at);
@@ -228,7 +297,8 @@ async function leavers(kind: 'pglite' | 'postgres'): Promise<void> {
     await Promise.race([watcher, sleep(120_000).then(() => Promise.reject(new Error(`only ${done.size} of ${staff.length} leavers deactivated in 2 minutes`)))]);
     const times = [...done.values()].sort((a, b) => a - b);
     console.log(`\n${kind}: ${staff.length} joiners provisioned in both apps in ${joined.toFixed(1)} s (one group push)`);
-    console.log(`${kind}: IdP disable → verified deactivated in both apps, ${staff.length} leavers 25 ms apart: p50 ${(percentile(times, 50) / 1000).toFixed(2)} s   p99 ${(percentile(times, 99) / 1000).toFixed(2)} s   max ${((times.at(-1) ?? 0) / 1000).toFixed(2)} s`);
+    const alongside = reconcile ? `, while a reconcile of ${reconcilePeople.toLocaleString('en-US')} accounts ran (it took ${(await reconcile).toFixed(1)} s)` : '';
+    console.log(`${kind}: IdP disable → verified deactivated in both apps${alongside}, ${staff.length} leavers 25 ms apart: p50 ${(percentile(times, 50) / 1000).toFixed(2)} s   p99 ${(percentile(times, 99) / 1000).toFixed(2)} s   max ${((times.at(-1) ?? 0) / 1000).toFixed(2)} s`);
   } finally {
     await pool.close();
     await stop(child);
@@ -238,7 +308,8 @@ async function leavers(kind: 'pglite' | 'postgres'): Promise<void> {
   }
 }
 
-for (const kind of values.kinds.split(',') as ('pglite' | 'postgres')[]) {
+for (const kind of values.kinds.split(',').filter(Boolean) as ('pglite' | 'postgres')[]) {
   await throughput(kind);
   await leavers(kind);
 }
+for (const processes of values['serve-processes'].split(',').filter(Boolean).map(Number)) await scaledOut(processes);

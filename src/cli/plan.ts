@@ -9,6 +9,7 @@ import { RosterError } from '../errors.ts';
 import type { StoredPlan } from '../store/plans.ts';
 import { readConfig, withContext, type GlobalOptions } from './context.ts';
 import { requireIdentity } from './identity.ts';
+import { trapShutdown } from './shutdown.ts';
 
 export function formatPlan(plan: StoredPlan, options: { requests?: boolean } = {}): string {
   const lines = [`plan ${plan.id} (requested by ${plan.requestedBy}, ${plan.status}): ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`];
@@ -58,13 +59,15 @@ export function registerPlanCommands(program: Command): void {
       const retries = options.retries === undefined ? undefined : Number(options.retries);
       if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > 50)) throw new RosterError('input_invalid', `--retries must be a whole number from 0 to 50, not ${options.retries}`);
       const globals = command.optsWithGlobals<GlobalOptions>();
+      const shutdown = trapShutdown('apply');
       await withContext(
         globals,
         async ({ db, config, home }) => {
           const identity = await requireIdentity({ db, home }, 'apply');
           const progress = progressLine();
-          const report = await applyPlan(db, config.apps, planId, { actor: identity.actor, connectorFor: createConnector, wait: options.wait, onProgress: progress.update, ...(retries === undefined ? {} : { retry: { limit: retries, delaySeconds: 1 } }) });
+          const report = await applyPlan(db, config.apps, planId, { actor: identity.actor, connectorFor: createConnector, wait: options.wait, signal: shutdown.signal, onProgress: progress.update, ...(retries === undefined ? {} : { retry: { limit: retries, delaySeconds: 1 } }) });
           progress.end();
+          if (shutdown.signal.aborted) console.log(`plan ${report.plan.id}: stopped by a signal; what is left is queued (roster worker, or roster apply ${report.plan.id} again, carries it on)`);
           if (report.alreadyApplied) {
             console.log(`plan ${report.plan.id} was applied already; nothing to do (roster audit --action change shows what it did)`);
             return;
@@ -95,7 +98,7 @@ export function registerPlanCommands(program: Command): void {
           if (problems.length > 0) throw new RosterError('app_error', `plan ${report.plan.id}: ${problems.join('; ')}`);
         },
         readConfig(globals, { appSecrets: true }),
-      );
+      ).finally(() => shutdown.dispose());
     });
 
   for (const decision of ['approve', 'reject'] as const) {

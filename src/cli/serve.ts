@@ -4,9 +4,12 @@ import { Executor } from '../engine/executor.ts';
 import { FanOut } from '../engine/inbound.ts';
 import { startQueue } from '../engine/queue.ts';
 import { RosterError } from '../errors.ts';
+import { readStateFrom } from '../metrics.ts';
 import { createServerApp } from '../server/app.ts';
+import { Readiness } from '../server/health.ts';
 import { listen } from '../server/listen.ts';
 import { readConfig, withContext, type GlobalOptions } from './context.ts';
+import { trapShutdown } from './shutdown.ts';
 
 interface ServeOptions {
   port?: string;
@@ -27,50 +30,53 @@ export function registerServe(program: Command): void {
       const port = options.port === undefined ? config.server.port : Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RosterError('input_invalid', `--port must be a port number (0-65535), not ${options.port}`);
       const host = options.host ?? config.server.host;
-      await withContext(
-        globals,
-        async ({ db }) => {
-          const queue = config.apps.length > 0 ? await startQueue(db) : undefined;
-          const fanOut = new FanOut({ db, apps: config.apps, connectorFor: createConnector, queue });
-          const app = createServerApp({ db, fanOut });
-          const server = await listen(app, host, port);
-          let stopping = false;
-          const stopped = new Promise<void>((resolve) => {
-            for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-              process.once(signal, () => {
-                stopping = true;
-                resolve();
+      const shutdown = trapShutdown('serve');
+      try {
+        await withContext(
+          globals,
+          async ({ db }) => {
+            const readiness = new Readiness(db, { queue: config.apps.length > 0 });
+            shutdown.signal.addEventListener('abort', () => readiness.stopping());
+            readStateFrom(db);
+            const queue = config.apps.length > 0 ? await startQueue(db) : undefined;
+            if (queue) readiness.queueStarted();
+            const fanOut = new FanOut({ db, apps: config.apps, connectorFor: createConnector, queue });
+            const server = await listen(createServerApp({ db, fanOut, readiness }), host, port);
+            console.error(`roster serve: SCIM at ${server.origin}/scim/v2${options.worker ? ', carrying out queued work' : ' (no worker: run roster worker)'} (Ctrl-C to stop)`);
+            let executor: Executor | undefined;
+            let working: Promise<void> = Promise.resolve();
+            if (options.worker && queue) {
+              executor = new Executor({
+                db,
+                boss: queue,
+                actor: 'system:worker',
+                signal: shutdown.signal,
+                appFor: (name) => config.apps.find((a) => a.name === name),
+                connectorFor: (name) => {
+                  const found = config.apps.find((a) => a.name === name);
+                  if (!found) throw new RosterError('config_invalid', `queued work for ${name}, which is not configured`);
+                  return createConnector(found);
+                },
               });
+              working = executor.runUntil(async () => false, 100);
             }
-          });
-          console.error(`roster serve: SCIM at ${server.origin}/scim/v2${options.worker ? ', carrying out queued work' : ' (no worker: run roster worker)'} (Ctrl-C to stop)`);
-          let executor: Executor | undefined;
-          let working: Promise<void> = Promise.resolve();
-          if (options.worker && queue) {
-            executor = new Executor({
-              db,
-              boss: queue,
-              actor: 'system:worker',
-              appFor: (name) => config.apps.find((a) => a.name === name),
-              connectorFor: (name) => {
-                const found = config.apps.find((a) => a.name === name);
-                if (!found) throw new RosterError('config_invalid', `queued work for ${name}, which is not configured`);
-                return createConnector(found);
-              },
-            });
-            working = executor.runUntil(async () => stopping, 100);
-          }
-          try {
-            await stopped;
-          } finally {
-            await server.close();
-            await fanOut.idle();
-            await working.catch(() => undefined);
-            await executor?.close();
-            await queue?.stop({ graceful: true, close: false, timeout: 5000 });
-          }
-        },
-        config,
-      );
+            readiness.ready();
+            try {
+              await shutdown.requested;
+            } finally {
+              // New connections are refused; requests in flight finish (and their fan-out with them).
+              await server.close();
+              await fanOut.idle();
+              await working.catch(() => undefined);
+              await executor?.close();
+              await queue?.stop({ graceful: true, close: false, timeout: 5000 });
+              readStateFrom(undefined);
+            }
+          },
+          config,
+        );
+      } finally {
+        shutdown.dispose();
+      }
     });
 }

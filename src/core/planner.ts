@@ -34,40 +34,61 @@ const kindOrder: Record<ChangeKind, number> = { delete: 0, deactivate: 1, create
  * same input always gives the same plan, in the same order.
  */
 export function planChanges(input: PlanInput): PlanBody {
-  const people = [...input.people].sort((a, b) => compare(a.userName.toLowerCase(), b.userName.toLowerCase()) || compare(a.id, b.id));
+  const people = peopleInPlanOrder(input.people);
   const changes: Change[] = [];
   const held: HeldApp[] = [];
   for (const app of [...input.apps].sort((a, b) => compare(a.name, b.name))) {
-    const known = missingGroups(app, planApp(app, people));
-    const { kept: appChanges, refused } = groupLimits(app, known.kept);
-    held.push(...known.refused, ...refused);
-    const breaker = circuitBreaker(app, appChanges);
-    if (breaker) {
-      held.push({ app: app.name, reason: breaker });
-      for (const change of appChanges) change.approval.push(breaker);
-    }
-    const looked = new Set<string>();
-    for (const change of appChanges) {
-      if (change.approval.length > 0) change.risk = 'high';
-      // A lookup made once per run shows at its first use only, as it goes on the wire.
-      change.requests = (app.preview?.(change) ?? []).filter((r) => {
-        if (!r.once) return true;
-        const key = `${r.method} ${r.path}`;
-        if (looked.has(key)) return false;
-        looked.add(key);
-        return true;
-      });
-    }
-    changes.push(...appChanges);
+    const planned = planAppChanges(app, people);
+    for (const change of planned.changes) changes.push(change);
+    held.push(...planned.held);
   }
-  const onlyPeople = input.only?.people?.map((p) => p.toLowerCase());
+  return { changes: narrowedTo(changes, people, input.only?.people), held };
+}
+
+/** The people in the order every plan takes them. */
+export function peopleInPlanOrder(people: readonly Person[]): Person[] {
+  return [...people].sort((a, b) => compare(a.userName.toLowerCase(), b.userName.toLowerCase()) || compare(a.id, b.id));
+}
+
+/**
+ * One app's part of a plan: apps are planned independently, so a caller may plan them one at a
+ * time (in name order) holding one app's accounts at once, and get the plan planChanges gives.
+ * `people` in plan order (peopleInPlanOrder).
+ */
+export function planAppChanges(app: AppPlanInput, people: readonly Person[]): PlanBody {
+  const held: HeldApp[] = [];
+  const known = missingGroups(app, planApp(app, people));
+  const { kept: appChanges, refused } = groupLimits(app, known.kept);
+  held.push(...known.refused, ...refused);
+  const breaker = circuitBreaker(app, appChanges);
+  if (breaker) {
+    held.push({ app: app.name, reason: breaker });
+    for (const change of appChanges) change.approval.push(breaker);
+  }
+  const looked = new Set<string>();
+  for (const change of appChanges) {
+    if (change.approval.length > 0) change.risk = 'high';
+    // A lookup made once per run shows at its first use only, as it goes on the wire.
+    change.requests = (app.preview?.(change) ?? []).filter((r) => {
+      if (!r.once) return true;
+      const key = `${r.method} ${r.path}`;
+      if (looked.has(key)) return false;
+      looked.add(key);
+      return true;
+    });
+  }
+  return { changes: appChanges, held };
+}
+
+/** The changes of the people named (userName or id); all of them when none are named. */
+export function narrowedTo(changes: Change[], people: readonly Person[], only: readonly string[] | undefined): Change[] {
+  if (!only) return changes;
+  const onlyPeople = new Set(only.map((p) => p.toLowerCase()));
   const personById = new Map(people.map((p) => [p.id, p]));
-  const kept = changes.filter((c) => {
-    if (!onlyPeople) return true;
+  return changes.filter((c) => {
     const person = c.personId ? personById.get(c.personId) : undefined;
-    return person !== undefined && (onlyPeople.includes(person.userName.toLowerCase()) || onlyPeople.includes(person.id.toLowerCase()));
+    return person !== undefined && (onlyPeople.has(person.userName.toLowerCase()) || onlyPeople.has(person.id.toLowerCase()));
   });
-  return { changes: kept, held };
 }
 
 function planApp(app: AppPlanInput, people: readonly Person[]): Change[] {

@@ -33,6 +33,8 @@ export interface ApplyOptions {
   leaseMs?: number | undefined;
   /** A queue already started (roster serve keeps one); default: start one for this apply and stop it after. */
   queue?: PgBoss | undefined;
+  /** Shutting down: stop taking work; what was taken but not started goes back to the queue (see Executor). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ApplyReport {
@@ -87,6 +89,7 @@ export async function applyPlan(db: Database, configured: readonly ResolvedApp[]
     appFor: (name) => byName.get(name),
     ...(options.quarantine ? { quarantine: options.quarantine } : {}),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
     attempts: options.retry ? { ...defaultAttemptPolicy, maxAttempts: options.retry.limit + 1, baseDelayMs: options.retry.delaySeconds * 1000 } : defaultAttemptPolicy,
     connectorFor: (name) => {
       const app = byName.get(name);

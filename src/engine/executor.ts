@@ -12,6 +12,7 @@ import type { RemoteAccount } from '../core/account.ts';
 import type { Change } from '../core/plan.ts';
 import { isRosterError, RosterError } from '../errors.ts';
 import { log } from '../log.ts';
+import { recordVendorRequest } from '../metrics.ts';
 import { currentAccounts, liftQuarantine, quarantineApp, quarantinedUntil, recordAccountChange, recordMembership } from '../store/accounts.ts';
 import { isDatabaseUnavailable, type Database } from '../store/database.ts';
 import { linkCreatedAccount, linkedRemoteId } from '../store/links.ts';
@@ -25,6 +26,7 @@ import {
   recentOutcomes,
   releaseAbandoned,
   releaseDeferred,
+  releaseOperations,
   requeueOperation,
   skipOperation,
   stageOperation,
@@ -56,6 +58,11 @@ export interface ExecutorOptions {
   probeEveryMs?: number;
   /** How long runUntil waits for a database that went away before it gives up. */
   databasePatienceMs?: number;
+  /**
+   * Shutting down: once aborted, no new work is taken, the change running now finishes, and work
+   * fetched or claimed but not started is handed back to the queue for another worker at once.
+   */
+  signal?: AbortSignal;
 }
 
 /** This process's worker identity: host, pid and a random part, so a reused pid is not mistaken for it. */
@@ -76,7 +83,8 @@ interface Claimed {
  * live. Failures go through one rule (outcome.ts): retry, wait, or escalate — always bounded.
  */
 export class Executor {
-  readonly #o: Required<ExecutorOptions>;
+  readonly #o: Required<Omit<ExecutorOptions, 'signal'>>;
+  readonly #signal: AbortSignal | undefined;
   readonly #connectors = new Map<string, Connector>();
   readonly #verified = new Map<string, StoredPlan>();
   /** Per plan: approvals the trail has been seen to record. */
@@ -98,6 +106,11 @@ export class Executor {
       databasePatienceMs: 120_000,
       ...options,
     };
+    this.#signal = options.signal;
+  }
+
+  get #stopping(): boolean {
+    return this.#signal?.aborted ?? false;
   }
 
   /** Releases work whose worker stopped beating and queues it again; answers how many. */
@@ -115,6 +128,7 @@ export class Executor {
 
   /** Processes one batch; answers how many jobs it took. */
   async runOnce(): Promise<number> {
+    if (this.#stopping) return 0;
     if (Date.now() - this.#lastSweep > Math.min(this.#o.leaseMs / 2, 5000)) await this.sweep();
     const fetched = await this.#o.boss.fetch<OperationJob>(operationsQueue, { batchSize: this.#o.batchSize, includeMetadata: true });
     if (fetched.length === 0) return 0;
@@ -124,7 +138,10 @@ export class Executor {
     await this.#o.boss.complete(operationsQueue, jobs.map((j) => j.id));
     const byApp = new Map<string, OperationJob[]>();
     for (const job of jobs) byApp.set(job.data.appName, [...(byApp.get(job.data.appName) ?? []), job.data]);
-    for (const [appName, appJobs] of byApp) await this.#runApp(appName, appJobs);
+    for (const [appName, appJobs] of byApp) {
+      if (this.#stopping) await this.#requeueJobs(appJobs);
+      else await this.#runApp(appName, appJobs);
+    }
     return jobs.length;
   }
 
@@ -135,22 +152,39 @@ export class Executor {
    */
   async runUntil(done: () => Promise<boolean>, pollMs = 250): Promise<void> {
     let unavailableSince: number | undefined;
-    for (;;) {
+    const wake = this.#signal ? { signal: this.#signal } : {};
+    while (!this.#stopping) {
       try {
         const taken = await this.runOnce();
         unavailableSince = undefined;
         if (taken === 0) {
           if (await done()) return;
-          await sleep(pollMs);
+          await sleep(pollMs, undefined, wake).catch(() => undefined);
         }
       } catch (error) {
         if (!isDatabaseUnavailable(error)) throw error;
         unavailableSince ??= Date.now();
         if (Date.now() - unavailableSince > this.#o.databasePatienceMs) throw error;
         log.warn({ err: (error as Error).message }, 'the database is unavailable; carrying on once it is back');
-        await sleep(1000);
+        await sleep(1000, undefined, wake).catch(() => undefined);
       }
     }
+  }
+
+  /** Jobs fetched but not claimed, queued again as they were (the queue completed them on fetch). */
+  async #requeueJobs(jobs: readonly OperationJob[]): Promise<void> {
+    for (const job of jobs) {
+      const op = await getOperation(this.#o.db, job.key);
+      if (op && (op.state === 'queued' || op.state === 'staged')) await enqueue(this.#o.boss, job, undefined, priorityOf(op.kind));
+    }
+  }
+
+  /** Claims not started, given back so another worker takes them at once. */
+  async #handBack(items: readonly Claimed[]): Promise<void> {
+    if (items.length === 0) return;
+    const released = await releaseOperations(this.#o.db, workerId, items.map((i) => i.op.key));
+    for (const op of released) await enqueue(this.#o.boss, { key: op.key, planId: op.planId, changeId: op.changeId, appName: op.appName }, undefined, priorityOf(op.kind));
+    await recordAudit(this.#o.db, { actor: this.#o.actor, action: 'operations.handed_back', detail: { count: released.length, worker: workerId, keys: released.slice(0, 20).map((o) => o.key) } });
   }
 
   async close(): Promise<void> {
@@ -165,7 +199,10 @@ export class Executor {
     let connector = this.#connectors.get(appName);
     if (!connector) {
       connector = this.#o.connectorFor(appName);
-      connector.observe((exchange) => this.#logRequest(exchangeEvent(this.#o.actor, appName, 'app.request', exchange)));
+      connector.observe((exchange) => {
+        recordVendorRequest(appName, exchange);
+        this.#logRequest(exchangeEvent(this.#o.actor, appName, 'app.request', exchange));
+      });
       this.#connectors.set(appName, connector);
     }
     return connector;
@@ -242,7 +279,11 @@ export class Executor {
       jobs = [probe];
     }
     const claimed: Claimed[] = [];
-    for (const job of jobs) {
+    for (const [index, job] of jobs.entries()) {
+      if (this.#stopping) {
+        await this.#requeueJobs(jobs.slice(index));
+        break;
+      }
       const op = await claimOperation(db, job.key, workerId, this.#o.leaseMs);
       if (!op) continue; // finished already, or a live worker's lease holds it
       const plan = await this.#plan(op.planId);
@@ -283,11 +324,15 @@ export class Executor {
     if (bulk.length > 0) staged.push(...(await withRequestPriority(priorities.leaver, () => this.#bulkDelete(connector, app, bulk))));
     // First attempts at memberships go last, one request per group where the app allows it.
     const grouped = connector.capabilities.bulkMembership && connector.changeMembers ? toRun.filter((c) => (c.change.kind === 'add-member' || c.change.kind === 'remove-member') && c.op.attempts <= 1) : [];
+    const notStarted: Claimed[] = [];
     for (const item of toRun) {
       if (bulk.includes(item) || grouped.includes(item)) continue;
-      if (await withRequestPriority(budgetPriorityOf(item.change.kind), () => this.#runOne(connector, app, item))) staged.push(item);
+      if (this.#stopping) notStarted.push(item);
+      else if (await withRequestPriority(budgetPriorityOf(item.change.kind), () => this.#runOne(connector, app, item))) staged.push(item);
     }
-    if (grouped.length > 0) staged.push(...(await withRequestPriority(priorities.joinerMover, () => this.#changeMembers(connector, app, grouped))));
+    if (grouped.length > 0 && this.#stopping) notStarted.push(...grouped);
+    else if (grouped.length > 0) staged.push(...(await withRequestPriority(priorities.joinerMover, () => this.#changeMembers(connector, app, grouped))));
+    await this.#handBack(notStarted);
     if (staged.length > 0) await withRequestPriority(Math.min(...staged.map((c) => budgetPriorityOf(c.change.kind))), () => this.#makeLive(connector, staged));
   }
 

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/trail.ts';
 import type { ResolvedApp } from '../config/load.ts';
 import { capabilitiesOf, previewOf } from '../connectors/modules.ts';
-import { planChanges, type AppPlanInput } from '../core/planner.ts';
+import { narrowedTo, peopleInPlanOrder, planAppChanges, type AppPlanInput } from '../core/planner.ts';
+import type { PlanBody } from '../core/plan.ts';
 import { RosterError } from '../errors.ts';
 import { appSyncState, currentAccounts, currentAppGroups } from '../store/accounts.ts';
 import type { Database, Queryable } from '../store/database.ts';
@@ -55,17 +56,20 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
   const basis = await currentBasis(db, configured, options.people);
   const neverSynced = configured.filter((a) => basis.apps[a.name]?.syncId === null).map((a) => a.name);
   if (neverSynced.length > 0) throw new RosterError('input_invalid', `${neverSynced.join(', ')} ${neverSynced.length > 1 ? 'have' : 'has'} never been synced: roster plans only from what it has read; run roster sync first`);
-  const people = await listPeople(db);
-  const apps: AppPlanInput[] = [];
-  for (const app of configured) {
-    apps.push({ name: app.name, type: app.type, policy: app.policy, capabilities: capabilitiesOf(app), preview: previewOf(app), accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name), appGroups: await currentAppGroups(db, app.name) });
-  }
+  const people = peopleInPlanOrder(await listPeople(db));
   if (options.people) {
     const known = new Set(people.flatMap((p) => [p.userName.toLowerCase(), p.id.toLowerCase()]));
     const nobody = options.people.filter((p) => !known.has(p.toLowerCase()));
     if (nobody.length > 0) throw new RosterError('input_invalid', `no person ${nobody.join(', ')} (by userName or id); roster status lists who is known`);
   }
-  const body = planChanges({ people, apps, only: { people: options.people } });
+  // One app's accounts in memory at a time (apps are planned independently, in name order).
+  const body: PlanBody = { changes: [], held: [] };
+  for (const app of [...configured].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const input: AppPlanInput = { name: app.name, type: app.type, policy: app.policy, capabilities: capabilitiesOf(app), preview: previewOf(app), accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name), appGroups: await currentAppGroups(db, app.name) };
+    const planned = planAppChanges(input, people);
+    for (const change of narrowedTo(planned.changes, people, options.people)) body.changes.push(change);
+    body.held.push(...planned.held);
+  }
   const policy = Object.fromEntries(configured.map((app) => [app.name, app.policy]));
   let id = digest({ basis, body }).slice(0, 12);
   // The same state gives the same plan, unless that plan was rejected: then a new one replaces it.

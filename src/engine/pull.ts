@@ -8,6 +8,7 @@ import { createConnector } from '../connectors/modules.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { RosterError } from '../errors.ts';
 import { log } from '../log.ts';
+import { recordPull as observePull } from '../metrics.ts';
 import { createReader } from '../sources/index.ts';
 import { isPullSource, type ResolvedPullSource, type ResolvedSource } from '../sources/config.ts';
 import type { ReaderDeps, ReadProgress, SourceExchange, SourcePersonRecord, SourceRead, SourceReader } from '../sources/types.ts';
@@ -119,6 +120,7 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
     read = await reader.read({ cursors, full: !!options.full, onExchange: (e) => exchanges.push(e), onProgress: (p) => options.onProgress?.({ ...p, source: source.name }) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    observePull(source.name, Object.keys(cursors).length > 0 ? 'incremental' : 'full', false, Date.now() - started.getTime());
     await db.transaction(async (tx) => {
       await recordAudit(tx, [...requestEvents(), { actor, action: 'source.pull_failed', target: source.name, outcome: 'failed', detail: { error: message, requests: exchanges.length } }]);
       await recordPull(tx, { source: source.name, mode: Object.keys(cursors).length > 0 ? 'incremental' : 'full', status: 'failed', startedAt: started, requests: exchanges.length, minimumRequests: 0, peopleChanged: 0, error: message });
@@ -374,6 +376,7 @@ export async function pullSource(db: Database, source: ResolvedPullSource, optio
       await recordAudit(db, { actor, action: 'source.plan_failed', target: source.name, outcome: 'failed', detail: { error: report.planError, people: report.changed.length } });
     });
   }
+  observePull(source.name, read.mode, true, Date.now() - started.getTime());
   await recordPull(db, { source: source.name, mode: read.mode, status: 'succeeded', startedAt: started, requests: read.requests, minimumRequests: read.minimumRequests, peopleChanged: report.changed.length, planId: report.plan?.id });
   return report;
 }

@@ -7,6 +7,7 @@ import type { HttpExchange } from '../connectors/http/client.ts';
 import { createConnector, moduleFor } from '../connectors/modules.ts';
 import { linkAccounts } from '../core/links.ts';
 import { isRosterError } from '../errors.ts';
+import { recordSync, recordVendorRequest } from '../metrics.ts';
 import { completeSyncRun, currentAccounts, ensureApp, failSyncRun, insertAccounts, interruptStaleSyncRuns, recordAppGroups, startSyncRun, syncHeartbeatMs, touchSyncRun, type AppRecord } from '../store/accounts.ts';
 import type { Database } from '../store/database.ts';
 import { listLinks, replaceLinks } from '../store/links.ts';
@@ -49,6 +50,7 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
   let requests = 0;
   const stopObserving = connector.observe((exchange: HttpExchange) => {
     requests += 1;
+    recordVendorRequest(app.name, exchange);
     pending.push(exchangeEvent(options.actor, app.name, 'app.read', exchange, { syncId }));
   });
   const flush = async () => {
@@ -61,13 +63,25 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
   const heartbeat = setInterval(() => void touchSyncRun(db, syncId).catch(() => undefined), syncHeartbeatMs);
   heartbeat.unref();
   try {
-    for await (const page of connector.listAccounts()) {
-      listRequests += 1;
-      accountsRead += page.accounts.length;
-      await insertAccounts(db, syncId, app.name, page.accounts);
-      await touchSyncRun(db, syncId);
-      await flush();
-      options.onPage?.(app.name, page);
+    // One page ahead: the app serves the next page while this one is stored.
+    const pages = connector.listAccounts()[Symbol.asyncIterator]();
+    let next = pages.next();
+    try {
+      for (let read = await next; !read.done; read = await next) {
+        next = pages.next();
+        next.catch(() => undefined); // awaited on the next turn; a failure while storing this page must not go unhandled
+        const page = read.value;
+        listRequests += 1;
+        accountsRead += page.accounts.length;
+        await insertAccounts(db, syncId, app.name, page.accounts);
+        await touchSyncRun(db, syncId);
+        await flush();
+        options.onPage?.(app.name, page);
+      }
+    } catch (error) {
+      await next.catch(() => undefined);
+      await pages.return?.(undefined);
+      throw error;
     }
     if (connector.capabilities.groups && connector.listGroups) {
       await recordAppGroups(db, syncId, await connector.listGroups());
@@ -87,12 +101,14 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
     stopObserving();
     await flush();
     const ms = performance.now() - started;
+    recordSync(app.name, true, ms);
     await recordAudit(db, { actor: options.actor, action: 'sync.completed', appName: app.name, detail: { syncId, accountsRead, listRequests, requests, linked, ms: Math.round(ms) } });
     return { appName: app.name, ok: true, syncId, accountsRead, listRequests, requests, ms, linked };
   } catch (error) {
     clearInterval(heartbeat);
     stopObserving();
     const message = error instanceof Error ? error.message : String(error);
+    recordSync(app.name, false, performance.now() - started);
     await failSyncRun(db, syncId, message, { accountsRead, listRequests });
     await flush();
     await recordAudit(db, { actor: options.actor, action: 'sync.failed', appName: app.name, outcome: 'failed', detail: { syncId, accountsRead, listRequests, requests, error: message } });

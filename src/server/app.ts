@@ -1,4 +1,4 @@
-// roster's HTTP app: /scim/v2 (inbound SCIM from Entra ID and Okta) and /healthz.
+// roster's HTTP app: /scim/v2 (inbound SCIM from Entra ID and Okta), /healthz, /readyz and /metrics.
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { FanOut } from '../engine/inbound.ts';
@@ -10,6 +10,7 @@ import { listResponse, SCIM } from '../scim/schemas.ts';
 import type { Database } from '../store/database.ts';
 import { getGroup, getUser, listGroups, listUsers, type Doc } from '../store/directory.ts';
 import { touchScimToken, verifyScimToken, type ScimToken } from '../store/scim-tokens.ts';
+import { healthRoutes, timeRequests, type Readiness } from './health.ts';
 import { checkIfMatch, etagOf, maxResults, notModified, readJson, readSearch, scimErrorResponse, scimJson, type SearchParameters } from './scim-http.ts';
 import { ScimService, type Caller } from './scim-service.ts';
 import { mountAuth, type AuthRouteOptions } from './auth-routes.ts';
@@ -23,6 +24,8 @@ export interface ServerOptions {
   tokenCacheMs?: number;
   /** Sign-in, sessions and OIDC (src/server/auth-routes.ts). */
   auth?: AuthRouteOptions | undefined;
+  /** What /readyz answers (starting, ready, shutting down); absent: ready once the database answers. */
+  readiness?: Readiness | undefined;
 }
 
 type Env = { Variables: { caller: Caller } & AuthVariables };
@@ -44,12 +47,9 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
   });
   app.notFound((c) => (c.req.path.startsWith(SCIM_BASE) ? scimErrorResponse(c, new ScimError(404, `no SCIM endpoint ${c.req.method} ${c.req.path}`)) : c.json({ error: 'not found' }, 404)));
 
+  timeRequests(app);
+  healthRoutes(app, db, options.readiness);
   mountAuth(app, db, options.auth);
-
-  app.get('/healthz', async (c) => {
-    await db.query('select 1');
-    return c.json({ status: 'ok' });
-  });
 
   const scim = new Hono<Env>();
   scim.use('*', async (c, next) => {

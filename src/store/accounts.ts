@@ -1,6 +1,7 @@
 import { redactText } from '../core/redact.ts';
 import type { RemoteAccount } from '../core/account.ts';
 import type { Queryable } from './database.ts';
+import { readByKey } from './keyset.ts';
 
 export interface AppRecord {
   name: string;
@@ -135,11 +136,21 @@ interface AccountRow {
 /** The accounts of an app's last successful sync; `raw: false` leaves out the apps' whole records. */
 export async function currentAccounts(db: Queryable, appName: string, options: { raw?: boolean; remoteIds?: readonly string[] } = {}): Promise<RemoteAccount[]> {
   const columns = 'a.remote_id, a.user_name, a.email, a.external_id, a.display_name, a.given_name, a.family_name, a.active, a.department, a.title, a.groups, a.undeletable, a.role, a.pending';
-  const rows = await db.query<AccountRow>(
-    `select ${columns}${options.raw === false ? ', null as raw' : ', a.raw'} from accounts a join apps p on p.name = a.app_name and p.current_sync_id = a.sync_id
-      where a.app_name = $1 and ($2::text[] is null or a.remote_id = any($2::text[])) order by a.remote_id`,
-    [appName, options.remoteIds ?? null],
-  );
+  const selected = `${columns}${options.raw === false ? ', null as raw' : ', a.raw'}`;
+  const rows = options.remoteIds
+    ? await db.query<AccountRow>(
+        `select ${selected} from accounts a join apps p on p.name = a.app_name and p.current_sync_id = a.sync_id
+          where a.app_name = $1 and a.remote_id = any($2::text[]) order by a.remote_id`,
+        [appName, options.remoteIds],
+      )
+    : await readByKey<AccountRow>(
+        db,
+        `select ${selected} from accounts a
+          where a.sync_id = (select current_sync_id from apps where name = $3) and a.app_name = $3 and ($1::text is null or a.remote_id > $1)
+          order by a.remote_id limit $2`,
+        [appName],
+        (row) => row.remote_id,
+      );
   return rows.map((r) => ({
     remoteId: r.remote_id,
     userName: r.user_name ?? undefined,

@@ -1,10 +1,13 @@
 import type { Link, LinkRule } from '../core/links.ts';
 import type { Queryable } from './database.ts';
+import { inSlices, readByKey } from './keyset.ts';
 
 export async function listLinks(db: Queryable, appName: string): Promise<Link[]> {
-  const rows = await db.query<{ app_name: string; remote_id: string; person_id: string; rule: LinkRule; reason: string }>(
-    'select app_name, remote_id, person_id, rule, reason from links where app_name = $1 order by remote_id',
+  const rows = await readByKey<{ app_name: string; remote_id: string; person_id: string; rule: LinkRule; reason: string }>(
+    db,
+    'select app_name, remote_id, person_id, rule, reason from links where app_name = $3 and ($1::text is null or remote_id > $1) order by remote_id limit $2',
     [appName],
+    (row) => row.remote_id,
   );
   return rows.map((r) => ({ appName: r.app_name, remoteId: r.remote_id, personId: r.person_id, rule: r.rule, reason: r.reason }));
 }
@@ -12,12 +15,13 @@ export async function listLinks(db: Queryable, appName: string): Promise<Link[]>
 /** Replaces an app's links with a freshly computed set (manual ones included in it). */
 export async function replaceLinks(db: Queryable, appName: string, links: readonly Link[]): Promise<void> {
   await db.query('delete from links where app_name = $1', [appName]);
-  if (links.length === 0) return;
-  await db.query(
-    `insert into links (app_name, remote_id, person_id, rule, reason)
-     select $2, x.remote_id, x.person_id, x.rule, x.reason from jsonb_to_recordset($1::jsonb) as x(remote_id text, person_id text, rule text, reason text)`,
-    [JSON.stringify(links.map((l) => ({ remote_id: l.remoteId, person_id: l.personId, rule: l.rule, reason: l.reason }))), appName],
-  );
+  await inSlices(links, async (slice) => {
+    await db.query(
+      `insert into links (app_name, remote_id, person_id, rule, reason)
+       select $2, x.remote_id, x.person_id, x.rule, x.reason from jsonb_to_recordset($1::jsonb) as x(remote_id text, person_id text, rule text, reason text)`,
+      [JSON.stringify(slice.map((l) => ({ remote_id: l.remoteId, person_id: l.personId, rule: l.rule, reason: l.reason }))), appName],
+    );
+  });
 }
 
 /** Links an account roster created to the person it was created for. */

@@ -22,3 +22,12 @@ export async function migrate(db: Database): Promise<string[]> {
     return applied;
   });
 }
+
+/** Migrations shipped with this build that the database has not applied (an older schema, or one being migrated). */
+export async function pendingMigrations(db: Pick<Database, 'query'>): Promise<string[]> {
+  const files = readdirSync(migrationsDir).filter((name) => name.endsWith('.sql'));
+  const exists = await db.query<{ present: boolean }>("select to_regclass('schema_migrations') is not null as present");
+  if (!exists[0]?.present) return files.sort();
+  const done = new Set((await db.query<{ name: string }>('select name from schema_migrations')).map((row) => row.name));
+  return files.filter((name) => !done.has(name)).sort();
+}

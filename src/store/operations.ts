@@ -128,6 +128,24 @@ export async function requeueOperation(db: Queryable, key: string, error: string
   );
 }
 
+/**
+ * Hands this worker's claims back untouched (it is shutting down before starting them): queued
+ * again at once, the attempt the claim counted given back, so another worker takes them now
+ * rather than when the lease runs out. A staged operation stays staged. Answers those released.
+ */
+export async function releaseOperations(db: Queryable, worker: string, keys: readonly string[]): Promise<Operation[]> {
+  if (keys.length === 0) return [];
+  const rows = await db.query<OperationRow>(
+    `update operations
+        set state = case when state = 'staged' then 'staged' else 'queued' end, claimed_by = null, lease_until = null,
+            attempts = greatest(attempts - 1, 0), updated_at = now()
+      where key = any($2::text[]) and claimed_by = $1 and state in ('running', 'staged')
+      returning *`,
+    [worker, keys],
+  );
+  return rows.map(toOperation);
+}
+
 export async function failOperation(db: Queryable, key: string, error: string): Promise<void> {
   await db.query("update operations set state = 'failed', last_error = $2, claimed_by = null, lease_until = null, updated_at = now() where key = $1", [key, error]);
 }

@@ -1,6 +1,7 @@
 import type { Person } from '../core/person.ts';
 import type { ImportedPerson } from '../sources/person-input.ts';
 import type { Queryable } from './database.ts';
+import { readByKey } from './keyset.ts';
 
 interface PersonRow {
   id: string;
@@ -91,7 +92,12 @@ export async function userNameClashes(db: Queryable, people: readonly Pick<Perso
 }
 
 export async function listPeople(db: Queryable): Promise<Person[]> {
-  const rows = await db.query<PersonRow>('select id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups from people order by id');
+  const rows = await readByKey<PersonRow>(
+    db,
+    'select id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups from people where ($1::text is null or id > $1) order by id limit $2',
+    [],
+    (row) => row.id,
+  );
   return rows.map(toPerson);
 }
 

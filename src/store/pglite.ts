@@ -2,13 +2,23 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable } from './database.ts';
 import { acquireFolderLock, type FolderLock } from './folder-lock.ts';
 
+/**
+ * Postgres settings for the embedded database, sized for one process's work rather than a server's:
+ * the buffer pool lives inside the WASM heap (PGlite's default of 128 MB grows that heap and the
+ * process's RSS by as much), and the OS page cache still holds the data files behind it. Durability
+ * is untouched (fsync and synchronous_commit stay on): snapshots must be on disk before a destructive
+ * request leaves roster. bench/pglite-memory.bench.ts measures the difference.
+ */
+export const embeddedSettings: readonly string[] = ['shared_buffers=16MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB', 'work_mem=4MB'];
+
 /** Opens an embedded database: in memory when dataDir is undefined, else in that folder, locked. */
-export async function openPglite(dataDir?: string): Promise<Database> {
+export async function openPglite(dataDir?: string, options: { settings?: readonly string[] } = {}): Promise<Database> {
   let lock: FolderLock | undefined;
   if (dataDir) lock = acquireFolderLock(dataDir);
   let pg: PGlite;
   try {
-    pg = await PGlite.create(dataDir);
+    const settings = options.settings ?? embeddedSettings;
+    pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(settings.length > 0 ? { postgresqlconf: [...settings] } : {}) });
   } catch (error) {
     lock?.release();
     throw error;
