@@ -12,6 +12,8 @@ import { getGroup, getUser, listGroups, listUsers, type Doc } from '../store/dir
 import { touchScimToken, verifyScimToken, type ScimToken } from '../store/scim-tokens.ts';
 import { checkIfMatch, etagOf, maxResults, notModified, readJson, readSearch, scimErrorResponse, scimJson, type SearchParameters } from './scim-http.ts';
 import { ScimService, type Caller } from './scim-service.ts';
+import type { SurfaceOptions } from './surface-options.ts';
+import { mountSurfaces } from './surfaces.ts';
 
 export interface ServerOptions {
   db: Database;
@@ -19,6 +21,11 @@ export interface ServerOptions {
   fanOut?: FanOut | undefined;
   /** How long a verified token is trusted before it is looked up again (revocation takes this long at most). */
   tokenCacheMs?: number;
+  /** The configured apps (for the API and dashboard: planning, applying, policy, limits). */
+  apps?: SurfaceOptions['apps'] | undefined;
+  connectorFor?: SurfaceOptions['connectorFor'];
+  /** The queue roster serve's worker works: an apply from the API or dashboard queues onto it. */
+  queue?: SurfaceOptions['queue'];
 }
 
 type Env = { Variables: { caller: Caller } };
@@ -180,6 +187,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
   });
 
   app.route(SCIM_BASE, scim);
+  mountSurfaces(app, { db, apps: options.apps ?? [], connectorFor: options.connectorFor, queue: options.queue });
   return app;
 }
 
