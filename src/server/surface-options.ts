@@ -15,8 +15,8 @@ export interface SurfaceOptions {
   queue?: PgBoss | undefined;
 }
 
-/** Who is asking, set by the sign-in middleware (undefined: nobody signed in). */
-export type SurfaceEnv = { Variables: { identity: Identity | undefined } };
+/** Who is asking and their browser session, set by the sign-in middleware (undefined: nobody signed in). */
+export type SurfaceEnv = { Variables: { identity: Identity | undefined; session?: { value: string; csrfToken: string } | undefined } };
 
 export function assignRules(apps: readonly ResolvedApp[]): AssignRules {
   return Object.fromEntries(apps.map((a) => [a.name, a.policy.assign]));
