@@ -9,7 +9,8 @@ import { activeQuarantines } from '../../store/accounts.ts';
 import { searchAudit } from '../read/audit.ts';
 import { listFindings } from '../read/findings.ts';
 import { appHealth } from '../read/health.ts';
-import { matrixPage, stateCounts } from '../read/matrix.ts';
+import { cachedStateCounts, keepStatistics } from '../read/freshness.ts';
+import { matrixPage } from '../read/matrix.ts';
 import { operationsView } from '../read/operations.ts';
 import { overview } from '../read/overview.ts';
 import { personDetail } from '../read/person.ts';
@@ -37,6 +38,10 @@ export function createApi(options: SurfaceOptions): OpenAPIHono<SurfaceEnv> {
     if (error instanceof HTTPException && error.status < 500) return apiErrorResponse(c, new ApiError(error.status === 401 ? 'unauthenticated' : error.status === 403 ? 'forbidden' : 'invalid_request', error.message || 'bad request'));
     log.error({ err: error.message, path: c.req.path }, 'api request failed');
     return apiErrorResponse(c, new ApiError('internal', 'roster failed to handle the request; nothing was changed'));
+  });
+  api.use('*', async (c, next) => {
+    if (c.req.method === 'GET') await keepStatistics(db);
+    await next();
   });
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookieName, description: 'The session cookie set by signing in at /login (state-changing requests also need the CSRF token).' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'A roster API token: Authorization: Bearer <token>.' });
@@ -91,7 +96,7 @@ export function createApi(options: SurfaceOptions): OpenAPIHono<SurfaceEnv> {
     createRoute({ method: 'get', path: '/findings', tags: ['findings'], summary: 'What is wrong, by app and kind, with the plan change that would fix each', security, middleware: [allow('read')], request: { query: s.findingsQuery }, responses: { 200: json(s.findingsSchema, 'Counts and a page of findings'), ...errorResponses() } }),
     async (c) => {
       const q = c.req.valid('query');
-      const [counts, findings] = [await stateCounts(db, assign), await listFindings(db, assign, { app: q.app, kind: q.kind, limit: q.limit, offset: q.offset ?? 0 })];
+      const [{ counts }, findings] = [await cachedStateCounts(db, assign), await listFindings(db, assign, { app: q.app, kind: q.kind, limit: q.limit, offset: q.offset ?? 0 })];
       return c.json(s.findingsSchema.parse({ counts, findings }), 200);
     },
   );

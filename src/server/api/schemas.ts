@@ -218,6 +218,7 @@ export const overviewSchema = z
   .object({
     people: z.object({ total: z.number().int(), active: z.number().int() }),
     apps: z.array(z.object({ app: z.string(), counts: z.record(z.string(), z.number().int()) })),
+    countsAsOf: z.string().openapi({ description: 'When the per-app counts were computed (they are cached for a few seconds while the trail keeps moving).' }),
     plans: z.object({ open: z.number().int(), waitingApproval: z.number().int() }),
     operations: z.object({ inFlight: z.number().int(), failed: z.number().int() }),
     activity: z.array(z.object({ day: z.string(), planned: z.number().int(), held: z.number().int(), verified: z.number().int(), failed: z.number().int(), skipped: z.number().int() })),

@@ -8,6 +8,7 @@ import { activeQuarantines } from '../../store/accounts.ts';
 import { toApiError } from '../api/errors.ts';
 import { searchAudit, type AuditSearch } from '../read/audit.ts';
 import { listFindings } from '../read/findings.ts';
+import { keepStatistics } from '../read/freshness.ts';
 import { appHealth } from '../read/health.ts';
 import { departments, matrixPage as readMatrix, problemStates, type Problem } from '../read/matrix.ts';
 import { operationsView } from '../read/operations.ts';
@@ -67,7 +68,11 @@ export function createDashboard(options: SurfaceOptions): Hono<SurfaceEnv> {
     if (!can(identity, permission)) return c.html(page(ctxOf(c), 'Not allowed', html`<p>${identity.actor} (role ${identity.role}) may not ${permission}.</p>`), 403);
     await next();
   };
-  const read = [securityHeaders, need('read')] as const;
+  const fresh: MiddlewareHandler<SurfaceEnv> = async (_c, next) => {
+    await keepStatistics(db);
+    await next();
+  };
+  const read = [securityHeaders, need('read'), fresh] as const;
 
   dash.get('/static/:file', (c) => {
     const file = staticFile(c.req.param('file'));

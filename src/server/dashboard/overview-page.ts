@@ -18,7 +18,7 @@ export function overviewPage(ctx: PageContext, data: Overview, health: readonly 
   <div class="card"><b>${data.plans.open}</b> open plans<br><a href="/plans?status=planned">${data.plans.waitingApproval} waiting for approval</a></div>
   <div class="card"><b>${data.operations.inFlight}</b> operations in flight<br><a href="/operations">${data.operations.failed} failed</a></div>
 </section>
-<h2>Findings per app</h2>
+<h2>Findings per app <span class="muted">as of ${data.countsAsOf.replace('T', ' ').slice(0, 19)}</span></h2>
 <table class="grid"><thead><tr><th>app</th><th>linked</th>${shown.map((s) => html`<th>${s}</th>`)}</tr></thead><tbody>
 ${data.apps.map(
   (a) => html`<tr><th><a href="/apps#app-${a.app}">${a.app}</a></th><td>${a.counts.linked}</td>${shown.map((s) =>

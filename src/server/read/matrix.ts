@@ -51,10 +51,7 @@ export type AssignRules = Record<string, AppPolicy['assign']>;
 /** SQL of a person's state in one app; needs p (people), ap (apps), a (their account or null), pol (assign rules jsonb). */
 const stateSql = `case
   when a.remote_id is null then
-    case when p.active and (coalesce((pol->>'everyone')::boolean, true)
-                            or p.groups ?| coalesce(array(select jsonb_array_elements_text(pol->'groups')), '{}')
-                            or p.department = any(coalesce(array(select jsonb_array_elements_text(pol->'departments')), '{}')))
-         then 'missing' else 'none' end
+    case when p.active and (pol.everyone or p.groups ?| pol.groups or p.department = any(pol.departments)) then 'missing' else 'none' end
   when not p.active and (a.active or a.pending is not null) then 'leaver'
   when not p.active then 'deactivated'
   when a.pending is not null then 'pending'
@@ -67,9 +64,12 @@ const stateSql = `case
 
 /** Each app with this person's account in it; p is the person (an outer query's row, or joined before). */
 const appsWithAccount = `apps ap
+  join (select x.name, coalesce(x.everyone, true) as everyone, coalesce(array(select jsonb_array_elements_text(x.groups)), '{}') as groups,
+               coalesce(array(select jsonb_array_elements_text(x.departments)), '{}') as departments
+          from jsonb_each($1::jsonb) as e(name, v) cross join lateral jsonb_to_record(e.v || jsonb_build_object('name', e.name)) as x(name text, everyone boolean, groups jsonb, departments jsonb)
+        union all select ap2.name, true, '{}', '{}' from apps ap2 where not ($1::jsonb ? ap2.name)) pol on pol.name = ap.name
   left join links l on l.app_name = ap.name and l.person_id = p.id
-  left join accounts a on a.sync_id = ap.current_sync_id and a.remote_id = l.remote_id
-  cross join lateral (select ($1::jsonb -> ap.name) as pol) r`;
+  left join accounts a on a.sync_id = ap.current_sync_id and a.remote_id = l.remote_id`;
 const cellJoin = `cross join ${appsWithAccount}`;
 
 /**
