@@ -144,6 +144,22 @@ for (const kind of databaseKinds) {
       assert.equal((await call('operator', 'POST', `/api/plans/${own.id}/apply`)).status, 409, 'a rejected plan is not applied');
     });
 
+    it('refuses the requester under any spelling of their name, and records the refusal', async () => {
+      const spellings = ['operator: ABE', ' Operator:abe\u200b', 'OPERATOR:Abe\t'];
+      for (const requestedBy of spellings) {
+        const plan = await makePlan(tenant.db, tenant.apps, { actor: requestedBy, people: [tenant.drifted.userName, tenant.leaver.userName] });
+        const answer = await call('approver', 'POST', `/api/plans/${plan.id}/approve`);
+        assert.equal(answer.status, 403, JSON.stringify(requestedBy));
+        assert.match(answer.body.error?.message ?? '', /four-eyes/);
+        const view = await call('approver', 'GET', `/api/plans/${plan.id}`);
+        assert.equal((view.body.you as { mayApprove: boolean }).mayApprove, false);
+        assert.equal((view.body.gate as { waiting: number }).waiting, 1, 'still waiting');
+        await call('admin', 'POST', `/api/plans/${plan.id}/reject`);
+      }
+      const refusals = await call('viewer', 'GET', `/api/audit?action=plan.approve_refused&actor=${encodeURIComponent(identities.approver.actor)}`);
+      assert.ok((refusals.body.events as unknown[]).length >= spellings.length);
+    });
+
     it('shows findings with the change that would fix them, apps with health, and the trail with its chain verified', async () => {
       const drafted = await call('operator', 'POST', '/api/plans', { apps: ['scim'] });
       assert.equal(drafted.status, 201);

@@ -33,8 +33,11 @@ export async function listPlanSummaries(db: Queryable, options: { status?: PlanS
   return rows.map((r) => ({ id: r.id, createdAt: r.created_at.toISOString(), requestedBy: r.requested_by, status: r.status, changes: r.changes, held: r.held, apps: r.apps ?? [] }));
 }
 
-/** The same person, however the name is spelled: four eyes compares actors trimmed and case-folded, as decide does. */
-export const sameActor = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+/** The same person, however the name is spelled: "operator: Olga" is "operator:olga" (spaces, invisible characters and case ignored). */
+export function sameActor(a: string, b: string): boolean {
+  const fold = (s: string) => s.normalize('NFKC').replace(/[\s\p{Cf}\p{Cc}]+/gu, '').toLowerCase().normalize('NFKC');
+  return fold(a) === fold(b);
+}
 
 export async function planView(db: Queryable, apps: readonly ResolvedApp[], idOrPrefix: string, identity: Identity | undefined) {
   const plan = await resolvePlan(db, idOrPrefix);
