@@ -1,20 +1,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Hono } from 'hono';
+import { createToken, revokeToken } from '../src/auth/tokens.ts';
 import { makePlan } from '../src/engine/planning.ts';
 import { databaseKinds, openTestDatabase } from '../src/store/testing.ts';
-import type { SurfaceEnv } from '../src/server/surface-options.ts';
-import { appAs, identities, seedTenant, type Tenant, type Who } from './support/surfaces.ts';
+import { createCallers, createOperators, PASSWORD, seedTenant, serverApp, type Callers, type Tenant, type Who } from './support/surfaces.ts';
 
 type Body = Record<string, unknown> & { error?: { code: string; message: string } };
 
 for (const kind of databaseKinds) {
   describe(`REST API on a seeded tenant (${kind})`, () => {
     let tenant: Tenant;
-    let app: Hono<SurfaceEnv>;
-    const call = async (who: Who | undefined, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> => {
-      const headers: Record<string, string> = {};
-      if (who) headers['x-test-as'] = who;
+    let app: ReturnType<typeof serverApp>;
+    let callers: Callers;
+    const call = async (who: Who | undefined, method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ status: number; body: Body }> => {
+      const headers: Record<string, string> = { ...extra };
+      if (who) headers.authorization = `Bearer ${callers[who].token}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
       const response = await app.request(`http://127.0.0.1${path}`, { method, headers, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
       const text = await response.text();
@@ -23,7 +23,9 @@ for (const kind of databaseKinds) {
 
     before(async () => {
       tenant = await seedTenant(await openTestDatabase(kind));
-      app = appAs(tenant);
+      callers = await createCallers(tenant.db);
+      await createOperators(tenant.db, { olga: 'operator', abe: 'approver' });
+      app = serverApp(tenant);
     });
     after(async () => {
       await tenant.close();
@@ -113,13 +115,14 @@ for (const kind of databaseKinds) {
       assert.equal(changes.find((c) => c.app === 'scim')?.requests[0]?.method, 'DELETE');
       assert.doesNotMatch(JSON.stringify(drafted.body), new RegExp(tenant.scim.settings.token), 'no credential in the answer');
       assert.deepEqual(drafted.body.you, { mayApprove: false, mayApply: true, why: 'you requested this plan: another person must approve it (four eyes)' });
+      assert.equal(drafted.body.requestedBy, callers.operator.actor, 'the trail names the token that asked');
 
       assert.equal((await call('viewer', 'POST', `/api/plans/${planId}/approve`)).status, 403, 'a viewer cannot approve');
       assert.equal((await call('operator', 'POST', `/api/plans/${planId}/approve`)).status, 403, 'an operator cannot approve');
       assert.equal((await call('approver', 'POST', `/api/plans/${planId}/apply`)).status, 403, 'an approver cannot apply');
       assert.equal((await call('agent', 'POST', `/api/plans/${planId}/approve`)).status, 403, 'an agent never approves, whatever its role');
 
-      const own = await makePlan(tenant.db, tenant.apps, { actor: identities.admin.actor, people: [tenant.leaver.userName, tenant.drifted.userName] });
+      const own = await makePlan(tenant.db, tenant.apps, { actor: callers.admin.actor, people: [tenant.leaver.userName, tenant.drifted.userName] });
       const selfApproval = await call('admin', 'POST', `/api/plans/${own.id}/approve`);
       assert.equal(selfApproval.status, 403, 'the requester cannot approve their own plan');
       assert.match(selfApproval.body.error?.message ?? '', /four-eyes/);
@@ -144,8 +147,35 @@ for (const kind of databaseKinds) {
       assert.equal((await call('operator', 'POST', `/api/plans/${own.id}/apply`)).status, 409, 'a rejected plan is not applied');
     });
 
+    it('refuses cookie writes without the session CSRF token, and a revoked token at once', async () => {
+      const signIn = await app.request('http://127.0.0.1/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'olga', password: PASSWORD }) });
+      assert.equal(signIn.status, 200);
+      const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+      const read = await call(undefined, 'GET', '/api/plans', undefined, { cookie });
+      assert.equal(read.status, 200, 'a session reads without a CSRF token');
+      const forged = await call(undefined, 'POST', '/api/plans', { people: [tenant.drifted.userName] }, { cookie });
+      assert.equal(forged.status, 403);
+      assert.equal(forged.body.error?.code, 'csrf_failed');
+      const wrong = await call(undefined, 'POST', '/api/plans', { people: [tenant.drifted.userName] }, { cookie, 'x-csrf-token': `${csrfToken}x` });
+      assert.equal(wrong.status, 403);
+      const crossSite = await call(undefined, 'POST', '/api/plans', { people: [tenant.drifted.userName] }, { cookie, 'x-csrf-token': csrfToken, origin: 'https://evil.example' });
+      assert.equal(crossSite.status, 403);
+      const planned = await call(undefined, 'POST', '/api/plans', { people: [tenant.drifted.userName] }, { cookie, 'x-csrf-token': csrfToken });
+      assert.equal(planned.status, 201);
+      assert.equal(planned.body.requestedBy, 'operator:olga');
+
+      const soon = await createToken(tenant.db, { name: 'soon-revoked', kind: 'api', role: 'admin', createdBy: 'operator:setup' });
+      const withToken = (method: string, path: string) => app.request(`http://127.0.0.1${path}`, { method, headers: { authorization: `Bearer ${soon.value}` } });
+      assert.equal((await withToken('GET', '/api/plans')).status, 200);
+      await revokeToken(tenant.db, 'soon-revoked');
+      const revoked = await withToken('GET', '/api/plans');
+      assert.equal(revoked.status, 401, 'a revoked token is refused at once');
+      assert.equal((await withToken('POST', `/api/plans/${String(planned.body.id)}/apply`)).status, 401);
+    });
+
     it('refuses the requester under any spelling of their name, and records the refusal', async () => {
-      const spellings = ['operator: ABE', ' Operator:abe\u200b', 'OPERATOR:Abe\t'];
+      const spellings = ['token: TEST-approver', ' Token:test-approver\u200b', 'TOKEN:Test-Approver\t'];
       for (const requestedBy of spellings) {
         const plan = await makePlan(tenant.db, tenant.apps, { actor: requestedBy, people: [tenant.drifted.userName, tenant.leaver.userName] });
         const answer = await call('approver', 'POST', `/api/plans/${plan.id}/approve`);
@@ -156,7 +186,7 @@ for (const kind of databaseKinds) {
         assert.equal((view.body.gate as { waiting: number }).waiting, 1, 'still waiting');
         await call('admin', 'POST', `/api/plans/${plan.id}/reject`);
       }
-      const refusals = await call('viewer', 'GET', `/api/audit?action=plan.approve_refused&actor=${encodeURIComponent(identities.approver.actor)}`);
+      const refusals = await call('viewer', 'GET', `/api/audit?action=plan.approve_refused&actor=${encodeURIComponent(callers.approver.actor)}`);
       assert.ok((refusals.body.events as unknown[]).length >= spellings.length);
     });
 
@@ -179,8 +209,8 @@ for (const kind of databaseKinds) {
       assert.ok(audit.body.nextBefore);
       const older = await call('viewer', 'GET', `/api/audit?action=plan&limit=2&before=${String(audit.body.nextBefore)}`);
       assert.ok((older.body.events as { id: number }[]).every((e) => e.id < Number(audit.body.nextBefore)));
-      const byActor = (await call('viewer', 'GET', `/api/audit?actor=${encodeURIComponent(identities.approver.actor)}`)).body.events as { actor: string }[];
-      assert.ok(byActor.length > 0 && byActor.every((e) => e.actor === identities.approver.actor));
+      const byActor = (await call('viewer', 'GET', `/api/audit?actor=${encodeURIComponent(callers.approver.actor)}`)).body.events as { actor: string }[];
+      assert.ok(byActor.length > 0 && byActor.every((e) => e.actor === callers.approver.actor));
       const verify = await call('viewer', 'GET', '/api/audit/verify');
       assert.equal(verify.body.ok, true);
       assert.ok(Number(verify.body.verified) > 0);

@@ -14,6 +14,8 @@ import { checkIfMatch, etagOf, maxResults, notModified, readJson, readSearch, sc
 import { ScimService, type Caller } from './scim-service.ts';
 import type { SurfaceOptions } from './surface-options.ts';
 import { mountSurfaces } from './surfaces.ts';
+import { mountAuth, type AuthRouteOptions } from './auth-routes.ts';
+import type { AuthVariables } from '../auth/middleware.ts';
 
 export interface ServerOptions {
   db: Database;
@@ -26,9 +28,11 @@ export interface ServerOptions {
   connectorFor?: SurfaceOptions['connectorFor'];
   /** The queue roster serve's worker works: an apply from the API or dashboard queues onto it. */
   queue?: SurfaceOptions['queue'];
+  /** Sign-in, sessions and OIDC (src/server/auth-routes.ts). */
+  auth?: AuthRouteOptions | undefined;
 }
 
-type Env = { Variables: { caller: Caller } };
+type Env = { Variables: { caller: Caller } & AuthVariables };
 
 const SCIM_BASE = '/scim/v2';
 
@@ -46,6 +50,8 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
     return c.req.path.startsWith(SCIM_BASE) ? scimErrorResponse(c, new ScimError(500, 'roster failed to handle the request; nothing was changed')) : c.json({ error: 'internal error' }, 500);
   });
   app.notFound((c) => (c.req.path.startsWith(SCIM_BASE) ? scimErrorResponse(c, new ScimError(404, `no SCIM endpoint ${c.req.method} ${c.req.path}`)) : c.json({ error: 'not found' }, 404)));
+
+  mountAuth(app, db, options.auth);
 
   app.get('/healthz', async (c) => {
     await db.query('select 1');

@@ -5,7 +5,7 @@ import { applyPlan } from '../engine/apply.ts';
 import { decide, resolvePlan } from '../engine/approvals.ts';
 import { RosterError } from '../errors.ts';
 import { recordAudit } from '../audit/trail.ts';
-import { sameActor } from './read/plans.ts';
+import { sameActor } from '../auth/usernames.ts';
 import { makePlan } from '../engine/planning.ts';
 import type { StoredPlan } from '../store/plans.ts';
 import type { SurfaceOptions } from './surface-options.ts';

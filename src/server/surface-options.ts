@@ -1,5 +1,5 @@
 import type { PgBoss } from 'pg-boss';
-import type { Identity } from '../auth/identity.ts';
+import type { AuthEnv } from '../auth/middleware.ts';
 import type { ResolvedApp } from '../config/load.ts';
 import type { Connector } from '../connectors/connector.ts';
 import type { Database } from '../store/database.ts';
@@ -15,8 +15,8 @@ export interface SurfaceOptions {
   queue?: PgBoss | undefined;
 }
 
-/** Who is asking and their browser session, set by the sign-in middleware (undefined: nobody signed in). */
-export type SurfaceEnv = { Variables: { identity: Identity | undefined; session?: { value: string; csrfToken: string } | undefined } };
+/** Who is asking and their browser session, set by the sign-in middleware (src/auth/middleware.ts). */
+export type SurfaceEnv = AuthEnv;
 
 export function assignRules(apps: readonly ResolvedApp[]): AssignRules {
   return Object.fromEntries(apps.map((a) => [a.name, a.policy.assign]));

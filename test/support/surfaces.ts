@@ -1,8 +1,10 @@
 // A seeded tenant for the API and dashboard tests: people, two simulated apps (generic SCIM and
-// Netskope) each with its own mess, synced; identities for each role; and the server app with a
-// test-only sign-in (a header naming who is asking) until the real sign-in is merged.
-import { Hono } from 'hono';
-import type { Identity, Role } from '../../src/auth/identity.ts';
+// Netskope) each with its own mess, synced; API tokens for each role and operator accounts to sign
+// in with; and roster's HTTP app with its real sign-in.
+import type { PgBoss } from 'pg-boss';
+import type { Role } from '../../src/auth/identity.ts';
+import { createOperator } from '../../src/auth/operators.ts';
+import { createToken } from '../../src/auth/tokens.ts';
 import { startNetskopeSimulator } from '../../simulators/netskope/index.ts';
 import { startScimSimulator, type RunningScimSimulator } from '../../simulators/scim/index.ts';
 import { parseConfig, type ResolvedApp } from '../../src/config/load.ts';
@@ -12,18 +14,30 @@ import { generateOrganisation } from '../../src/core/sample-org.ts';
 import { syncApp } from '../../src/engine/sync.ts';
 import { SCIM } from '../../src/scim/schemas.ts';
 import { createServerApp } from '../../src/server/app.ts';
-import type { SurfaceEnv } from '../../src/server/surface-options.ts';
 import type { Database } from '../../src/store/database.ts';
 import { upsertPeople } from '../../src/store/people.ts';
 
-export const identities = {
-  viewer: { kind: 'user', id: 'u-viewer', actor: 'operator:vera', role: 'viewer' },
-  operator: { kind: 'user', id: 'u-operator', actor: 'operator:olga', role: 'operator' },
-  approver: { kind: 'user', id: 'u-approver', actor: 'operator:abe', role: 'approver' },
-  admin: { kind: 'user', id: 'u-admin', actor: 'operator:ada', role: 'admin' },
-  agent: { kind: 'agent', id: 't-agent', actor: 'agent:helper', role: 'admin' },
-} as const satisfies Record<string, Identity>;
-export type Who = keyof typeof identities;
+/** The API tokens the tests sign in with, one per role, and an agent token with the admin role (an agent never gets past its ceiling). */
+const tokenRoles = { viewer: ['api', 'viewer'], operator: ['api', 'operator'], approver: ['api', 'approver'], admin: ['api', 'admin'], agent: ['agent', 'admin'] } as const;
+export type Who = keyof typeof tokenRoles;
+export type Callers = Record<Who, { token: string; actor: string }>;
+
+export async function createCallers(db: Database): Promise<Callers> {
+  const callers: Partial<Callers> = {};
+  for (const [who, [kind, role]] of Object.entries(tokenRoles) as [Who, (typeof tokenRoles)[Who]][]) {
+    const made = await createToken(db, { name: `test-${who}`, kind, role, createdBy: 'operator:setup' });
+    callers[who] = { token: made.value, actor: kind === 'agent' ? `agent:test-${who}` : `token:test-${who}` };
+  }
+  return callers as Callers;
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** Operator accounts (username → role) with one password, for signing in with a browser. */
+export async function createOperators(db: Database, accounts: Record<string, Role>): Promise<void> {
+  for (const [username, role] of Object.entries(accounts)) await createOperator(db, { username, role, password: PASSWORD, createdBy: 'operator:setup' });
+}
+
 
 export interface Tenant {
   db: Database;
@@ -98,21 +112,7 @@ export async function seedTenant(db: Database, options: { size?: number } = {}):
   };
 }
 
-/**
- * The server app behind a test-only sign-in: the `x-test-as` header names the role asking
- * (absent: nobody). Stands in for the real sign-in middleware in tests of what each role may do.
- */
-export function appAs(tenant: Pick<Tenant, 'db' | 'apps'>, identitiesByName: Record<string, Identity> = identities): Hono<SurfaceEnv> {
-  const root = new Hono<SurfaceEnv>();
-  root.use('*', async (c, next) => {
-    const who = c.req.header('x-test-as');
-    c.set('identity', who ? identitiesByName[who] : undefined);
-    await next();
-  });
-  root.route('/', createServerApp({ db: tenant.db, apps: tenant.apps, connectorFor: createConnector }) as unknown as Hono<SurfaceEnv>);
-  return root;
-}
-
-export function identityOf(role: Role, actor: string): Identity {
-  return { kind: 'user', id: `u-${actor}`, actor, role };
+/** roster's HTTP app on this tenant, with its real sign-in in front. */
+export function serverApp(tenant: Pick<Tenant, 'db' | 'apps'>, options: { queue?: PgBoss } = {}) {
+  return createServerApp({ db: tenant.db, apps: tenant.apps, connectorFor: createConnector, ...options });
 }

@@ -4,6 +4,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { verifyAudit } from '../../audit/trail.ts';
 import type { Identity } from '../../auth/identity.ts';
+import { SESSION_COOKIE } from '../../auth/middleware.ts';
 import { log } from '../../log.ts';
 import { activeQuarantines } from '../../store/accounts.ts';
 import { searchAudit } from '../read/audit.ts';
@@ -17,11 +18,9 @@ import { personDetail } from '../read/person.ts';
 import { listPlanSummaries, planView } from '../read/plans.ts';
 import { decidePlan, draftPlan, queuePlan } from '../plan-actions.ts';
 import { assignRules, type SurfaceEnv, type SurfaceOptions } from '../surface-options.ts';
-import { ApiError, apiErrorResponse, describeIssues, toApiError } from './errors.ts';
+import { ApiError, apiErrorResponse, describeIssues, errorSchema, toApiError } from './errors.ts';
 import { allow, errorResponses, json } from './route-kit.ts';
 import * as s from './schemas.ts';
-
-export const sessionCookieName = 'roster_session';
 
 export function createApi(options: SurfaceOptions): OpenAPIHono<SurfaceEnv> {
   const { db } = options;
@@ -43,7 +42,7 @@ export function createApi(options: SurfaceOptions): OpenAPIHono<SurfaceEnv> {
     if (c.req.method === 'GET') await keepStatistics(db);
     await next();
   });
-  api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookieName, description: 'The session cookie set by signing in at /login (state-changing requests also need the CSRF token).' });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The session cookie set by signing in at /login (state-changing requests also need the CSRF token).' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'A roster API token: Authorization: Bearer <token>.' });
   const security: Record<string, string[]>[] = [{ session: [] }, { bearer: [] }];
   const who = (identity: Identity | undefined): Identity => {
@@ -224,6 +223,7 @@ export function createApi(options: SurfaceOptions): OpenAPIHono<SurfaceEnv> {
     },
   );
 
+  documentSessionRoutes(api);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'roster API', version: '1', description: "roster's people, accounts, findings, plans, operations and audit trail. Errors are { error: { code, message } }." },
@@ -232,4 +232,23 @@ export function createApi(options: SurfaceOptions): OpenAPIHono<SurfaceEnv> {
   });
   api.all('/*', (c) => apiErrorResponse(c, new ApiError('not_found', `no API endpoint ${c.req.method} ${c.req.path}; see /api/openapi.json`)));
   return api;
+}
+
+/** /api/session is served by the sign-in routes (src/server/auth-routes.ts); documented here with the rest. */
+function documentSessionRoutes(api: OpenAPIHono<SurfaceEnv>): void {
+  const identity = z.object({ kind: z.enum(['user', 'token', 'agent']), actor: z.string(), role: z.enum(['viewer', 'operator', 'approver', 'admin']) }).openapi('Identity');
+  const session = z.object({ identity, csrfToken: z.string().optional().openapi({ description: 'Send as x-csrf-token (or form field _csrf) with every state-changing cookie request.' }) }).openapi('Session');
+  const credentials = z.object({ username: z.string(), password: z.string() }).openapi('Credentials');
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: errorSchema } } });
+  api.openAPIRegistry.registerPath({ method: 'get', path: '/session', tags: ['session'], summary: 'Who is asking, and the CSRF token of a browser session', security: [{ session: [] }, { bearer: [] }], responses: { 200: json(session, 'The identity'), 401: error('Nobody signed in') } });
+  api.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/session',
+    tags: ['session'],
+    summary: 'Sign in with a username and password: sets the session cookie and answers the CSRF token',
+    security: [],
+    request: { body: { required: true, content: { 'application/json': { schema: credentials } } } },
+    responses: { 200: json(session.extend({ expiresAt: z.string() }), 'Signed in'), 400: error('Not {username, password}'), 401: error('Wrong username or password'), 403: error('Account disabled, or a cross-site request'), 429: error('Too many attempts: wait (Retry-After)') },
+  });
+  api.openAPIRegistry.registerPath({ method: 'delete', path: '/session', tags: ['session'], summary: 'Sign out (end this browser session)', security: [{ session: [] }], responses: { 200: json(z.object({ signedOut: z.boolean() }), 'Signed out'), 401: error('No session'), 403: error('Missing or wrong CSRF token') } });
 }

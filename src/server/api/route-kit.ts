@@ -1,9 +1,8 @@
 // What every API route shares: who may call it, the error answers it documents, and one place that
-// turns a caller's identity into 401/403.
-import type { MiddlewareHandler } from 'hono';
-import { can, type Permission } from '../../auth/identity.ts';
-import type { SurfaceEnv } from '../surface-options.ts';
-import { ApiError, errorSchema } from './errors.ts';
+// turns a caller's identity into 401/403 (the sign-in middleware's requirePermission).
+import type { Permission } from '../../auth/identity.ts';
+import { requirePermission } from '../../auth/middleware.ts';
+import { errorSchema } from './errors.ts';
 
 const errorText: Record<number, string> = {
   400: 'The request is malformed (the message names each problem)',
@@ -19,14 +18,7 @@ export function errorResponses(...extra: (404 | 409 | 422)[]) {
   return Object.fromEntries([400, 401, 403, ...extra].map((status) => [status, { description: errorText[status] ?? 'Error', content: { 'application/json': { schema: errorSchema } } }]));
 }
 
-/** Refuses a caller who is not signed in (401) or whose role lacks the permission (403). */
-export function allow(permission: Permission): MiddlewareHandler<SurfaceEnv> {
-  return async (c, next) => {
-    const identity = c.var.identity;
-    if (!identity) throw new ApiError('unauthenticated', 'sign in first, or send an API token as Authorization: Bearer <token>');
-    if (!can(identity, permission)) throw new ApiError('forbidden', `${identity.actor} (role ${identity.role}${identity.kind === 'agent' ? ', an agent' : ''}) may not ${permission}`);
-    await next();
-  };
-}
+/** 401 when nobody signed in, 403 when the role may not: the sign-in middleware's gate. */
+export const allow = (permission: Permission) => requirePermission(permission);
 
 export const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });

@@ -5,16 +5,19 @@
 import type { Database, Queryable } from '../../store/database.ts';
 import { stateCounts, type AssignRules, type StateCounts } from './matrix.ts';
 
-const analyzed = new WeakMap<object, string>();
+const analyzed = new WeakMap<object, { mark: string; checkedAt: number }>();
+/** How often the state of the tables is looked at (counting people is a scan of its own). */
+const checkEveryMs = 30_000;
 
-/** Runs ANALYZE on the tables the surfaces join, on PGlite, whenever an app was synced or people were added since the last time. */
+/** Runs ANALYZE on the tables the surfaces join, on PGlite, when an app was synced or people were added since the last time (looked at twice a minute at most). */
 export async function keepStatistics(db: Database): Promise<void> {
   if (db.kind !== 'pglite') return;
+  const last = analyzed.get(db);
+  if (last && Date.now() - last.checkedAt < checkEveryMs) return;
   const [row] = await db.query<{ mark: string }>("select coalesce(string_agg(name || '=' || coalesce(current_sync_id, 0), ',' order by name), '') || '/' || (select count(*) from people) as mark from apps");
   const mark = row?.mark ?? '';
-  if (analyzed.get(db) === mark) return;
-  await db.exec('analyze people; analyze links; analyze accounts; analyze apps');
-  analyzed.set(db, mark);
+  if (last?.mark !== mark) await db.exec('analyze people; analyze links; analyze accounts; analyze apps');
+  analyzed.set(db, { mark, checkedAt: Date.now() });
 }
 
 const cache = new WeakMap<object, { fingerprint: string; at: number; counts: StateCounts[] }>();
@@ -22,7 +25,8 @@ const cache = new WeakMap<object, { fingerprint: string; at: number; counts: Sta
 const maxStaleMs = 15_000;
 
 export async function cachedStateCounts(db: Queryable, assign: AssignRules): Promise<{ counts: StateCounts[]; asOf: Date }> {
-  const [row] = await db.query<{ fingerprint: string }>("select coalesce((select max(id) from audit_events), 0) || '/' || coalesce((select max(updated_at)::text from people), '') || '/' || (select count(*) from plans) as fingerprint");
+  // Every change to people, accounts, links and plans is in the trail.
+  const [row] = await db.query<{ fingerprint: string }>("select coalesce((select max(id) from audit_events), 0) || '/' || (select count(*) from plans) as fingerprint");
   const fingerprint = `${row?.fingerprint ?? ''}/${JSON.stringify(assign)}`;
   const hit = cache.get(db);
   if (hit && (hit.fingerprint === fingerprint || Date.now() - hit.at < maxStaleMs)) return { counts: hit.counts, asOf: new Date(hit.at) };

@@ -1,6 +1,7 @@
 // Plans as the surfaces show them: each change with its requests, where approvals leave it and how
 // its operation went, and what the caller may do with the plan.
 import { can, type Identity } from '../../auth/identity.ts';
+import { sameActor } from '../../auth/usernames.ts';
 import type { ResolvedApp } from '../../config/load.ts';
 import { decisionFor, resolvePlan, trustedApprovals } from '../../engine/approvals.ts';
 import { holdDependents } from '../../engine/apply.ts';
@@ -33,11 +34,6 @@ export async function listPlanSummaries(db: Queryable, options: { status?: PlanS
   return rows.map((r) => ({ id: r.id, createdAt: r.created_at.toISOString(), requestedBy: r.requested_by, status: r.status, changes: r.changes, held: r.held, apps: r.apps ?? [] }));
 }
 
-/** The same person, however the name is spelled: "operator: Olga" is "operator:olga" (spaces, invisible characters and case ignored). */
-export function sameActor(a: string, b: string): boolean {
-  const fold = (s: string) => s.normalize('NFKC').replace(/[\s\p{Cf}\p{Cc}]+/gu, '').toLowerCase().normalize('NFKC');
-  return fold(a) === fold(b);
-}
 
 export async function planView(db: Queryable, apps: readonly ResolvedApp[], idOrPrefix: string, identity: Identity | undefined) {
   const plan = await resolvePlan(db, idOrPrefix);
