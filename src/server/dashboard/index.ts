@@ -98,6 +98,19 @@ export function createDashboard(options: SurfaceOptions): Hono<SurfaceEnv> {
     return c.html(personPage(ctxOf(c), detail));
   });
 
+  dash.post('/people/:id/plan', securityHeaders, need('plan'), async (c) => {
+    const detail = await personDetail(db, options.apps, assign, c.req.param('id'));
+    if (!detail) return c.html(page(ctxOf(c), 'No such person', html`<p>No person ${c.req.param('id')}.</p>`), 404);
+    try {
+      const plan = await draftPlan(options, c.var.identity!, { people: [detail.person.id] });
+      return c.redirect(`/plans/${plan.id}`, 303);
+    } catch (error) {
+      const known = toApiError(error);
+      if (!known) throw error;
+      return c.html(page(ctxOf(c), 'Not planned', html`<p>${known.message}</p><p><a href="/people/${encodeURIComponent(detail.person.id)}">Back</a></p>`), 422);
+    }
+  });
+
   dash.get('/findings', ...read, async (c) => {
     const q = c.req.query();
     const filter = { app: text(q.app), kind: problemStates.find((k) => k === q.kind), offset: whole(q.offset, 0, 1_000_000), limit: 50 };

@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { PersonDetail } from '../read/person.ts';
-import { page, stateBadge, when, type Html, type PageContext } from './layout.ts';
+import { can } from '../../auth/identity.ts';
+import { csrfField, page, stateBadge, when, type Html, type PageContext } from './layout.ts';
 
 export function personPage(ctx: PageContext, detail: PersonDetail): Html {
   const p = detail.person;
@@ -15,6 +16,7 @@ export function personPage(ctx: PageContext, detail: PersonDetail): Html {
   <dt>source</dt><dd>${p.source}</dd>
   <dt>IdP groups</dt><dd>${p.groups.join(', ') || '—'}</dd>
 </dl>
+${ctx.identity && can(ctx.identity, 'plan') ? html`<form method="post" action="/people/${encodeURIComponent(p.id)}/plan" class="inline">${csrfField(ctx)}<button>Plan the changes for ${p.userName}</button></form>` : ''}
 <h2>Accounts, and why each exists</h2>
 <table class="grid"><thead><tr><th>app</th><th>state</th><th>account</th><th>why it is theirs</th><th>policy</th><th>next</th><th>last change</th></tr></thead><tbody>
 ${detail.accounts.map(
