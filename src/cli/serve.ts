@@ -41,7 +41,7 @@ export function registerServe(program: Command): void {
             const queue = config.apps.length > 0 ? await startQueue(db) : undefined;
             if (queue) readiness.queueStarted();
             const fanOut = new FanOut({ db, apps: config.apps, connectorFor: createConnector, queue });
-            const server = await listen(createServerApp({ db, fanOut, readiness }), host, port);
+            const server = await listen(createServerApp({ db, fanOut, readiness, apps: config.apps, queue }), host, port);
             console.error(`roster serve: SCIM at ${server.origin}/scim/v2${options.worker ? ', carrying out queued work' : ' (no worker: run roster worker)'} (Ctrl-C to stop)`);
             let executor: Executor | undefined;
             let working: Promise<void> = Promise.resolve();

@@ -13,6 +13,8 @@ import { touchScimToken, verifyScimToken, type ScimToken } from '../store/scim-t
 import { healthRoutes, timeRequests, type Readiness } from './health.ts';
 import { checkIfMatch, etagOf, maxResults, notModified, readJson, readSearch, scimErrorResponse, scimJson, type SearchParameters } from './scim-http.ts';
 import { ScimService, type Caller } from './scim-service.ts';
+import type { SurfaceOptions } from './surface-options.ts';
+import { mountSurfaces } from './surfaces.ts';
 import { mountAuth, type AuthRouteOptions } from './auth-routes.ts';
 import type { AuthVariables } from '../auth/middleware.ts';
 
@@ -22,6 +24,11 @@ export interface ServerOptions {
   fanOut?: FanOut | undefined;
   /** How long a verified token is trusted before it is looked up again (revocation takes this long at most). */
   tokenCacheMs?: number;
+  /** The configured apps (for the API and dashboard: planning, applying, policy, limits). */
+  apps?: SurfaceOptions['apps'] | undefined;
+  connectorFor?: SurfaceOptions['connectorFor'];
+  /** The queue roster serve's worker works: an apply from the API or dashboard queues onto it. */
+  queue?: SurfaceOptions['queue'];
   /** Sign-in, sessions and OIDC (src/server/auth-routes.ts). */
   auth?: AuthRouteOptions | undefined;
   /** What /readyz answers (starting, ready, shutting down); absent: ready once the database answers. */
@@ -216,6 +223,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
   });
 
   app.route(SCIM_BASE, scim);
+  mountSurfaces(app, { db, apps: options.apps ?? [], connectorFor: options.connectorFor, queue: options.queue });
   return app;
 }
 
