@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { FanOut } from '../engine/inbound.ts';
+import { mcpRoutes, type McpHttpOptions } from '../mcp/http.ts';
 import { log } from '../log.ts';
 import { ScimError } from '../scim/errors.ts';
 import { namesAttribute, project } from '../scim/projection.ts';
@@ -19,6 +20,8 @@ export interface ServerOptions {
   fanOut?: FanOut | undefined;
   /** How long a verified token is trusted before it is looked up again (revocation takes this long at most). */
   tokenCacheMs?: number;
+  /** Serves MCP at /mcp for agent tokens; absent: no /mcp. */
+  mcp?: McpHttpOptions | undefined;
 }
 
 type Env = { Variables: { caller: Caller } };
@@ -180,6 +183,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
   });
 
   app.route(SCIM_BASE, scim);
+  if (options.mcp) app.route('/mcp', mcpRoutes(options.mcp));
   return app;
 }
 
