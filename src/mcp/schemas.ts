@@ -5,15 +5,16 @@ import { findingKinds } from './read-model.ts';
 import { nextCursorOutput, pageInput } from './paging.ts';
 
 /** Text an agent sends: bounded, and never U+0000 or a lone surrogate (no database stores them). */
-export const text = (max: number) =>
+export const text = (max: number, min = 0) =>
   z
     .string()
+    .min(min)
     .max(max)
     .refine((v) => !v.includes('\u0000') && v.isWellFormed(), 'must not hold U+0000 or lone surrogates');
 
-const personKey = text(320).pipe(z.string().min(1)).describe('the person’s id, userName or email');
-const appName = text(100).pipe(z.string().min(1)).describe('the app’s name as configured in roster.yaml (app_health lists them)');
-const planId = text(64).pipe(z.string().min(4)).describe('a plan id (or its first characters) from draft_plan');
+const personKey = text(320, 1).describe('the person’s id, userName or email');
+const appName = text(100, 1).describe('the app’s name as configured in roster.yaml (app_health lists them)');
+const planId = text(64, 4).describe('a plan id (or its first characters) from draft_plan');
 
 export const findPeopleInput = z.strictObject({
   query: text(200).optional().describe('part of a userName, display name or email (case-insensitive)'),
@@ -121,7 +122,7 @@ export const appHealthOutput = z.object({
 export const draftInput = z.strictObject({
   person: personKey.optional().describe('draft the changes for this person (id, userName or email)'),
   app: appName.optional().describe('only this app (with person: that person in that app; alone: the whole app)'),
-  finding: text(400).pipe(z.string().min(3)).optional().describe('a finding id from list_findings: draft its fix'),
+  finding: text(400, 3).optional().describe('a finding id from list_findings: draft its fix'),
 });
 
 const change = z.object({
