@@ -58,7 +58,7 @@ describe('/mcp refuses callers without an agent token, and limits each agent tok
         assert.equal(response.status, 401);
         assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer/);
         const answer = (await response.json()) as { error: { code: string; message: string } };
-        assert.equal(answer.error.code, 'unauthorized');
+        assert.equal(answer.error.code, 'unauthenticated');
         assert.match(answer.error.message, message);
         assert.doesNotMatch(JSON.stringify(answer), new RegExp(operatorToken));
       }

@@ -23,7 +23,7 @@ export interface McpHttpOptions {
 /** Largest request body /mcp reads (a tool call's arguments are small; the schemas cap every string). */
 const maxBodyBytes = 256 * 1024;
 
-const unauthorized = (c: Context, message: string) => c.json({ error: { code: 'unauthorized', message } }, 401, { 'www-authenticate': 'Bearer realm="roster-mcp"' });
+const unauthorized = (c: Context, message: string) => c.json({ error: { code: 'unauthenticated', message } }, 401, { 'www-authenticate': 'Bearer realm="roster-mcp"' });
 
 export function mcpRoutes(options: McpHttpOptions): Hono {
   const routes = new Hono();
