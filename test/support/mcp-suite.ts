@@ -147,6 +147,9 @@ export function mcpSuite(setUp: () => Promise<Harness>): void {
     assert.equal(requested.status, 'held_for_approval');
     assert.equal(requested.waitingApproval, 2);
     assert.equal((await callOk(client, 'request_plan', { planId })).alreadyRequested, true);
+    const inFlight = await callOk(client, 'explain_access', { person: jane.id, app: 'scim' });
+    assert.deepEqual((inFlight.pending as { planId: string; state: string; requestedBy: string }[]).map((p) => [p.planId, p.state, p.requestedBy]), [[planId, 'waiting_approval', agent.actor]]);
+    assert.match(String(inFlight.answer), /In flight: deactivate in plan \w+ by agent:helpdesk-bot, waiting approval/);
 
     const unapproved = await applyPlan(h.db, h.tenant.apps, planId, { actor: 'operator:alice', connectorFor: createConnector });
     assert.equal(unapproved.operations.length, 0);
