@@ -31,6 +31,11 @@ export interface Identity {
   /** What the audit trail names: `operator:<username>`, `token:<name>` or `agent:<name>`. */
   actor: string;
   role: Role;
+  /**
+   * For an API token: the actor of the person who made it. A token is that person's tool, so four
+   * eyes treats a decision made with it as theirs.
+   */
+  owner?: string | undefined;
 }
 
 export function can(identity: Identity, permission: Permission): boolean {

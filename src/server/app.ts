@@ -13,6 +13,8 @@ import { getGroup, getUser, listGroups, listUsers, type Doc } from '../store/dir
 import { touchScimToken, verifyScimToken, type ScimToken } from '../store/scim-tokens.ts';
 import { checkIfMatch, etagOf, maxResults, notModified, readJson, readSearch, scimErrorResponse, scimJson, type SearchParameters } from './scim-http.ts';
 import { ScimService, type Caller } from './scim-service.ts';
+import { mountAuth, type AuthRouteOptions } from './auth-routes.ts';
+import type { AuthVariables } from '../auth/middleware.ts';
 
 export interface ServerOptions {
   db: Database;
@@ -20,11 +22,13 @@ export interface ServerOptions {
   fanOut?: FanOut | undefined;
   /** How long a verified token is trusted before it is looked up again (revocation takes this long at most). */
   tokenCacheMs?: number;
+  /** Sign-in, sessions and OIDC (src/server/auth-routes.ts). */
+  auth?: AuthRouteOptions | undefined;
   /** Serves MCP at /mcp for agent tokens; absent: no /mcp. */
   mcp?: McpHttpOptions | undefined;
 }
 
-type Env = { Variables: { caller: Caller } };
+type Env = { Variables: { caller: Caller } & AuthVariables };
 
 const SCIM_BASE = '/scim/v2';
 
@@ -42,6 +46,8 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
     return c.req.path.startsWith(SCIM_BASE) ? scimErrorResponse(c, new ScimError(500, 'roster failed to handle the request; nothing was changed')) : c.json({ error: 'internal error' }, 500);
   });
   app.notFound((c) => (c.req.path.startsWith(SCIM_BASE) ? scimErrorResponse(c, new ScimError(404, `no SCIM endpoint ${c.req.method} ${c.req.path}`)) : c.json({ error: 'not found' }, 404)));
+
+  mountAuth(app, db, options.auth);
 
   app.get('/healthz', async (c) => {
     await db.query('select 1');
