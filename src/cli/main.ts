@@ -4,6 +4,7 @@ import { registerAudit } from './audit.ts';
 import { registerDemo } from './demo.ts';
 import { registerGenerate } from './generate.ts';
 import { registerImport } from './import.ts';
+import { registerMcp } from './mcp.ts';
 import { registerPull } from './pull.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStatus } from './status.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerPlanCommands(program);
   registerWorker(program);
   registerServe(program);
+  registerMcp(program);
   registerToken(program);
   registerAudit(program);
   registerSimulate(program);

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { verifyToken } from '../auth/tokens.ts';
 import { createConnector } from '../connectors/modules.ts';
 import { Executor } from '../engine/executor.ts';
 import { FanOut } from '../engine/inbound.ts';
 import { startQueue } from '../engine/queue.ts';
 import { RosterError } from '../errors.ts';
+import { usageLimitsFromEnvironment } from '../mcp/limits.ts';
 import { createServerApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import { readConfig, withContext, type GlobalOptions } from './context.ts';
@@ -32,7 +34,7 @@ export function registerServe(program: Command): void {
         async ({ db }) => {
           const queue = config.apps.length > 0 ? await startQueue(db) : undefined;
           const fanOut = new FanOut({ db, apps: config.apps, connectorFor: createConnector, queue });
-          const app = createServerApp({ db, fanOut });
+          const app = createServerApp({ db, fanOut, mcp: { db, apps: config.apps, verify: verifyToken, limits: usageLimitsFromEnvironment() } });
           const server = await listen(app, host, port);
           let stopping = false;
           const stopped = new Promise<void>((resolve) => {
@@ -43,7 +45,7 @@ export function registerServe(program: Command): void {
               });
             }
           });
-          console.error(`roster serve: SCIM at ${server.origin}/scim/v2${options.worker ? ', carrying out queued work' : ' (no worker: run roster worker)'} (Ctrl-C to stop)`);
+          console.error(`roster serve: SCIM at ${server.origin}/scim/v2, MCP at ${server.origin}/mcp${options.worker ? ', carrying out queued work' : ' (no worker: run roster worker)'} (Ctrl-C to stop)`);
           let executor: Executor | undefined;
           let working: Promise<void> = Promise.resolve();
           if (options.worker && queue) {
