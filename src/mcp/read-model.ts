@@ -12,7 +12,7 @@ import { redact, vendorExcerpt } from '../core/redact.ts';
 import { decisionFor, trustedApprovals, waitingReasons } from '../engine/approvals.ts';
 import { appStatuses } from '../engine/findings.ts';
 import { RosterError } from '../errors.ts';
-import { currentAccounts } from '../store/accounts.ts';
+import { activeQuarantines, appSyncState, currentAccounts } from '../store/accounts.ts';
 import type { Queryable } from '../store/database.ts';
 import { peopleByIds } from '../store/people.ts';
 import { planOperations } from '../store/operations.ts';
@@ -235,8 +235,34 @@ export interface FindingView {
 const personRef = (p: Person) => ({ id: p.id, userName: p.userName, displayName: clip(p.displayName), active: p.active });
 const accountRef = (a: RemoteAccount) => ({ remoteId: a.remoteId, userName: a.userName, email: a.email, active: a.active });
 
+/**
+ * What the findings rest on, read cheaply: each app's current sync, the people's count and last
+ * update, and the last change roster made to an account. Equal stamps, equal findings.
+ */
+async function findingsStamp(db: Queryable): Promise<string> {
+  const [row] = await db.query<{ stamp: string }>(
+    `select concat_ws('|',
+        (select string_agg(name || '=' || coalesce(current_sync_id::text, '-'), ',' order by name) from apps),
+        (select count(*)::text || '/' || coalesce(max(updated_at)::text, '') from people),
+        (select coalesce(max(id), 0)::text from audit_events where action in ('change.verified', 'change.applied', 'account.restored'))) as stamp`,
+  );
+  return row?.stamp ?? '';
+}
+
+/** The last findings computed per database, kept while their stamp holds: paging through them does not compute them again. */
+const findingsMemo = new WeakMap<Queryable, { stamp: string; findings: FindingView[] }>();
+
 /** Every finding of the apps' last good syncs, in a stable order: by app, then kind, then who. */
 export async function allFindings(db: Queryable): Promise<FindingView[]> {
+  const stamp = await findingsStamp(db);
+  const memo = findingsMemo.get(db);
+  if (memo?.stamp === stamp) return memo.findings;
+  const computed = await computeFindings(db);
+  findingsMemo.set(db, { stamp, findings: computed });
+  return computed;
+}
+
+async function computeFindings(db: Queryable): Promise<FindingView[]> {
   const findings: FindingView[] = [];
   for (const status of await appStatuses(db)) {
     const f = status.findings;
@@ -251,10 +277,15 @@ export async function allFindings(db: Queryable): Promise<FindingView[]> {
   return findings;
 }
 
-export async function findings(db: Queryable, filter: { app?: string | undefined; kind?: FindingKind | undefined; limit?: number | undefined; cursor?: string | undefined }): Promise<Page<FindingView> & { counts: Record<string, Record<string, number>> }> {
-  const all = await allFindings(db);
+function countFindings(all: readonly FindingView[]): Record<string, Record<string, number>> {
   const counts: Record<string, Record<string, number>> = {};
   for (const f of all) (counts[f.app] ??= {})[f.kind] = (counts[f.app]?.[f.kind] ?? 0) + 1;
+  return counts;
+}
+
+export async function findings(db: Queryable, filter: { app?: string | undefined; kind?: FindingKind | undefined; limit?: number | undefined; cursor?: string | undefined }): Promise<Page<FindingView> & { counts: Record<string, Record<string, number>> }> {
+  const all = await allFindings(db);
+  const counts = countFindings(all);
   const chosen = all.filter((f) => (!filter.app || f.app.toLowerCase() === filter.app.toLowerCase()) && (!filter.kind || f.kind === filter.kind));
   return { ...pageOf(chosen, filter), counts };
 }
@@ -272,21 +303,25 @@ export interface AppHealth {
 
 export async function appHealth(db: Queryable, apps: readonly ResolvedApp[], only?: string): Promise<AppHealth[]> {
   if (only) configuredApp(apps, only);
-  const statuses = await appStatuses(db);
+  const states = await appSyncState(db);
+  const quarantines = await activeQuarantines(db);
+  const counts = countFindings(await allFindings(db));
   const ops = await db.query<{ app_name: string; state: string; n: number }>(`select app_name, state, count(*)::int as n from operations where updated_at > now() - interval '24 hours' group by app_name, state`);
-  const names = [...new Set([...apps.map((a) => a.name), ...statuses.map((s) => s.appName)])].filter((n) => !only || n.toLowerCase() === only.toLowerCase()).sort();
+  const names = [...new Set([...apps.map((a) => a.name), ...states.map((s) => s.app.name)])].filter((n) => !only || n.toLowerCase() === only.toLowerCase()).sort();
   return names.map((name): AppHealth => {
-    const s = statuses.find((x) => x.appName === name);
-    const f = s?.findings;
+    const s = states.find((x) => x.app.name === name);
+    const problem = s?.latest && s.latest.id !== s.current?.id ? s.latest : undefined;
+    const quarantine = quarantines.get(name);
+    const found = counts[name] ?? {};
     return {
       app: name,
-      type: apps.find((a) => a.name === name)?.type ?? s?.type ?? 'unknown',
+      type: apps.find((a) => a.name === name)?.type ?? s?.app.type ?? 'unknown',
       configured: apps.some((a) => a.name === name),
       lastSync: s?.current ? { at: s.current.finishedAt?.toISOString() ?? null, status: s.current.status, accounts: s.current.accountsRead } : null,
-      problem: s?.latestProblem ? { status: s.latestProblem.status, at: s.latestProblem.startedAt.toISOString(), error: s.latestProblem.error ? (vendorExcerpt(s.latestProblem.error) ?? null) : null } : null,
-      quarantine: s?.quarantine ? { until: s.quarantine.until.toISOString(), reason: vendorExcerpt(s.quarantine.reason) ?? '' } : null,
+      problem: problem ? { status: problem.status, at: problem.startedAt.toISOString(), error: problem.error ? (vendorExcerpt(problem.error) ?? null) : null } : null,
+      quarantine: quarantine ? { until: quarantine.until.toISOString(), reason: vendorExcerpt(quarantine.reason) ?? '' } : null,
       operations24h: Object.fromEntries(ops.filter((o) => o.app_name === name).map((o) => [o.state, o.n])),
-      findings: f ? { leaver_active: f.leaversActive.length, orphan: f.orphans.length, missing: f.missing.length, drift: f.drift.length, pending: f.pending.length } : ({} as Record<string, number>),
+      findings: s?.current ? Object.fromEntries(findingKinds.map((k) => [k, found[k] ?? 0])) : {},
     };
   });
 }
