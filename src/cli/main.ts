@@ -5,6 +5,7 @@ import { registerDemo } from './demo.ts';
 import { registerGenerate } from './generate.ts';
 import { registerImport } from './import.ts';
 import { registerLogin } from './login.ts';
+import { registerMcp } from './mcp.ts';
 import { registerPull } from './pull.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStatus } from './status.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerLogin(program);
   registerUser(program);
+  registerMcp(program);
   registerToken(program);
   registerAudit(program);
   registerSimulate(program);

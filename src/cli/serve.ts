@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { verifyToken } from '../auth/tokens.ts';
 import { createConnector } from '../connectors/modules.ts';
 import { Executor } from '../engine/executor.ts';
 import { FanOut } from '../engine/inbound.ts';
 import { startQueue } from '../engine/queue.ts';
 import { RosterError } from '../errors.ts';
 import { readStateFrom } from '../metrics.ts';
+import { usageLimitsFromEnvironment } from '../mcp/limits.ts';
 import { createServerApp } from '../server/app.ts';
 import { Readiness } from '../server/health.ts';
 import { listen } from '../server/listen.ts';
@@ -41,8 +43,8 @@ export function registerServe(program: Command): void {
             const queue = config.apps.length > 0 ? await startQueue(db) : undefined;
             if (queue) readiness.queueStarted();
             const fanOut = new FanOut({ db, apps: config.apps, connectorFor: createConnector, queue });
-            const server = await listen(createServerApp({ db, fanOut, readiness, apps: config.apps, queue }), host, port);
-            console.error(`roster serve: SCIM at ${server.origin}/scim/v2${options.worker ? ', carrying out queued work' : ' (no worker: run roster worker)'} (Ctrl-C to stop)`);
+            const server = await listen(createServerApp({ db, fanOut, readiness, apps: config.apps, queue, mcp: { db, apps: config.apps, verify: verifyToken, limits: usageLimitsFromEnvironment() } }), host, port);
+            console.error(`roster serve: SCIM at ${server.origin}/scim/v2, MCP at ${server.origin}/mcp, dashboard at ${server.origin}/${options.worker ? ', carrying out queued work' : ' (no worker: run roster worker)'} (Ctrl-C to stop)`);
             let executor: Executor | undefined;
             let working: Promise<void> = Promise.resolve();
             if (options.worker && queue) {

@@ -49,6 +49,10 @@ export interface Decision {
 export async function decide(db: Database, planId: string, decision: 'approved' | 'rejected', by: Decision): Promise<StoredPlan> {
   const plan = await resolvePlan(db, planId);
   const verb = decision === 'approved' ? 'approve' : 'reject';
+  if (isAgentActor(by.actor)) {
+    await recordAudit(db, { actor: by.actor, action: `plan.${verb}_refused`, target: plan.id, outcome: 'failed', detail: { reason: 'an agent cannot decide on a plan' } });
+    throw new RosterError('forbidden', `${by.actor} is an agent and cannot ${verb} plan ${plan.id}; a person must`);
+  }
   if (await isRequester(db, plan.requestedBy, by)) {
     await recordAudit(db, { actor: by.actor, action: `plan.${verb}_refused`, target: plan.id, outcome: 'failed', detail: { reason: 'requester cannot decide on their own plan' } });
     throw new RosterError('forbidden', `${by.actor} requested plan ${plan.id} and cannot ${verb} it; another person must (four-eyes rule)`);
@@ -99,8 +103,20 @@ export interface Gate {
   decided: Set<string>;
 }
 
-/** What the approvals say of one change: run it, it waits for a second person, or it was rejected. */
-export function decisionFor(plan: Pick<StoredPlan, 'status'>, approvals: readonly Approval[], change: Change): 'ready' | 'waiting' | 'rejected' {
+/** An AI agent (an MCP agent token): it may draft and request plans, never decide on one. */
+export function isAgentActor(actor: string): boolean {
+  return actor.trim().toLowerCase().startsWith('agent:');
+}
+
+/** Why a change of an agent's plan waits, whatever the policy says of it. */
+export const heldForHuman = 'requested by an agent: every change waits for a person to approve it';
+
+/**
+ * What the approvals say of one change: run it, it waits for a second person, or it was rejected.
+ * A plan an agent requested lets nothing run on its own: each change needs a person's approval,
+ * even one the policy would let run unapproved.
+ */
+export function decisionFor(plan: Pick<StoredPlan, 'status' | 'requestedBy'>, approvals: readonly Approval[], change: Change): 'ready' | 'waiting' | 'rejected' {
   if (plan.status === 'rejected') return 'rejected';
   let decision: Approval['decision'] | undefined;
   let wholePlan: Approval['decision'] | undefined;
@@ -110,11 +126,17 @@ export function decisionFor(plan: Pick<StoredPlan, 'status'>, approvals: readonl
   }
   const final = decision ?? wholePlan;
   if (final === 'rejected') return 'rejected';
-  return change.approval.length === 0 || final === 'approved' ? 'ready' : 'waiting';
+  if (final === 'approved') return 'ready';
+  return change.approval.length === 0 && !isAgentActor(plan.requestedBy) ? 'ready' : 'waiting';
+}
+
+/** Why a change waits: its own reasons, and the agent rule. */
+export function waitingReasons(plan: Pick<StoredPlan, 'requestedBy'>, change: Change): string[] {
+  return isAgentActor(plan.requestedBy) ? [...change.approval, heldForHuman] : change.approval;
 }
 
 /** Sorts a plan's changes by what the approvals allow. A rejected plan lets nothing run. */
-export function gate(plan: Pick<StoredPlan, 'changes' | 'status'>, approvals: readonly Approval[]): Gate {
+export function gate(plan: Pick<StoredPlan, 'changes' | 'status' | 'requestedBy'>, approvals: readonly Approval[]): Gate {
   const result: Gate = { ready: [], waiting: [], rejected: [], decided: new Set() };
   const decided = new Set(approvals.map((a) => a.changeId));
   for (const change of plan.changes) {
@@ -122,15 +144,15 @@ export function gate(plan: Pick<StoredPlan, 'changes' | 'status'>, approvals: re
     const decision = decisionFor(plan, approvals, change);
     if (decision === 'rejected') result.rejected.push(change);
     else if (decision === 'ready') result.ready.push(change);
-    else result.waiting.push({ change, why: change.approval });
+    else result.waiting.push({ change, why: waitingReasons(plan, change) });
   }
   return result;
 }
 
 /**
  * The approvals that count: a rejection always does; an approval only when it names this plan's
- * digest, was made by someone other than the requester, and the trail recorded it being made.
- * A row written into the approvals table by hand approves nothing.
+ * digest, was made by someone other than the requester and not by an agent, and the trail
+ * recorded it being made. A row written into the approvals table by hand approves nothing.
  */
 export async function trustedApprovals(db: Queryable, plan: StoredPlan, recordedCache: Set<number> = new Set()): Promise<Approval[]> {
   const approvals = await approvalsFor(db, plan.id);
@@ -142,7 +164,7 @@ export async function trustedApprovals(db: Queryable, plan: StoredPlan, recorded
     }
   }
   return approvals.filter(
-    (a) => a.decision === 'rejected' || (a.planDigest === plan.digest && !sameActor(a.decidedBy, plan.requestedBy) && recordedCache.has(a.id)),
+    (a) => a.decision === 'rejected' || (a.planDigest === plan.digest && !sameActor(a.decidedBy, plan.requestedBy) && !isAgentActor(a.decidedBy) && recordedCache.has(a.id)),
   );
 }
 

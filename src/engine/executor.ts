@@ -34,7 +34,7 @@ import {
 } from '../store/operations.ts';
 import { getPlan, planSeal, type StoredPlan } from '../store/plans.ts';
 import { saveSnapshot } from '../store/snapshots.ts';
-import { decisionFor, trustedApprovals, verifyPlan } from './approvals.ts';
+import { decisionFor, trustedApprovals, verifyPlan, waitingReasons } from './approvals.ts';
 import { NotReadyError, runChange, type ChangeOutcome } from './change-runner.ts';
 import { decideFailure, defaultAttemptPolicy, type AttemptPolicy, type Failure } from './outcome.ts';
 import { enqueue, operationsQueue, type OperationJob } from './queue.ts';
@@ -252,7 +252,7 @@ export class Executor {
     if (!recorded) this.#recordedApprovals.set(plan.id, (recorded = new Set()));
     const decision = decisionFor(plan, await trustedApprovals(this.#o.db, plan, recorded), change);
     if (decision === 'rejected') return `${change.id} was rejected; not carried out`;
-    if (decision === 'waiting') return `${change.id} is not approved (${change.approval.join('; ')}); not carried out`;
+    if (decision === 'waiting') return `${change.id} is not approved (${waitingReasons(plan, change).join('; ')}); not carried out`;
     return undefined;
   }
 

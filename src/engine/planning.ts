@@ -5,6 +5,7 @@ import { capabilitiesOf, previewOf } from '../connectors/modules.ts';
 import { narrowedTo, peopleInPlanOrder, planAppChanges, type AppPlanInput } from '../core/planner.ts';
 import type { PlanBody } from '../core/plan.ts';
 import { RosterError } from '../errors.ts';
+import { isAgentActor } from './approvals.ts';
 import { appSyncState, currentAccounts, currentAppGroups } from '../store/accounts.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { listLinks } from '../store/links.ts';
@@ -54,6 +55,7 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
   const configured = options.apps ? allApps.filter((a) => options.apps?.includes(a.name)) : allApps;
   // A plan narrowed to some people goes stale when they change, not when anyone else does.
   const basis = await currentBasis(db, configured, options.people);
+  if (isAgentActor(options.actor)) basis.agent = options.actor;
   const neverSynced = configured.filter((a) => basis.apps[a.name]?.syncId === null).map((a) => a.name);
   if (neverSynced.length > 0) throw new RosterError('input_invalid', `${neverSynced.join(', ')} ${neverSynced.length > 1 ? 'have' : 'has'} never been synced: roster plans only from what it has read; run roster sync first`);
   const people = peopleInPlanOrder(await listPeople(db));

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { FanOut } from '../engine/inbound.ts';
+import { mcpRoutes, type McpHttpOptions } from '../mcp/http.ts';
 import { log } from '../log.ts';
 import { ScimError } from '../scim/errors.ts';
 import { namesAttribute, project } from '../scim/projection.ts';
@@ -33,6 +34,8 @@ export interface ServerOptions {
   auth?: AuthRouteOptions | undefined;
   /** What /readyz answers (starting, ready, shutting down); absent: ready once the database answers. */
   readiness?: Readiness | undefined;
+  /** Serves MCP at /mcp for agent tokens; absent: no /mcp. */
+  mcp?: McpHttpOptions | undefined;
 }
 
 type Env = { Variables: { caller: Caller } & AuthVariables };
@@ -224,6 +227,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
 
   app.route(SCIM_BASE, scim);
   mountSurfaces(app, { db, apps: options.apps ?? [], connectorFor: options.connectorFor, queue: options.queue });
+  if (options.mcp) app.route('/mcp', mcpRoutes(options.mcp));
   return app;
 }
 

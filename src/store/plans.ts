@@ -12,6 +12,11 @@ export interface PlanBasis {
   apps: Record<string, { syncId: number | null; policy: string }>;
   /** The rejected plan this one replaces when nothing else changed (so it gets an id of its own). */
   replaces?: string | undefined;
+  /**
+   * The agent that drafted it: an agent's plan is its own (a person's plan of the same state has
+   * another id), so an agent never becomes the requester of a person's plan, nor the reverse.
+   */
+  agent?: string | undefined;
 }
 
 export type PlanStatus = 'planned' | 'applying' | 'applied' | 'rejected';
