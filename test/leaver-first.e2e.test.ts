@@ -19,7 +19,7 @@ import { parsePeopleRecords } from '../src/sources/person-input.ts';
 import { upsertPeople } from '../src/store/people.ts';
 import { openPostgres } from '../src/store/postgres.ts';
 import { testPostgresUrl } from '../src/store/testing.ts';
-import { dropRosterSchema, roster, spawnRoster, workspace } from './support/cli.ts';
+import { dropRosterSchema, roster, signInAsAdmin, spawnRoster, workspace } from './support/cli.ts';
 
 const accounts = 10_000;
 const limit = { requests: 10, perMs: 1000 };
@@ -39,6 +39,7 @@ describe('leavers first, across processes', () => {
     const schema = `roster_leaver_first_${process.pid}`;
     const env = { HR_TOKEN: sim.settings.token, DATABASE_URL: testPostgresUrl, ROSTER_DB_SCHEMA: schema };
     t.after(() => dropRosterSchema(testPostgresUrl, schema));
+    await signInAsAdmin(cwd, env);
     const db = await openPostgres(testPostgresUrl, { schema, max: 2 });
     t.after(() => db.close());
 

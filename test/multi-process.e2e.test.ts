@@ -14,7 +14,7 @@ import { busiestWindow } from '../simulators/shared/rate-limit.ts';
 import { generateOrganisation } from '../src/core/sample-org.ts';
 import { openPostgres } from '../src/store/postgres.ts';
 import { testPostgresUrl } from '../src/store/testing.ts';
-import { dropRosterSchema, roster, spawnRoster, workspace } from './support/cli.ts';
+import { dropRosterSchema, roster, signInAsAdmin, spawnRoster, workspace } from './support/cli.ts';
 
 const size = 150;
 const limit = { requests: 20, perMs: 1000 };
@@ -44,6 +44,7 @@ describe('three roster workers on one PostgreSQL, one rate budget', () => {
     const schema = `roster_multi_${process.pid}`;
     const env = { HR_TOKEN: sim.settings.token, DATABASE_URL: testPostgresUrl, ROSTER_DB_SCHEMA: schema };
     t.after(() => dropRosterSchema(testPostgresUrl, schema));
+    await signInAsAdmin(cwd, env);
     writeFileSync(join(cwd, 'people.json'), JSON.stringify(generateOrganisation({ size, seed: 314, domain: 'example.com', leaverShare: 0 })));
     for (const args of [['import', 'people.json'], ['sync']]) {
       const run = await roster(args, { cwd, env });

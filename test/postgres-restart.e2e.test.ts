@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
 import { generateOrganisation } from '../src/core/sample-org.ts';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.ts';
-import { roster, spawnRoster, workspace } from './support/cli.ts';
+import { roster, signInAsAdmin, spawnRoster, workspace } from './support/cli.ts';
 
 const size = 300;
 
@@ -28,7 +28,8 @@ describe('PostgreSQL restarted mid-apply', { skip: privatePostgresAvailable ? fa
 
   it('the apply that lived through it, or the next, does every change exactly once', async () => {
     const cwd = workspace(`apps:\n  hr:\n    type: scim\n    baseUrl: ${sim.baseUrl}\n    auth: { type: bearer, token: env:HR_TOKEN }\n    policy: { approval: { massChange: { share: 0.5, minimum: 1000 } } }\n`);
-    const env = { HR_TOKEN: sim.settings.token, DATABASE_URL: pg.url, ROSTER_ACTOR: 'ops' };
+    const env = { HR_TOKEN: sim.settings.token, DATABASE_URL: pg.url };
+    await signInAsAdmin(cwd, env);
     writeFileSync(join(cwd, 'people.json'), JSON.stringify(generateOrganisation({ size, seed: 8, domain: 'example.com', leaverShare: 0 })));
     for (const args of [['import', 'people.json'], ['sync']]) {
       const run = await roster(args, { cwd, env });

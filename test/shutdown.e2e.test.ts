@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
 import { generateOrganisation } from '../src/core/sample-org.ts';
 import { testPostgresUrl } from '../src/store/testing.ts';
-import { dropRosterSchema, roster, spawnRoster, workspace } from './support/cli.ts';
+import { dropRosterSchema, roster, signInAsAdmin, spawnRoster, workspace } from './support/cli.ts';
 
 const size = 60;
 const heldAt = 10;
@@ -59,6 +59,7 @@ describe('graceful shutdown: SIGTERM to a worker in the middle of an apply', () 
     const schema = `roster_shutdown_${process.pid}`;
     const env = { HR_TOKEN: sim.settings.token, DATABASE_URL: testPostgresUrl, ROSTER_DB_SCHEMA: schema, ROSTER_SHUTDOWN_SECONDS: '10' };
     t.after(() => dropRosterSchema(testPostgresUrl, schema));
+    await signInAsAdmin(cwd, env);
     writeFileSync(join(cwd, 'people.json'), JSON.stringify(generateOrganisation({ size, seed: 91, domain: 'example.com', leaverShare: 0 })));
     for (const args of [['import', 'people.json'], ['sync']]) assert.equal((await roster(args, { cwd, env })).code, 0);
     const plan = JSON.parse((await roster(['plan', '--json'], { cwd, env })).stdout) as { id: string; changes: unknown[] };
