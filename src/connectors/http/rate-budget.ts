@@ -2,10 +2,16 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import { RosterError } from '../../errors.ts';
 
 /**
- * A rate budget for one credential, shared by every request made with it: token buckets for the
- * limits the vendor documents (per method where it documents them so), tightened by what the
- * app's rate-limit headers say is left. Waiting requests go out by priority (leavers first, then
+ * A rate budget for one credential, shared by every request made with it: the limits the vendor
+ * documents (per method where it documents them so), tightened by what the app's rate-limit
+ * headers say is left and by its 429s. Waiting requests go out by priority (leavers first, then
  * joiners and movers, then reads), and in arrival order within a priority.
+ *
+ * Alone (no shared ledger) it keeps token buckets in this process. With a shared ledger (the CLI
+ * sets roster's database, see shareBudgetsThrough) every process using the credential spends one
+ * budget: each rule is a sliding window of grants counted from each answer, a waiting leaver or
+ * joiner anywhere holds back reads everywhere, and a 429 anywhere holds every process. Every
+ * rule in the manifests is safe under both counts (a sliding window is the stricter).
  */
 
 export interface RateRule {
