@@ -37,6 +37,8 @@ interface Waiter {
   path: string | undefined;
   priority: number;
   seq: number;
+  /** Longer than this, a shared budget's wait fails the request (rate_limited) for it to be rescheduled. */
+  maxWaitMs: number;
   resolve: (release: Release) => void;
   reject: (error: unknown) => void;
 }
@@ -158,9 +160,9 @@ export class RateBudget {
    * Resolves when the request may go, having spent its tokens, with a release to call once its
    * answer is in (a shared budget counts the request's window from then; otherwise it does nothing).
    */
-  acquire(method: string, priority: number = priorities.read, path?: string): Promise<Release> {
+  acquire(method: string, priority: number = priorities.read, path?: string, maxWaitMs = Infinity): Promise<Release> {
     return new Promise((resolve, reject) => {
-      this.#waiters.push({ method: method.toUpperCase(), path, priority, seq: (this.#seq += 1), resolve, reject });
+      this.#waiters.push({ method: method.toUpperCase(), path, priority, seq: (this.#seq += 1), maxWaitMs, resolve, reject });
       this.#waiters.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
       if (this.#shared) this.#pumpShared(this.#shared);
       else this.#pump();
@@ -261,6 +263,12 @@ export class RateBudget {
         const now = this.#clock.now();
         if (answer.why === 'limit') this.#sharedWaitUntil = now + answer.waitMs;
         if (answer.why === 'blocked') this.#sharedBlockUntil = Math.max(this.#sharedBlockUntil, now + answer.waitMs);
+        if (answer.why !== 'priority' && answer.waitMs > head.maxWaitMs) {
+          // A wait this long is rescheduled, not sat out in place (waits are data, not sleeps).
+          this.#waiters.shift();
+          head.reject(new RosterError('rate_limited', `the ${head.method} budget for this credential is spent for ${Math.ceil(answer.waitMs / 1000)} s`, { retryAfterMs: answer.waitMs }));
+          continue;
+        }
         // Waiting behind a higher priority elsewhere: ask again soon, for its place lingers only briefly.
         const wait = answer.why === 'priority' ? 50 : answer.waitMs;
         await this.#clock.sleep(Math.max(1, Math.min(wait, MAX_POLL_MS)));
@@ -270,7 +278,7 @@ export class RateBudget {
         if (now - failingSince >= LEDGER_PATIENCE_MS) {
           this.#declared = undefined;
           for (const waiter of this.#waiters.splice(0)) {
-            waiter.reject(new RosterError('rate_limited', `the shared rate budget ${key} cannot be read (${(error as Error).message}); try again later`, { retryAfterMs: 5000 }));
+            waiter.reject(new RosterError('rate_limited', `the credential's shared rate budget cannot be read (${(error as Error).message}); try again later`, { retryAfterMs: 5000 }));
           }
           return;
         }
