@@ -104,7 +104,7 @@ export interface RateBudgetOptions {
 /** How long a waiting request's place is kept without being renewed: a dead process's waiters block nobody longer. */
 export const WAITER_TTL_MS = 3000;
 /** How long a leaver's (or joiner's) place is kept after its grant, so the next request of the same change goes before reads. */
-export const GRANT_LINGER_MS = 750;
+export const GRANT_LINGER_MS = 1500;
 /** Longest a waiting request sleeps before asking the ledger again (well inside WAITER_TTL_MS). */
 const MAX_POLL_MS = 1000;
 /** How long the shared blocks seen by a budget with no rules are trusted before they are read again. */
