@@ -93,7 +93,8 @@ describe('leavers first, across processes', () => {
     const readsMeanwhile = listReads().filter((r) => r.at >= startedAt && r.at <= lastLeaver);
     const readsAfter = listReads().filter((r) => r.at > lastLeaver);
     t.diagnostic(`leaver requests ${leaverRequests.length}; reconcile reads while they went: ${readsMeanwhile.length}; after: ${readsAfter.length}`);
-    assert.ok(readsMeanwhile.length <= 2, `from the moment the first leaver's change started, at most a read already let through went first (${readsMeanwhile.length})`);
+    // Without priorities about one read goes between each leaver's request and the next (nine, measured).
+    assert.ok(readsMeanwhile.length <= 3, `from the moment the first leaver's change started, only reads already let through went first (${readsMeanwhile.length})`);
     assert.ok(readsAfter.length >= 20, `the leavers went while the reconcile still had its reads ahead (${readsAfter.length} after them)`);
     assert.equal(listReads().filter((r) => r.status === 200).reduce((n, r) => n + Math.min(100, Number(r.query.count ?? 100)), 0) >= accounts, true, 'the reconcile read everything');
     assert.equal(sim.requests.count({ status: 429 }), 0, 'never over the app’s limit');

@@ -66,5 +66,9 @@ describe('PostgreSQL restarted mid-apply', { skip: privatePostgresAvailable ? fa
     const applied = (await roster(['audit', '--action', 'change.applied', '--json', '--limit', '5000'], { cwd, env })).stdout.trim().split('\n');
     assert.equal(applied.length, size, 'one change.applied per change');
     assert.equal(new Set(applied.map((line) => (JSON.parse(line) as { target: string }).target)).size, size);
+    // The requests made while the database was away reached the trail once it was back.
+    const requests = (await roster(['audit', '--action', 'app.request', '--json', '--limit', '10000'], { cwd, env })).stdout.trim().split('\n');
+    const created = requests.map((line) => JSON.parse(line) as { target: string; detail: { status: number } }).filter((e) => e.target.startsWith('POST') && e.detail.status === 201);
+    assert.equal(created.length, size, 'every create that succeeded is in the trail');
   });
 });

@@ -217,9 +217,22 @@ export class Executor {
   async #writeRequests(): Promise<void> {
     this.#requestWriting = true;
     try {
+      let unavailableSince: number | undefined;
       while (this.#requestBuffer.length > 0) {
         const events = this.#requestBuffer.splice(0);
-        await recordAudit(this.#o.db, events).catch((error: Error) => log.error({ err: error.message, lost: events.length }, 'request records not written'));
+        try {
+          await recordAudit(this.#o.db, events);
+          unavailableSince = undefined;
+        } catch (error) {
+          unavailableSince ??= Date.now();
+          if (isDatabaseUnavailable(error) && Date.now() - unavailableSince <= this.#o.databasePatienceMs) {
+            // The database is away (a restart): keep the records, in order, and write them once it is back.
+            this.#requestBuffer.unshift(...events);
+            await sleep(500);
+            continue;
+          }
+          log.error({ err: (error as Error).message, lost: events.length }, 'request records not written');
+        }
       }
     } finally {
       this.#requestWriting = false;

@@ -130,6 +130,18 @@ for (const kind of databaseKinds) {
       assert.equal(use?.blocked[0]?.reason, 'the app answered 429');
     });
 
+    it('a wait longer than the caller sits out fails at once as rate_limited, to be rescheduled', async () => {
+      const budget = processBudget(db, 'long', [{ limit: 1, windowMs: 60_000 }]);
+      (await budget.acquire('DELETE', priorities.leaver))();
+      const asked = Date.now();
+      await assert.rejects(processBudget(db, 'long', [{ limit: 1, windowMs: 60_000 }]).acquire('DELETE', priorities.leaver, undefined, 5000), (error: Error & { code?: string; facts?: { retryAfterMs?: number } }) => {
+        assert.equal(error.code, 'rate_limited');
+        assert.ok((error.facts?.retryAfterMs ?? 0) > 55_000, `the wait is told: ${error.facts?.retryAfterMs}`);
+        return true;
+      });
+      assert.ok(Date.now() - asked < 5000, 'without sitting it out');
+    });
+
     it('a budget with no rules costs no claims, yet honours a block another process set', async () => {
       const quiet = processBudget(db, 'no-rules', []);
       const other = processBudget(db, 'no-rules', []);

@@ -7,7 +7,8 @@ import { ManualClock } from '../../core/clock.ts';
 import { isRosterError } from '../../errors.ts';
 import { bearerAuth, type AuthStrategy } from './auth.ts';
 import { HttpClient, type HttpExchange } from './client.ts';
-import { RateBudget } from './rate-budget.ts';
+import { priorities, RateBudget } from './rate-budget.ts';
+import { withRequestPriority } from './request-priority.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => void;
 
@@ -175,5 +176,18 @@ describe('HttpClient with a rate budget', () => {
     await clock.advance(1);
     await Promise.all([a, b]);
     assert.equal(server.hits(), 3);
+  });
+
+  it('a request made inside a leaver’s work waits in the budget as a leaver’s, ahead of reads, though the connector names no priority', async () => {
+    const server = await scripted(json(200, {}));
+    const clock = new ManualClock();
+    const budget = new RateBudget({ rules: [{ limit: 1, windowMs: 100 }], clock });
+    const { c } = client(server.url, { budget, clock });
+    await c.request({ method: 'GET', path: '/warm' });
+    const order: string[] = [];
+    const reads = [1, 2].map((n) => c.request({ method: 'GET', path: `/Users?page=${n}` }).then(() => order.push(`read ${n}`)));
+    const leaver = withRequestPriority(priorities.leaver, () => c.request({ method: 'PATCH', path: '/Users/7', body: {} })).then(() => order.push('leaver'));
+    await Promise.all([...reads, leaver]);
+    assert.deepEqual(order, ['leaver', 'read 1', 'read 2']);
   });
 });

@@ -1,6 +1,6 @@
 import { Agent, request as undiciRequest } from 'undici';
 import { systemClock, type Clock } from '../../core/clock.ts';
-import { RosterError } from '../../errors.ts';
+import { isRosterError, RosterError } from '../../errors.ts';
 import type { AuthStrategy } from './auth.ts';
 import { backoffDelay } from './backoff.ts';
 import { httpError } from './errors.ts';
@@ -191,7 +191,12 @@ export class HttpClient {
     if (delay > this.#options.maxWaitMs) {
       throw new RosterError('rate_limited', `${this.appName}: the ${req.method} budget for this credential is spent for ${Math.ceil(delay / 1000)} s`, { appName: this.appName, retryAfterMs: delay, path: label });
     }
-    return this.#budget.acquire(req.method, req.priority ?? requestPriority(), req.path);
+    try {
+      return await this.#budget.acquire(req.method, req.priority ?? requestPriority(), req.path, this.#options.maxWaitMs);
+    } catch (error) {
+      if (!isRosterError(error, 'rate_limited')) throw error;
+      throw new RosterError('rate_limited', `${this.appName}: ${error.message}`, { appName: this.appName, retryAfterMs: error.facts.retryAfterMs, path: label });
+    }
   }
 
   async close(): Promise<void> {

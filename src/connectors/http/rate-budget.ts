@@ -2,10 +2,16 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import { RosterError } from '../../errors.ts';
 
 /**
- * A rate budget for one credential, shared by every request made with it: token buckets for the
- * limits the vendor documents (per method where it documents them so), tightened by what the
- * app's rate-limit headers say is left. Waiting requests go out by priority (leavers first, then
+ * A rate budget for one credential, shared by every request made with it: the limits the vendor
+ * documents (per method where it documents them so), tightened by what the app's rate-limit
+ * headers say is left and by its 429s. Waiting requests go out by priority (leavers first, then
  * joiners and movers, then reads), and in arrival order within a priority.
+ *
+ * Alone (no shared ledger) it keeps token buckets in this process. With a shared ledger (the CLI
+ * sets roster's database, see shareBudgetsThrough) every process using the credential spends one
+ * budget: each rule is a sliding window of grants counted from each answer, a waiting leaver or
+ * joiner anywhere holds back reads everywhere, and a 429 anywhere holds every process. Every
+ * rule in the manifests is safe under both counts (a sliding window is the stricter).
  */
 
 export interface RateRule {
@@ -31,6 +37,8 @@ interface Waiter {
   path: string | undefined;
   priority: number;
   seq: number;
+  /** Longer than this, a shared budget's wait fails the request (rate_limited) for it to be rescheduled. */
+  maxWaitMs: number;
   resolve: (release: Release) => void;
   reject: (error: unknown) => void;
 }
@@ -96,7 +104,7 @@ export interface RateBudgetOptions {
 /** How long a waiting request's place is kept without being renewed: a dead process's waiters block nobody longer. */
 export const WAITER_TTL_MS = 3000;
 /** How long a leaver's (or joiner's) place is kept after its grant, so the next request of the same change goes before reads. */
-export const GRANT_LINGER_MS = 750;
+export const GRANT_LINGER_MS = 1500;
 /** Longest a waiting request sleeps before asking the ledger again (well inside WAITER_TTL_MS). */
 const MAX_POLL_MS = 1000;
 /** How long the shared blocks seen by a budget with no rules are trusted before they are read again. */
@@ -152,9 +160,9 @@ export class RateBudget {
    * Resolves when the request may go, having spent its tokens, with a release to call once its
    * answer is in (a shared budget counts the request's window from then; otherwise it does nothing).
    */
-  acquire(method: string, priority: number = priorities.read, path?: string): Promise<Release> {
+  acquire(method: string, priority: number = priorities.read, path?: string, maxWaitMs = Infinity): Promise<Release> {
     return new Promise((resolve, reject) => {
-      this.#waiters.push({ method: method.toUpperCase(), path, priority, seq: (this.#seq += 1), resolve, reject });
+      this.#waiters.push({ method: method.toUpperCase(), path, priority, seq: (this.#seq += 1), maxWaitMs, resolve, reject });
       this.#waiters.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
       if (this.#shared) this.#pumpShared(this.#shared);
       else this.#pump();
@@ -255,6 +263,12 @@ export class RateBudget {
         const now = this.#clock.now();
         if (answer.why === 'limit') this.#sharedWaitUntil = now + answer.waitMs;
         if (answer.why === 'blocked') this.#sharedBlockUntil = Math.max(this.#sharedBlockUntil, now + answer.waitMs);
+        if (answer.why !== 'priority' && answer.waitMs > head.maxWaitMs) {
+          // A wait this long is rescheduled, not sat out in place (waits are data, not sleeps).
+          this.#waiters.shift();
+          head.reject(new RosterError('rate_limited', `the ${head.method} budget for this credential is spent for ${Math.ceil(answer.waitMs / 1000)} s`, { retryAfterMs: answer.waitMs }));
+          continue;
+        }
         // Waiting behind a higher priority elsewhere: ask again soon, for its place lingers only briefly.
         const wait = answer.why === 'priority' ? 50 : answer.waitMs;
         await this.#clock.sleep(Math.max(1, Math.min(wait, MAX_POLL_MS)));
@@ -264,7 +278,7 @@ export class RateBudget {
         if (now - failingSince >= LEDGER_PATIENCE_MS) {
           this.#declared = undefined;
           for (const waiter of this.#waiters.splice(0)) {
-            waiter.reject(new RosterError('rate_limited', `the shared rate budget ${key} cannot be read (${(error as Error).message}); try again later`, { retryAfterMs: 5000 }));
+            waiter.reject(new RosterError('rate_limited', `the credential's shared rate budget cannot be read (${(error as Error).message}); try again later`, { retryAfterMs: 5000 }));
           }
           return;
         }
