@@ -42,7 +42,8 @@ export function registerPlanCommands(program: Command): void {
     .action(async (options: { app?: string[]; person?: string[]; requests?: boolean; json?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       await withContext(globals, async ({ db, config }) => {
-        const plan = await makePlan(db, config.apps, { actor: actorFromEnvironment(), apps: options.app, people: options.person });
+        const progress = process.stderr.isTTY ? ({ app, planned, of, changes }: { app: string; planned: number; of: number; changes: number }) => process.stderr.write(`planned ${app} (${planned}/${of}): ${changes} changes\n`) : undefined;
+        const plan = await makePlan(db, config.apps, { actor: actorFromEnvironment(), apps: options.app, people: options.person, onApp: progress });
         console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, { requests: options.requests }));
       });
     });
