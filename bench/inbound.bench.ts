@@ -21,7 +21,6 @@ import { Pool } from 'undici';
 import { startNetskopeSimulator } from '../simulators/netskope/index.ts';
 import { startScimSimulator } from '../simulators/scim/index.ts';
 import { parseConfig } from '../src/config/load.ts';
-import { makePlan } from '../src/engine/planning.ts';
 import { syncApps } from '../src/engine/sync.ts';
 import type { Database } from '../src/store/database.ts';
 import { personColumns } from '../src/store/directory.ts';
@@ -217,24 +216,31 @@ async function scaledOut(processes: number): Promise<void> {
 
 /**
  * A reconcile of a large app (its accounts in a child process) on the same database as `roster
- * serve`, started while the leavers are pushed: sync every account, then plan. PostgreSQL only
- * (the embedded database is one process's). Answers when it is done, with its seconds.
+ * serve`, started while the leavers are pushed: `roster sync`, then `roster plan`, each its own
+ * process as an operator would run them (in this process they would starve the simulated apps
+ * here). PostgreSQL only (the embedded database is one process's). Answers when it is done, with
+ * its seconds.
  */
 async function reconcileAlongside(p: Place, people: number): Promise<Promise<number>> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./reconcile-apps-child.ts', import.meta.url)), '--people', String(people), '--apps', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const [endpoint] = JSON.parse(line) as { baseUrl: string; token: string }[];
-  const config = parseConfig({ apps: { big: { type: 'scim', baseUrl: endpoint?.baseUrl, auth: { type: 'bearer', token: 'env:BIG' }, rateBudget: false } } }, undefined, { env: { BIG: endpoint?.token ?? '' } });
-  const db = await p.open();
+  const config = join(p.home, 'reconcile.yaml');
+  writeFileSync(config, JSON.stringify({ apps: { big: { type: 'scim', baseUrl: endpoint?.baseUrl, auth: { type: 'bearer', token: 'env:BIG' }, rateBudget: false } } }));
+  const run = (args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const cliChild = spawn(process.execPath, [cli, '--config', config, ...args], { env: { ...process.env, ...p.env, BIG: endpoint?.token ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let text = '';
+      cliChild.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      cliChild.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`roster ${args[0]} exited ${code}: ${text.slice(-500)}`))));
+    });
   return (async () => {
     const started = performance.now();
     try {
-      const [report] = await syncApps(db, config.apps, { actor: 'operator:bench' });
-      if (!report?.ok) throw new Error(`reconcile sync failed: ${report?.error}`);
-      await makePlan(db, config.apps, { actor: 'operator:bench' });
+      await run(['sync']);
+      await run(['plan']);
       return (performance.now() - started) / 1000;
     } finally {
-      await db.close();
       child.kill('SIGTERM');
     }
   })();

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -51,13 +51,15 @@ const config = parseConfig(
   { env },
 );
 
-const phases: { name: string; seconds: number; peakRss: number }[] = [];
+const phases: { name: string; seconds: number; cpuSeconds: number; peakRss: number }[] = [];
 async function phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
   peakRss = process.memoryUsage().rss;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const result = await fn();
   sample();
-  phases.push({ name, seconds: (performance.now() - started) / 1000, peakRss });
+  const used = process.cpuUsage(cpu);
+  phases.push({ name, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, peakRss });
   return result;
 }
 
@@ -100,7 +102,8 @@ const byKind = new Map<string, number>();
 for (const c of plan.changes) byKind.set(c.kind, (byKind.get(c.kind) ?? 0) + 1);
 
 console.log(`reconcile ${fmt(size)} people × ${appCount} apps (${fmt(accounts)} accounts), page size ${pageSize}, ${values.db}`);
-for (const p of phases) console.log(`  ${p.name.padEnd(7)} ${p.seconds.toFixed(1).padStart(6)} s   peak rss ${mb(p.peakRss)}`);
-console.log(`  total   ${seconds.toFixed(1).padStart(6)} s   peak rss ${mb(overallPeak)} (baseline ${mb(baselineRss)})   targets < 60 s, < 1024 MiB`);
+for (const p of phases) console.log(`  ${p.name.padEnd(7)} ${p.seconds.toFixed(1).padStart(6)} s (roster's cpu ${p.cpuSeconds.toFixed(1)} s)   peak rss ${mb(p.peakRss)}`);
+console.log(`  total   ${seconds.toFixed(1).padStart(6)} s (roster's cpu ${phases.reduce((n, p) => n + p.cpuSeconds, 0).toFixed(1)} s)   peak rss ${mb(overallPeak)} (baseline ${mb(baselineRss)})   targets < 60 s, < 1024 MiB`);
+console.log(`  machine load average ${loadavg().map((n) => n.toFixed(1)).join(' ')} on ${availableParallelism()} cores (other work shares it)`);
 console.log(`  list requests ${fmt(listRequests)} (minimum ${fmt(minimum)}: ceil(accounts / ${pageSize}) per app); requests in all ${fmt(requests)}`);
 console.log(`  plan    ${fmt(plan.changes.length)} changes (${[...byKind].map(([k, n]) => `${k} ${fmt(n)}`).join(', ')})`);

@@ -44,7 +44,8 @@ export function registerPlanCommands(program: Command): void {
       const globals = command.optsWithGlobals<GlobalOptions>();
       await withContext(globals, async ({ db, config, home }) => {
         const identity = await requireIdentity({ db, home }, 'plan');
-        const plan = await makePlan(db, config.apps, { actor: identity.actor, apps: options.app, people: options.person });
+        const progress = process.stderr.isTTY ? ({ app, planned, of, changes }: { app: string; planned: number; of: number; changes: number }) => process.stderr.write(`planned ${app} (${planned}/${of}): ${changes} changes\n`) : undefined;
+        const plan = await makePlan(db, config.apps, { actor: identity.actor, apps: options.app, people: options.person, onApp: progress });
         console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, { requests: options.requests }));
       });
     });

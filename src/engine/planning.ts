@@ -16,6 +16,8 @@ export interface PlanOptions {
   actor: string;
   apps?: readonly string[] | undefined;
   people?: readonly string[] | undefined;
+  /** Called as each app is planned (apps are planned one at a time). */
+  onApp?: ((progress: { app: string; planned: number; of: number; changes: number }) => void) | undefined;
 }
 
 const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
@@ -66,11 +68,13 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
   }
   // One app's accounts in memory at a time (apps are planned independently, in name order).
   const body: PlanBody = { changes: [], held: [] };
-  for (const app of [...configured].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  const inOrder = [...configured].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const [index, app] of inOrder.entries()) {
     const input: AppPlanInput = { name: app.name, type: app.type, policy: app.policy, capabilities: capabilitiesOf(app), preview: previewOf(app), accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name), appGroups: await currentAppGroups(db, app.name) };
     const planned = planAppChanges(input, people);
     for (const change of narrowedTo(planned.changes, people, options.people)) body.changes.push(change);
     body.held.push(...planned.held);
+    options.onApp?.({ app: app.name, planned: index + 1, of: inOrder.length, changes: planned.changes.length });
   }
   const policy = Object.fromEntries(configured.map((app) => [app.name, app.policy]));
   let id = digest({ basis, body }).slice(0, 12);

@@ -47,13 +47,17 @@ export interface Approval {
 
 /** Saves a plan; the same plan (same id) saved again is kept as first saved. Returns the stored one. */
 export async function savePlan(db: Queryable, plan: Omit<StoredPlan, 'createdAt' | 'status' | 'digest'>): Promise<StoredPlan> {
-  const body: PlanBody = JSON.parse(JSON.stringify({ changes: plan.changes, held: plan.held })) as PlanBody;
+  // A plan for everyone is tens of megabytes of JSON: written once, and not read back when it is new.
+  const bodyText = JSON.stringify({ changes: plan.changes, held: plan.held });
+  const body = JSON.parse(bodyText) as PlanBody;
   const basis = JSON.parse(JSON.stringify(plan.basis)) as PlanBasis;
   const policy = JSON.parse(JSON.stringify(plan.policy)) as Record<string, unknown>;
-  await db.query(
-    `insert into plans (id, requested_by, basis, body, policy, digest) values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6) on conflict (id) do nothing`,
-    [plan.id, plan.requestedBy, JSON.stringify(basis), JSON.stringify(body), JSON.stringify(policy), planDigest({ id: plan.id, requestedBy: plan.requestedBy, basis, changes: body.changes, held: body.held, policy })],
+  const digest = planDigest({ id: plan.id, requestedBy: plan.requestedBy, basis, changes: body.changes, held: body.held, policy });
+  const [inserted] = await db.query<Pick<PlanRow, 'created_at' | 'status'>>(
+    `insert into plans (id, requested_by, basis, body, policy, digest) values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6) on conflict (id) do nothing returning created_at, status`,
+    [plan.id, plan.requestedBy, JSON.stringify(basis), bodyText, JSON.stringify(policy), digest],
   );
+  if (inserted) return { id: plan.id, createdAt: inserted.created_at, requestedBy: plan.requestedBy, basis, status: inserted.status, changes: body.changes, held: body.held, policy, digest };
   const stored = await getPlan(db, plan.id);
   if (!stored) throw new Error(`plan ${plan.id} not saved`);
   return stored;
