@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { roster, workspace, type Run } from './support/cli.ts';
+import { addUser, login, roster, signInAsAdmin, workspace, type Run } from './support/cli.ts';
 import { generateUsers, startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
 import { startNetskopeSimulator } from '../simulators/netskope/index.ts';
 
@@ -43,6 +43,7 @@ describe('roster CLI', () => {
   it('import, sync, status and audit against a configured app', async () => {
     const cwd = workspace(appConfig(sim.baseUrl));
     writeFileSync(join(cwd, 'people.csv'), 'userName,givenName,familyName,department,active\nnobody@acme.example,No,Body,Sales,true\n');
+    await signInAsAdmin(cwd);
     const imported = await roster(['import', 'people.csv'], { cwd });
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stdout, /imported 1 people from people.csv \(1 new, 0 updated\)/);
@@ -62,7 +63,11 @@ describe('roster CLI', () => {
     const userName = String(leaver?.attrs.userName);
     const cwd = workspace(`${appConfig(sim.baseUrl)}    policy: { leaver: delete, assign: { groups: [nobody-else] } }\n`);
     writeFileSync(join(cwd, 'people.csv'), `userName,active,groups\n${userName},false,staff\n`);
-    const env = { HR_TOKEN: sim.settings.token, ROSTER_ACTOR: 'alice' };
+    const env = { HR_TOKEN: sim.settings.token };
+    await signInAsAdmin(cwd);
+    await addUser(cwd, 'alice', 'admin');
+    await addUser(cwd, 'bob', 'approver');
+    await login(cwd, 'alice');
     for (const args of [['import', 'people.csv'], ['sync']]) assert.equal((await roster(args, { cwd, env })).code, 0);
     const planned = await roster(['plan', '--person', userName], { cwd, env });
     assert.match(planned.stdout, /! delete\s+\S+/);
@@ -73,8 +78,10 @@ describe('roster CLI', () => {
     const held = await roster(['apply', planId], { cwd, env });
     assert.match(held.stdout, /0 done, 0 failed, 0 skipped, 1 waiting for approval/);
     assert.ok(sim.store.findUserByUserName(userName), 'nothing deleted without approval');
-    const approved = await roster(['approve', planId.slice(0, 6), '--note', 'HR confirmed'], { cwd, env: { ...env, ROSTER_ACTOR: 'bob' } });
+    await login(cwd, 'bob');
+    const approved = await roster(['approve', planId.slice(0, 6), '--note', 'HR confirmed'], { cwd, env });
     assert.equal(approved.code, 0, approved.stderr);
+    await login(cwd, 'alice');
     const applied = await roster(['apply', planId], { cwd, env });
     assert.match(applied.stdout, /1 done, 0 failed, 0 skipped, 0 waiting/);
     assert.equal(sim.store.findUserByUserName(userName), undefined, 'deleted once approved');
@@ -89,6 +96,7 @@ describe('roster CLI', () => {
       netskope.events.add([{ audit_log_event: 'Policy changed', user: 'admin@acme.example' }, { audit_log_event: 'Admin logged in' }]);
       const cwd = workspace(`apps:\n  netskope:\n    type: netskope\n    baseUrl: ${netskope.baseUrl}\n    auth: { type: header, header: Netskope-Api-Token, token: env:NS_SCIM }\n    events: { token: env:NS_REST }\n`);
       const env = { NS_SCIM: 'scim-tok', NS_REST: 'rest-tok' };
+      await signInAsAdmin(cwd);
       const first = await roster(['sync'], { cwd, env });
       assert.equal(first.code, 0, first.stderr);
       assert.match(first.stdout, /netskope: read 2 of the app's own audit events, 2 new in roster's trail/);
@@ -123,12 +131,14 @@ describe('roster CLI', () => {
 
   it('a missing secret is named, not printed', async () => {
     const cwd = workspace(appConfig(sim.baseUrl));
+    await signInAsAdmin(cwd);
     const run = await roster(['sync'], { cwd });
     assertOneLineError(run, /apps\.hr\.auth\.token: environment variable HR_TOKEN is not set/);
   });
 
   it('an unreachable app: one actionable line, non-zero exit, and the failure is recorded', async () => {
     const cwd = workspace(appConfig('http://127.0.0.1:9/scim/v2'));
+    await signInAsAdmin(cwd);
     const run = await roster(['sync'], { cwd, env: { HR_TOKEN: 'x' } });
     assert.notEqual(run.code, 0);
     assert.match(run.stdout, /hr: sync FAILED after 0 accounts: hr: cannot reach http:\/\/127\.0\.0\.1:9 \(connection refused\); check the app's baseUrl/);
@@ -137,6 +147,7 @@ describe('roster CLI', () => {
 
   it('a wrong token: one actionable line, and the token is not echoed', async () => {
     const cwd = workspace(appConfig(sim.baseUrl));
+    await signInAsAdmin(cwd);
     const run = await roster(['sync'], { cwd, env: { HR_TOKEN: 'wrong-token-123' } });
     assert.notEqual(run.code, 0);
     assert.match(run.stdout, /answered 401 .*check the credentials in roster\.yaml/);

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
 import { generateOrganisation } from '../src/core/sample-org.ts';
 import { testPostgresUrl } from '../src/store/testing.ts';
-import { dropRosterSchema, roster, spawnRoster, workspace } from './support/cli.ts';
+import { dropRosterSchema, roster, signInAsAdmin, spawnRoster, workspace } from './support/cli.ts';
 
 const size = 1000;
 
@@ -28,9 +28,10 @@ for (const shape of shapes) {
 
     it('SIGKILL part way through 1,000 changes, start again: every change done exactly once, the audit trail complete', async (t) => {
       const cwd = workspace(`apps:\n  hr:\n    type: scim\n    baseUrl: ${sim.baseUrl}\n    auth: { type: bearer, token: env:HR_TOKEN }\n    policy: { approval: { massChange: { share: 0.5, minimum: 1000 } } }\n`);
-      const env: Record<string, string> = { HR_TOKEN: sim.settings.token, ROSTER_ACTOR: 'ops', ...shape.env() };
+      const env: Record<string, string> = { HR_TOKEN: sim.settings.token, ...shape.env() };
       const schema = env.ROSTER_DB_SCHEMA;
       if (schema) t.after(() => dropRosterSchema(testPostgresUrl, schema));
+      await signInAsAdmin(cwd, env, 'ops');
       const people = generateOrganisation({ size, seed: 21, domain: 'example.com', leaverShare: 0 });
       writeFileSync(join(cwd, 'people.json'), JSON.stringify(people));
       for (const args of [['import', 'people.json'], ['sync']]) {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { roster, workspace, type Run } from './support/cli.ts';
+import { roster, type Run, signInAsAdmin, workspace } from './support/cli.ts';
 import { openDatabase } from '../src/store/open.ts';
 import { listPeople } from '../src/store/people.ts';
 import type { Person } from '../src/core/person.ts';
@@ -29,6 +29,7 @@ const summary = (people: readonly Person[]) => people.map((p) => `${p.userName}:
 describe('roster import', () => {
   it('a file that does not say who is active never reactivates a leaver', async () => {
     const cwd = workspace();
+    await signInAsAdmin(cwd);
     writeFileSync(join(cwd, 'start.csv'), 'userName,displayName,active\nann@acme.example,Ann,true\nlee@acme.example,Lee,false\n');
     assert.equal((await roster(['import', 'start.csv'], { cwd })).code, 0);
     writeFileSync(join(cwd, 'no-column.csv'), 'userName,displayName,department\nann@acme.example,Ann,Sales\nlee@acme.example,Lee,Sales\nnew@acme.example,New,Sales\n');
@@ -46,6 +47,7 @@ describe('roster import', () => {
 
   it('refuses a duplicate id or a userName clash, naming the rows, and changes nothing', async () => {
     const cwd = workspace();
+    await signInAsAdmin(cwd);
     writeFileSync(join(cwd, 'start.csv'), 'id,userName,active\nE1,ann@acme.example,true\nE2,lee@acme.example,false\n');
     assert.equal((await roster(['import', 'start.csv'], { cwd })).code, 0);
     const before = summary(await peopleIn(cwd));
@@ -72,6 +74,7 @@ describe('roster import', () => {
 
   it('reads UTF-16 and UTF-8 with a byte-order mark, refuses Latin-1 and unmarked UTF-16, and refuses an empty result', async () => {
     const cwd = workspace();
+    await signInAsAdmin(cwd);
     const text = 'userName,displayName\nzoe@acme.example,Zoë Łukasiewicz\nrene@acme.example,René Müller\n';
     writeFileSync(join(cwd, 'latin1.csv'), Buffer.from(text, 'latin1'));
     assertOneLineError(await roster(['import', 'latin1.csv'], { cwd }), /^roster: latin1\.csv is not UTF-8: line 2 has the byte 0xEB \(Latin-1 or Windows-1252 text\?\); save it as UTF-8/);
@@ -96,6 +99,7 @@ describe('roster import', () => {
 
   it('refuses absurd sizes, naming the limit, and changes nothing', async () => {
     const cwd = workspace();
+    await signInAsAdmin(cwd);
     writeFileSync(join(cwd, 'huge-field.csv'), `userName,displayName\nann@acme.example,Ann\nbig@acme.example,${'A'.repeat(30 * 1024 * 1024)}\n`);
     const field = await roster(['import', 'huge-field.csv'], { cwd });
     assertOneLineError(field, /^roster: huge-field\.csv has 1 problem, nothing imported: row 3 displayName: 31,457,280 characters, more than the 1,024 allowed$/);

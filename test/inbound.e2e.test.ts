@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startNetskopeSimulator, type RunningNetskopeSimulator } from '../simulators/netskope/index.ts';
 import { startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
-import { roster, spawnRoster, workspace } from './support/cli.ts';
+import { roster, signInAsAdmin, spawnRoster, workspace } from './support/cli.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -48,6 +48,7 @@ describe('an IdP disable over SCIM reaches every app, verified', () => {
       ].join('\n'),
     );
     env = { TOOLS_TOKEN: scim.settings.token, NS_TOKEN: 'ns-token' };
+    await signInAsAdmin(cwd, env);
   });
   after(async () => {
     server?.kill('SIGKILL');

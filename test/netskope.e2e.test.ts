@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNetskopeSimulator, type RunningNetskopeSimulator } from '../simulators/netskope/index.ts';
-import { roster, workspace } from './support/cli.ts';
+import { roster, signInAsAdmin, workspace } from './support/cli.ts';
 
 const config = (baseUrl: string) =>
   `apps:\n  netskope:\n    type: netskope\n    baseUrl: ${baseUrl}\n    auth: { type: header, header: Netskope-Api-Token, token: env:NS_TOKEN }\n    events: { token: env:NS_TOKEN }\n`;
@@ -22,6 +22,7 @@ describe('roster against a Netskope tenant', () => {
     });
     sim.scim.store.seedUsers([{ userName: 'jane@acme.example', active: true }]);
     cwd = workspace(config(sim.baseUrl));
+    await signInAsAdmin(cwd);
   });
   after(() => sim.close());
 

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEntraSimulator, type RunningEntraSimulator } from '../simulators/entra/index.ts';
-import { roster, workspace } from './support/cli.ts';
+import { roster, signInAsAdmin, workspace } from './support/cli.ts';
 
 describe('roster pull: bad input and a refusing IdP', () => {
   let sim: RunningEntraSimulator;
@@ -13,6 +13,7 @@ describe('roster pull: bad input and a refusing IdP', () => {
     cwd = workspace(
       ['sources:', '  entra:', '    type: entra', '    tenantId: t1', '    clientId: roster', '    clientSecret: env:ENTRA_SECRET', `    authority: ${sim.origin}`, `    graphUrl: ${sim.graphUrl}`, '  hr: { type: csv, file: people.csv }', ''].join('\n'),
     );
+    await signInAsAdmin(cwd);
   });
   after(() => sim.close());
 

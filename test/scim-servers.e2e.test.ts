@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
 import { SCIM } from '../src/scim/schemas.ts';
-import { roster, workspace } from './support/cli.ts';
+import { roster, signInAsAdmin, workspace } from './support/cli.ts';
 
 const TOTAL = 194;
 /** People 150–177 have left: all beyond the first pages a broken server shows. */
@@ -46,6 +46,7 @@ describe('roster against SCIM servers that page badly', () => {
     seed(sim, TOTAL);
     cwd = workspace(config(sim.baseUrl));
     env = { SCIM_TOKEN: sim.settings.token };
+    await signInAsAdmin(cwd);
     writeFileSync(join(cwd, 'people.csv'), peopleCsv(TOTAL, isLeaver));
     assert.equal((await roster(['import', 'people.csv'], { cwd })).code, 0);
   });
@@ -117,6 +118,7 @@ describe('roster against a SCIM server without filtering', () => {
     const policy = '    policy: { manage: [displayName, givenName, familyName, email, department, title] }\n';
     const cwd = workspace(config(sim.baseUrl, policy));
     const env = { SCIM_TOKEN: sim.settings.token };
+    await signInAsAdmin(cwd);
     writeFileSync(join(cwd, 'people.csv'), peopleCsv(TOTAL, () => false));
     for (const args of [['import', 'people.csv'], ['sync']]) assert.equal((await roster(args, { cwd, env })).code, 0);
     const planned = await roster(['plan'], { cwd, env });
@@ -156,6 +158,7 @@ describe('roster against a SCIM server whose members projection is [{}, {}]', ()
   it('adds each member once and verifies it from what the server really shows', async () => {
     const cwd = workspace(config(sim.baseUrl, '    policy: { groups: { staff: Engineers } }\n'));
     const env = { SCIM_TOKEN: sim.settings.token };
+    await signInAsAdmin(cwd);
     const rows = Array.from({ length: 12 }, (_, i) => `${userName(i)},Given${i},Family${i},Engineering,true,staff`);
     writeFileSync(join(cwd, 'people.csv'), `userName,givenName,familyName,department,active,groups\n${rows.join('\n')}\n`);
     for (const args of [['import', 'people.csv'], ['sync']]) assert.equal((await roster(args, { cwd, env })).code, 0);

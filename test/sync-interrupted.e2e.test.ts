@@ -1,7 +1,7 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { roster, workspace } from './support/cli.ts';
+import { roster, signInAsAdmin, workspace } from './support/cli.ts';
 import { generateUsers, startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
 import { openDatabase } from '../src/store/open.ts';
 import { ensureApp, insertAccounts, startSyncRun } from '../src/store/accounts.ts';
@@ -27,6 +27,7 @@ it('a sync killed part way shows as interrupted, not running, and the next sync 
     await db.close();
   }
 
+  await signInAsAdmin(cwd);
   const before = await roster(['status'], { cwd });
   assert.equal(before.code, 0, before.stderr);
   assert.match(before.stdout, /! latest sync interrupted at [\d-]+ [\d:]+ UTC: no sign of life since [\d-]+ [\d:]+ UTC: the process running it stopped part way/);

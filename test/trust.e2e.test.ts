@@ -10,7 +10,7 @@ import { DEFAULT_CREDENTIALS, startZiaSimulator } from '../simulators/zscaler/in
 import type { Database } from '../src/store/database.ts';
 import { openDatabase } from '../src/store/open.ts';
 import { testPostgresUrl } from '../src/store/testing.ts';
-import { dropRosterSchema, roster, spawnRoster, workspace, type Run } from './support/cli.ts';
+import { addUser, dropRosterSchema, login, roster, signInAsAdmin, spawnRoster, workspace, type Run } from './support/cli.ts';
 
 /** The two shapes roster runs in: embedded PGlite, and PostgreSQL (in a schema of the test's own). */
 const shapes = [
@@ -38,18 +38,27 @@ for (const shape of shapes) {
     });
     after(() => sim.close());
 
-    const scimWorkspace = (t: { after: (fn: () => Promise<void>) => void }, policy: string) => {
+    const scimWorkspace = async (t: { after: (fn: () => Promise<void>) => void }, policy: string) => {
       const cwd = workspace(`apps:\n  hr:\n    type: scim\n    baseUrl: ${sim.baseUrl}\n    auth: { type: bearer, token: env:HR_TOKEN }\n    rateBudget: false\n    policy: ${policy}\n`);
-      const env: Record<string, string> = { HR_TOKEN: sim.settings.token, ROSTER_ACTOR: 'alice', ...shape.env() };
+      const env: Record<string, string> = { HR_TOKEN: sim.settings.token, ...shape.env() };
       const schema = env.ROSTER_DB_SCHEMA;
       if (schema) t.after(() => dropRosterSchema(testPostgresUrl, schema));
-      return { cwd, env, bob: { ...env, ROSTER_ACTOR: 'bob' } };
+      await signInAsAdmin(cwd, env, 'alice');
+      await addUser(cwd, 'bob', 'approver', env);
+      /** Runs one command signed in as bob, then signs alice back in. */
+      const asBob = async (args: string[]) => {
+        await login(cwd, 'bob', env);
+        const run = await roster(args, { cwd, env });
+        await login(cwd, 'alice', env);
+        return run;
+      };
+      return { cwd, env, asBob };
     };
 
     it('a leaver rehired while the delete waited for approval keeps the account: the change no longer holds and is skipped', async (t) => {
       const userName = `rehired-${shape.name.length}@example.com`;
       sim.store.seedUsers([{ userName, active: true, emails: [{ value: userName, primary: true }] }]);
-      const { cwd, env, bob } = scimWorkspace(t, '{ leaver: delete }');
+      const { cwd, env, asBob } = await scimWorkspace(t, '{ leaver: delete }');
       writeFileSync(join(cwd, 'left.csv'), csv([['userName', 'email', 'active'], [userName, userName, 'false']]));
       ok(await roster(['import', 'left.csv'], { cwd, env }));
       ok(await roster(['sync'], { cwd, env }));
@@ -61,7 +70,7 @@ for (const shape of shapes) {
       writeFileSync(join(cwd, 'back.csv'), csv([['userName', 'email', 'active'], [userName, userName, 'true']]));
       ok(await roster(['import', 'back.csv'], { cwd, env }));
       ok(await roster(['sync'], { cwd, env }));
-      ok(await roster(['approve', planId], { cwd, env: bob }));
+      ok(await asBob(['approve', planId]));
       const applied = ok(await roster(['apply', planId], { cwd, env }));
       assert.match(applied.stdout, /0 done, 0 failed, 1 skipped/);
       assert.match(applied.stdout, /skipped hr\/delete\/\S+: skipped: it no longer fits .*a fresh plan makes no such change/);
@@ -71,14 +80,14 @@ for (const shape of shapes) {
     });
 
     it('a plan rejected after apply --no-wait: roster worker carries out none of it', async (t) => {
-      const { cwd, env, bob } = scimWorkspace(t, '{}');
+      const { cwd, env, asBob } = await scimWorkspace(t, '{}');
       const joiners = [1, 2, 3].map((n) => `joiner-${n}-${shape.name.length}@example.com`);
       writeFileSync(join(cwd, 'people.csv'), csv([['userName', 'email'], ...joiners.map((u) => [u, u])]));
       ok(await roster(['import', 'people.csv'], { cwd, env }));
       ok(await roster(['sync'], { cwd, env }));
       const planId = planIdOf(ok(await roster(['plan', '--person', ...joiners], { cwd, env })));
       assert.match(ok(await roster(['apply', planId, '--no-wait'], { cwd, env })).stdout, /3 queued for roster worker/);
-      ok(await roster(['reject', planId, '--note', 'not these'], { cwd, env: bob }));
+      ok(await asBob(['reject', planId, '--note', 'not these']));
       const worker = spawnRoster(['worker'], { cwd, env });
       try {
         // PGlite: the worker holds the database, so give it time; PostgreSQL: watch the trail.
@@ -101,7 +110,7 @@ for (const shape of shapes) {
     });
 
     it('a claim held by a live pid that is not roster’s, or by another host, is finished once its lease runs out', async (t) => {
-      const { cwd, env } = scimWorkspace(t, '{}');
+      const { cwd, env } = await scimWorkspace(t, '{}');
       const joiners = [1, 2, 3, 4].map((n) => `leased-${n}-${shape.name.length}@example.com`);
       writeFileSync(join(cwd, 'people.csv'), csv([['userName', 'email'], ...joiners.map((u) => [u, u])]));
       ok(await roster(['import', 'people.csv'], { cwd, env }));
@@ -149,11 +158,12 @@ for (const shape of shapes) {
         const cwd = workspace(
           `apps:\n  zia:\n    type: zscaler\n    baseUrl: ${zia.baseUrl}\n    auth: { type: zscaler-session, username: ${DEFAULT_CREDENTIALS.username}, password: env:ZIA_PASSWORD, apiKey: env:ZIA_KEY }\n    defaults: { groups: [Employees] }\n    rateBudget: false\n`,
         );
-        const env: Record<string, string> = { ZIA_PASSWORD: DEFAULT_CREDENTIALS.password, ZIA_KEY: DEFAULT_CREDENTIALS.apiKey, ROSTER_ACTOR: 'alice', ...shape.env() };
+        const env: Record<string, string> = { ZIA_PASSWORD: DEFAULT_CREDENTIALS.password, ZIA_KEY: DEFAULT_CREDENTIALS.apiKey, ...shape.env() };
         if (env.ROSTER_DB_SCHEMA) {
           const schema = env.ROSTER_DB_SCHEMA;
           t.after(() => dropRosterSchema(testPostgresUrl, schema));
         }
+        await signInAsAdmin(cwd, env, 'alice');
         writeFileSync(join(cwd, 'people.csv'), csv([['userName', 'email', 'displayName', 'department'], ...people.map((p) => [p.email, p.email, p.name, 'Finance'])]));
         ok(await roster(['import', 'people.csv'], { cwd, env }));
         ok(await roster(['sync'], { cwd, env }));

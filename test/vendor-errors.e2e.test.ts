@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { roster, workspace } from './support/cli.ts';
+import { roster, signInAsAdmin, workspace } from './support/cli.ts';
 import { openDatabase } from '../src/store/open.ts';
 
 const secrets = ['sk_live_51Hvendor', 'Hunter2-admin-pw', 'eyJhbGciOiJIUzI1NiJ9', 'sess-cookie-0042'];
@@ -31,6 +31,7 @@ after(() => server.close());
 
 it('a vendor error body quoting credentials is shown and stored only as a redacted excerpt', async () => {
   const cwd = workspace(`apps:\n  hr:\n    type: scim\n    baseUrl: ${baseUrl}\n    auth: { type: bearer, token: env:HR_TOKEN }\n`);
+  await signInAsAdmin(cwd);
   const synced = await roster(['sync'], { cwd, env: { HR_TOKEN: 'roster-token' } });
   assert.notEqual(synced.code, 0);
   assert.match(synced.stdout, /hr: sync FAILED after 0 accounts: hr: GET \/scim\/v2\/Users\?\S+ answered 400 \(invalid filter; request was \{"apiKey":"\[redacted\]","adminPassword":"\[redacted\]"\} Authorization: \[redacted\] \[redacted\] Cookie: \[redacted\]\)/);

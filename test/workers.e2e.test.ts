@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startScimSimulator, type RunningScimSimulator } from '../simulators/scim/index.ts';
 import { generateOrganisation } from '../src/core/sample-org.ts';
 import { testPostgresUrl } from '../src/store/testing.ts';
-import { dropRosterSchema, roster, spawnRoster, workspace } from './support/cli.ts';
+import { dropRosterSchema, roster, signInAsAdmin, spawnRoster, workspace } from './support/cli.ts';
 
 const size = 300;
 
@@ -23,6 +23,7 @@ describe('scaled out: two roster workers on one PostgreSQL', () => {
     const schema = `roster_workers_${process.pid}`;
     const env = { HR_TOKEN: sim.settings.token, DATABASE_URL: testPostgresUrl, ROSTER_DB_SCHEMA: schema };
     t.after(() => dropRosterSchema(testPostgresUrl, schema));
+    await signInAsAdmin(cwd, env);
     writeFileSync(join(cwd, 'people.json'), JSON.stringify(generateOrganisation({ size, seed: 77, domain: 'example.com', leaverShare: 0 })));
     for (const args of [['import', 'people.json'], ['sync']]) assert.equal((await roster(args, { cwd, env })).code, 0);
     const plan = JSON.parse((await roster(['plan', '--json'], { cwd, env })).stdout) as { id: string; changes: unknown[] };

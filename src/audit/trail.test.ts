@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseKinds, openTestDatabase } from '../store/testing.ts';
 import { Secret } from '../config/secret.ts';
-import { queryAudit, recordAudit, verifyAudit } from './trail.ts';
+import { chainAudit, queryAudit, recordAudit, verifyAudit } from './trail.ts';
 import type { Database } from '../store/database.ts';
 
 for (const kind of databaseKinds) {
@@ -30,6 +30,7 @@ for (const kind of databaseKinds) {
       async function trailOf(count: number): Promise<Database> {
         const db = await openTestDatabase(kind);
         for (let i = 1; i <= count; i += 1) await recordAudit(db, { actor: 'operator:alice', action: 'plan.created', target: `plan-${i}`, detail: { n: i, nested: { b: 2, a: [1, 'x'] } } });
+        assert.equal(await chainAudit(db), count);
         return db;
       }
       /** What someone with the database's own user can do: switch the append-only trigger off. */
@@ -46,6 +47,55 @@ for (const kind of databaseKinds) {
           assert.equal(result.broken, undefined);
           assert.equal(result.verified, 7);
           assert.match(result.head ?? '', /^[0-9a-f]{64}$/);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('writers never wait on each other: a transaction that commits late is chained after the events committed before it', async () => {
+        const db = await trailOf(2);
+        try {
+          let release!: () => void;
+          const held = new Promise<void>((resolve) => (release = resolve));
+          let written!: () => void;
+          const inserted = new Promise<void>((resolve) => (written = resolve));
+          // PGlite runs one transaction at a time: there the late one simply commits first.
+          const late = db.transaction(async (tx) => {
+            await recordAudit(tx, { actor: 'system', action: 'late' });
+            written();
+            await held;
+          });
+          await inserted;
+          if (kind === 'postgres') {
+            await recordAudit(db, { actor: 'system', action: 'early' });
+            assert.equal(await chainAudit(db), 1, 'only the committed event is chained');
+          }
+          release();
+          await late;
+          if (kind === 'pglite') await recordAudit(db, { actor: 'system', action: 'early' });
+          const result = await verifyAudit(db);
+          assert.equal(result.broken, undefined);
+          assert.equal(result.verified, 4);
+          assert.equal(result.pending, 0);
+          const order = await db.query<{ action: string }>('select action from audit_events order by seq');
+          assert.deepEqual(order.map((r) => r.action).slice(2), kind === 'postgres' ? ['early', 'late'] : ['late', 'early']);
+          // Chained once, never again: a chained event cannot be re-chained or edited through the trigger.
+          await assert.rejects(db.query("update audit_events set hash = 'x' where action = 'late'"), /append-only/);
+          await assert.rejects(db.query("update audit_events set detail = '{}' where action = 'early'"), /append-only/);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('many writers at once leave one unbroken chain', async () => {
+        const db = await trailOf(1);
+        try {
+          await Promise.all(Array.from({ length: 40 }, (_, i) => recordAudit(db, [{ actor: `system:${i}`, action: 'a' }, { actor: `system:${i}`, action: 'b' }])));
+          const chaining = Promise.all([chainAudit(db, 7), chainAudit(db, 5)]);
+          await chaining;
+          const result = await verifyAudit(db);
+          assert.equal(result.broken, undefined);
+          assert.equal(result.verified, 81);
         } finally {
           await db.close();
         }

@@ -22,10 +22,103 @@ export interface AuditEvent extends Required<Omit<AuditInput, 'appName' | 'targe
   target: string | null;
 }
 
-/** Every writer of the trail takes this lock, so the chain has one order across processes. */
+/** The chainer takes this lock, so the chain has one order across processes. */
 const chainLock = 7428016;
 
-interface ChainedRow {
+/**
+ * Appends events to the trail; details are redacted on the way in. Writers only insert (no lock
+ * is held to commit, so writers never wait on each other); chainAudit then links committed
+ * events in batches: each gets its place in the chain, the hash of the one before and its own
+ * hash over its content, so an edited, deleted or reordered event breaks the chain (see
+ * verifyAudit). Given a Database it runs in a transaction of its own; given a transaction, in
+ * that one, and the events are in the trail exactly when that transaction commits.
+ */
+export async function recordAudit(db: Queryable | Database, events: AuditInput | readonly AuditInput[]): Promise<void> {
+  const list = Array.isArray(events) ? events : [events as AuditInput];
+  if (list.length === 0) return;
+  const at = new Date().toISOString();
+  const rows = list.map((e, n) => ({ n, at, actor: e.actor, action: e.action, app_name: e.appName ?? null, target: e.target ?? null, outcome: e.outcome ?? 'ok', detail: normalised(redact(e.detail ?? {})) }));
+  await db.query(
+    `insert into audit_events (at, actor, action, app_name, target, outcome, detail)
+     select x.at, x.actor, x.action, x.app_name, x.target, x.outcome, x.detail
+       from jsonb_to_recordset($1::jsonb) as x(at timestamptz, actor text, action text, app_name text, target text, outcome text, detail jsonb, n int)
+      order by x.n`,
+    [JSON.stringify(rows)],
+  );
+}
+
+interface UnchainedRow {
+  id: number | string;
+  at: Date;
+  actor: string;
+  action: string;
+  app_name: string | null;
+  target: string | null;
+  outcome: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * Links committed events not chained yet, oldest first, in batches; answers how many it chained.
+ * An event whose transaction commits late is chained after those already chained: its place in
+ * the chain (seq) is when it was chained, its id when it was written.
+ */
+export async function chainAudit(db: Database, batch = 2000): Promise<number> {
+  let chained = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock($1)', [chainLock]);
+      const pending = await tx.query<UnchainedRow>('select id, at, actor, action, app_name, target, outcome, detail from audit_events where seq is null order by id limit $1', [batch]);
+      if (pending.length === 0) return 0;
+      const [head] = await tx.query<{ seq: string | number; hash: string | null }>('select seq, hash from audit_events where seq is not null order by seq desc limit 1');
+      let seq = Number(head?.seq ?? 0);
+      let prev = head?.hash ?? null;
+      const links = pending.map((row) => {
+        const hash = eventHash(prev, contentOf(row));
+        const link = { id: Number(row.id), seq: (seq += 1), prev_hash: prev, hash };
+        prev = hash;
+        return link;
+      });
+      await tx.query(
+        `update audit_events e set seq = x.seq, prev_hash = x.prev_hash, hash = x.hash
+           from jsonb_to_recordset($1::jsonb) as x(id bigint, seq bigint, prev_hash text, hash text) where e.id = x.id`,
+        [JSON.stringify(links)],
+      );
+      return links.length;
+    });
+    chained += n;
+    if (n < batch) return chained;
+  }
+}
+
+/**
+ * Keeps the trail chained while a process runs: every interval, and at once on stop. Any process
+ * may chain any process's events; one that dies leaves its committed events to the next chainer.
+ */
+export function startAuditChainer(db: Database, intervalMs = 200): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const tick = () => {
+    running = chainAudit(db).catch(() => 0);
+    return running;
+  };
+  const timer = setInterval(() => {
+    if (!stopped) void running.then(tick);
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      await chainAudit(db);
+    },
+  };
+}
+
+const contentOf = (row: UnchainedRow): EventContent => ({ at: new Date(row.at).toISOString(), actor: row.actor, action: row.action, app_name: row.app_name, target: row.target, outcome: row.outcome, detail: row.detail });
+
+interface EventContent {
   at: string;
   actor: string;
   action: string;
@@ -33,45 +126,7 @@ interface ChainedRow {
   target: string | null;
   outcome: string;
   detail: Record<string, unknown>;
-  prev_hash: string | null;
-  hash: string;
 }
-
-/**
- * Appends events to the trail; details are redacted on the way in. Each event carries the hash
- * of the one before and its own hash over its content, so an edited, deleted or reordered event
- * breaks the chain (see verifyAudit). Given a Database it runs in a transaction of its own; given
- * a transaction, in that one.
- */
-export async function recordAudit(db: Queryable | Database, events: AuditInput | readonly AuditInput[]): Promise<void> {
-  const list = Array.isArray(events) ? events : [events as AuditInput];
-  if (list.length === 0) return;
-  if ('transaction' in db) return db.transaction((tx) => appendChained(tx, list));
-  return appendChained(db, list);
-}
-
-async function appendChained(tx: Queryable, list: readonly AuditInput[]): Promise<void> {
-  await tx.query('select pg_advisory_xact_lock($1)', [chainLock]);
-  const [last] = await tx.query<{ hash: string | null }>('select hash from audit_events order by id desc limit 1');
-  let prev = last?.hash ?? null;
-  const at = new Date().toISOString();
-  const rows: (ChainedRow & { n: number })[] = [];
-  for (const e of list) {
-    const content = { at, actor: e.actor, action: e.action, app_name: e.appName ?? null, target: e.target ?? null, outcome: e.outcome ?? 'ok', detail: normalised(redact(e.detail ?? {})) };
-    const hash = eventHash(prev, content);
-    rows.push({ ...content, prev_hash: prev, hash, n: rows.length });
-    prev = hash;
-  }
-  await tx.query(
-    `insert into audit_events (at, actor, action, app_name, target, outcome, detail, prev_hash, hash)
-     select x.at, x.actor, x.action, x.app_name, x.target, x.outcome, x.detail, x.prev_hash, x.hash
-       from jsonb_to_recordset($1::jsonb) as x(at timestamptz, actor text, action text, app_name text, target text, outcome text, detail jsonb, prev_hash text, hash text, n int)
-      order by x.n`,
-    [JSON.stringify(rows)],
-  );
-}
-
-type EventContent = Omit<ChainedRow, 'prev_hash' | 'hash'>;
 
 function eventHash(prev: string | null, content: EventContent): string {
   return createHash('sha256').update(canonical([prev, content.at, content.actor, content.action, content.app_name, content.target, content.outcome, content.detail])).digest('hex');
@@ -87,30 +142,39 @@ export interface AuditVerification {
   verified: number;
   /** Events written before the trail was chained (nothing to check them against). */
   unchained: number;
+  /** Events committed but not chained yet (verify chains what it can first; these came in meanwhile). */
+  pending: number;
   /** The hash of the newest event: keep it elsewhere to notice events cut off the end. */
   head: string | null;
   /** The first broken link, if any. */
   broken?: { id: number; problem: string } | undefined;
 }
 
-/** Walks the whole trail in order and names the first event whose link does not hold. */
-export async function verifyAudit(db: Queryable, pageSize = 2000): Promise<AuditVerification> {
+/**
+ * Walks the whole trail in chain order and names the first event whose link does not hold.
+ * Given a Database, it first chains every committed event not chained yet.
+ */
+export async function verifyAudit(db: Queryable | Database, pageSize = 2000): Promise<AuditVerification> {
+  if ('transaction' in db) await chainAudit(db);
+  const [waiting] = await db.query<{ n: number }>('select count(*)::int as n from audit_events where seq is null');
+  const pending = Number(waiting?.n ?? 0);
   let verified = 0;
   let unchained = 0;
   let prev: string | null = null;
   let chained = false;
   let prevId = 0;
-  for (let after = 0; ; ) {
-    const rows = await db.query<{ id: number | string; at: Date; actor: string; action: string; app_name: string | null; target: string | null; outcome: string; detail: Record<string, unknown>; prev_hash: string | null; hash: string | null }>(
-      'select id, at, actor, action, app_name, target, outcome, detail, prev_hash, hash from audit_events where id > $1 order by id limit $2',
+  const result = (broken?: AuditVerification['broken']): AuditVerification => ({ verified, unchained, pending, head: prev, ...(broken ? { broken } : {}) });
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    const rows = await db.query<UnchainedRow & { seq: number | string; prev_hash: string | null; hash: string | null }>(
+      'select id, seq, at, actor, action, app_name, target, outcome, detail, prev_hash, hash from audit_events where seq > $1 order by seq limit $2',
       [after, pageSize],
     );
-    if (rows.length === 0) return { verified, unchained, head: prev };
+    if (rows.length === 0) return result();
     for (const row of rows) {
       const id = Number(row.id);
-      after = id;
+      after = Number(row.seq);
       if (row.hash === null) {
-        if (chained) return { verified, unchained, head: prev, broken: { id, problem: `event ${id} has no hash: it was written around the chain, or its hash was removed` } };
+        if (chained) return result({ id, problem: `event ${id} has no hash: it was written around the chain, or its hash was removed` });
         unchained += 1;
         prevId = id;
         continue;
@@ -119,10 +183,9 @@ export async function verifyAudit(db: Queryable, pageSize = 2000): Promise<Audit
         const problem = chained
           ? `event ${id} does not follow event ${prevId}: an event between them was deleted, or events were reordered`
           : `event ${id} is the first chained event but names a predecessor: earlier events were deleted`;
-        return { verified, unchained, head: prev, broken: { id, problem } };
+        return result({ id, problem });
       }
-      const content: EventContent = { at: new Date(row.at).toISOString(), actor: row.actor, action: row.action, app_name: row.app_name, target: row.target, outcome: row.outcome, detail: row.detail };
-      if (eventHash(row.prev_hash, content) !== row.hash) return { verified, unchained, head: prev, broken: { id, problem: `event ${id} was changed after it was written: its content does not match its hash` } };
+      if (eventHash(row.prev_hash, contentOf(row)) !== row.hash) return result({ id, problem: `event ${id} was changed after it was written: its content does not match its hash` });
       chained = true;
       prev = row.hash;
       prevId = id;

@@ -56,9 +56,14 @@ export interface NewToken {
   createdBy: string;
 }
 
+export function tokenNameProblem(name: string): string | undefined {
+  return NAME.test(name) ? undefined : `token names are letters, digits, ., _ and - (up to 64), such as entra-prod; not ${JSON.stringify(name.slice(0, 70))}`;
+}
+
 /** Makes a token; its value is in the answer only, never stored. */
 export async function createToken(db: Queryable, input: NewToken): Promise<{ token: Token; value: string }> {
-  if (!NAME.test(input.name)) throw new RosterError('input_invalid', `token names are letters, digits, ., _ and - (up to 64), such as entra-prod; not ${JSON.stringify(input.name.slice(0, 70))}`);
+  const nameProblem = tokenNameProblem(input.name);
+  if (nameProblem) throw new RosterError('input_invalid', nameProblem);
   if (!(tokenKinds as readonly string[]).includes(input.kind)) throw new RosterError('input_invalid', `token kinds are ${tokenKinds.join(', ')}; not ${JSON.stringify(input.kind)}`);
   if (input.role !== undefined && !(roles as readonly string[]).includes(input.role)) throw new RosterError('input_invalid', `roles are ${roles.join(', ')}; not ${JSON.stringify(input.role)}`);
   if (input.kind === 'scim') {

@@ -36,7 +36,7 @@ export function registerAudit(program: Command): void {
         const result = await verifyAudit(db);
         const before = result.unchained > 0 ? ` (${result.unchained} older events predate the chain)` : '';
         if (result.broken) throw new RosterError('input_invalid', `audit trail broken at event ${result.broken.id}: ${result.broken.problem}; ${result.verified} events before it verified${before}`);
-        console.log(`audit trail intact: ${result.verified} events verified${before}; head ${result.head ?? 'none'}`);
+        console.log(`audit trail intact: ${result.verified} events verified${before}; head ${result.head ?? 'none'}${result.pending > 0 ? `; ${result.pending} newer events not chained yet (written meanwhile)` : ''}`);
       });
     });
 }

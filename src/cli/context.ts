@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { startAuditChainer } from '../audit/trail.ts';
 import { loadConfig, type ResolvedConfig } from '../config/load.ts';
 import type { Database } from '../store/database.ts';
 import { openDatabase } from '../store/open.ts';
@@ -26,7 +27,20 @@ export async function openContext(options: GlobalOptions, config = readConfig(op
   const home = resolve(options.home ?? process.env.ROSTER_HOME ?? config.home);
   const databaseUrl = process.env.DATABASE_URL || config.databaseUrl?.reveal() || undefined;
   const db = await openDatabase({ databaseUrl, home, schema: process.env.ROSTER_DB_SCHEMA || undefined });
-  return { config, db, home, close: () => db.close() };
+  // Events are chained in the background while the command runs, and all of them before it exits.
+  const chainer = startAuditChainer(db);
+  return {
+    config,
+    db,
+    home,
+    async close() {
+      try {
+        await chainer.stop();
+      } finally {
+        await db.close();
+      }
+    },
+  };
 }
 
 /** Runs fn with an open context and always closes the database (and its folder lock). */
@@ -37,8 +51,4 @@ export async function withContext<T>(options: GlobalOptions, fn: (context: Conte
   } finally {
     await context.close();
   }
-}
-
-export function actorFromEnvironment(): string {
-  return `operator:${process.env.ROSTER_ACTOR ?? process.env.USER ?? 'unknown'}`;
 }

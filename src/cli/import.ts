@@ -7,7 +7,8 @@ import { recordAudit } from '../audit/trail.ts';
 import { parsePeopleRecords, type ParsedPeople } from '../sources/person-input.ts';
 import { RosterError } from '../errors.ts';
 import { upsertPeople, userNameClashes } from '../store/people.ts';
-import { actorFromEnvironment, withContext, type GlobalOptions } from './context.ts';
+import { withContext, type GlobalOptions } from './context.ts';
+import { requireIdentity } from './identity.ts';
 
 /** Largest people file roster reads: room for a few hundred thousand people. */
 export const maxPeopleFileBytes = 64 * 1024 * 1024;
@@ -119,7 +120,7 @@ export function registerImport(program: Command): void {
     .argument('[file]', 'people file; default: people.file in roster.yaml')
     .action(async (file: string | undefined, _options: unknown, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      await withContext(globals, async ({ db, config }) => {
+      await withContext(globals, async ({ db, config, home }) => {
         const fileSources = config.sources.filter((s) => s.type === 'csv' || s.type === 'json');
         if (!file && !config.peopleFile && fileSources.length > 1) throw new RosterError('input_invalid', `roster.yaml names ${fileSources.length} file sources (${fileSources.map((s) => s.name).join(', ')}); name the file to import`);
         const named = fileSources[0];
@@ -127,6 +128,7 @@ export function registerImport(program: Command): void {
         if (!path) throw new RosterError('input_invalid', 'name a people file (roster import people.csv), or set people.file or a csv/json source in roster.yaml');
         const { people, rows, problems } = readPeopleFile(path);
         if (problems.length > 0) throw refusal(path, problems);
+        const identity = await requireIdentity({ db, home }, 'plan');
         const rowOf = new Map(people.map((person, index) => [person.id, rows[index]]));
         const result = await db.transaction(async (tx) => {
           const clashes = await userNameClashes(tx, people);
@@ -142,7 +144,7 @@ export function registerImport(program: Command): void {
             if (code === '23505') throw new RosterError('input_invalid', `${path}: a userName in it belongs to another person in roster (${detail ?? 'duplicate userName'}); nothing imported`);
             throw error;
           });
-          await recordAudit(tx, { actor: actorFromEnvironment(), action: 'people.imported', target: path, detail: { ...counts, total: people.length } });
+          await recordAudit(tx, { actor: identity.actor, action: 'people.imported', target: path, detail: { ...counts, total: people.length } });
           return counts;
         });
         console.log(`imported ${people.length} people from ${path} (${result.created} new, ${result.updated} updated)`);

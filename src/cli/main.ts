@@ -4,6 +4,7 @@ import { registerAudit } from './audit.ts';
 import { registerDemo } from './demo.ts';
 import { registerGenerate } from './generate.ts';
 import { registerImport } from './import.ts';
+import { registerLogin } from './login.ts';
 import { registerPull } from './pull.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStatus } from './status.ts';
@@ -11,6 +12,7 @@ import { registerSync } from './sync.ts';
 import { registerPlanCommands } from './plan.ts';
 import { registerServe } from './serve.ts';
 import { registerToken } from './token.ts';
+import { registerUser } from './user.ts';
 import { registerWorker } from './worker.ts';
 
 export function buildProgram(): Command {
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerPlanCommands(program);
   registerWorker(program);
   registerServe(program);
+  registerLogin(program);
+  registerUser(program);
   registerToken(program);
   registerAudit(program);
   registerSimulate(program);

@@ -7,7 +7,8 @@ import { makePlan } from '../engine/planning.ts';
 import { restoreSnapshot } from '../engine/restore.ts';
 import { RosterError } from '../errors.ts';
 import type { StoredPlan } from '../store/plans.ts';
-import { actorFromEnvironment, readConfig, withContext, type GlobalOptions } from './context.ts';
+import { readConfig, withContext, type GlobalOptions } from './context.ts';
+import { requireIdentity } from './identity.ts';
 
 export function formatPlan(plan: StoredPlan, options: { requests?: boolean } = {}): string {
   const lines = [`plan ${plan.id} (requested by ${plan.requestedBy}, ${plan.status}): ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`];
@@ -40,8 +41,9 @@ export function registerPlanCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (options: { app?: string[]; person?: string[]; requests?: boolean; json?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      await withContext(globals, async ({ db, config }) => {
-        const plan = await makePlan(db, config.apps, { actor: actorFromEnvironment(), apps: options.app, people: options.person });
+      await withContext(globals, async ({ db, config, home }) => {
+        const identity = await requireIdentity({ db, home }, 'plan');
+        const plan = await makePlan(db, config.apps, { actor: identity.actor, apps: options.app, people: options.person });
         console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, { requests: options.requests }));
       });
     });
@@ -58,9 +60,10 @@ export function registerPlanCommands(program: Command): void {
       const globals = command.optsWithGlobals<GlobalOptions>();
       await withContext(
         globals,
-        async ({ db, config }) => {
+        async ({ db, config, home }) => {
+          const identity = await requireIdentity({ db, home }, 'apply');
           const progress = progressLine();
-          const report = await applyPlan(db, config.apps, planId, { actor: actorFromEnvironment(), connectorFor: createConnector, wait: options.wait, onProgress: progress.update, ...(retries === undefined ? {} : { retry: { limit: retries, delaySeconds: 1 } }) });
+          const report = await applyPlan(db, config.apps, planId, { actor: identity.actor, connectorFor: createConnector, wait: options.wait, onProgress: progress.update, ...(retries === undefined ? {} : { retry: { limit: retries, delaySeconds: 1 } }) });
           progress.end();
           if (report.alreadyApplied) {
             console.log(`plan ${report.plan.id} was applied already; nothing to do (roster audit --action change shows what it did)`);
@@ -103,10 +106,11 @@ export function registerPlanCommands(program: Command): void {
       .option('--change <id...>', 'only these changes')
       .option('--note <text>', 'why')
       .action(async (planId: string, options: { change?: string[]; note?: string }, command: Command) => {
-        await withContext(command.optsWithGlobals<GlobalOptions>(), async ({ db }) => {
-          const plan = await decide(db, planId, decision === 'approve' ? 'approved' : 'rejected', { actor: actorFromEnvironment(), changeIds: options.change, note: options.note });
+        await withContext(command.optsWithGlobals<GlobalOptions>(), async ({ db, home }) => {
+          const identity = await requireIdentity({ db, home }, 'approve');
+          const plan = await decide(db, planId, decision === 'approve' ? 'approved' : 'rejected', { actor: identity.actor, onBehalfOf: identity.owner, changeIds: options.change, note: options.note });
           const gate = await planGate(db, plan);
-          console.log(`plan ${plan.id}: ${decision === 'approve' ? 'approved' : 'rejected'} by ${actorFromEnvironment()}; ${gate.ready.length} ready, ${gate.waiting.length} still waiting, ${gate.rejected.length} rejected`);
+          console.log(`plan ${plan.id}: ${decision === 'approve' ? 'approved' : 'rejected'} by ${identity.actor}; ${gate.ready.length} ready, ${gate.waiting.length} still waiting, ${gate.rejected.length} rejected`);
         });
       });
   }
@@ -121,12 +125,13 @@ export function registerPlanCommands(program: Command): void {
       const globals = command.optsWithGlobals<GlobalOptions>();
       await withContext(
         globals,
-        async ({ db, config }) => {
+        async ({ db, config, home }) => {
+          const identity = await requireIdentity({ db, home }, 'apply');
           const restored = await restoreSnapshot(db, id, (name) => {
             const app = config.apps.find((a) => a.name === name);
             if (!app) throw new RosterError('config_invalid', `snapshot ${id} is of app ${name}, which is not configured`);
             return createConnector(app);
-          }, actorFromEnvironment());
+          }, identity.actor);
           console.log(`restored ${restored.userName ?? restored.email} as account ${restored.remoteId}`);
         },
         readConfig(globals, { appSecrets: true }),

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { createConnector } from '../connectors/modules.ts';
 import { pullSource, pullSourcesNamed, type PullReport } from '../engine/pull.ts';
 import { RosterError } from '../errors.ts';
-import { actorFromEnvironment, readConfig, withContext, type GlobalOptions } from './context.ts';
+import { readConfig, withContext, type GlobalOptions } from './context.ts';
+import { requireIdentity } from './identity.ts';
 
 export function formatPullReport(r: PullReport): string {
   const lines = [
@@ -34,13 +35,14 @@ export function registerPull(program: Command): void {
       const sources = pullSourcesNamed(config.sources, options.source);
       await withContext(
         globals,
-        async ({ db }) => {
+        async ({ db, home }) => {
+          const identity = await requireIdentity({ db, home }, 'plan');
           const failed: string[] = [];
           const planFailed: string[] = [];
           for (const source of sources) {
             let lastAt = 0;
             const report = await pullSource(db, source, {
-              actor: actorFromEnvironment(),
+              actor: identity.actor,
               full: options.full,
               apps: config.apps,
               plan: options.plan,

@@ -3,7 +3,8 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { AccountPage } from '../connectors/connector.ts';
 import { syncApps, type SyncAppsOptions } from '../engine/sync.ts';
 import { RosterError } from '../errors.ts';
-import { actorFromEnvironment, readConfig, withContext, type GlobalOptions } from './context.ts';
+import { readConfig, withContext, type GlobalOptions } from './context.ts';
+import { requireIdentity } from './identity.ts';
 import { formatSyncResult } from './format.ts';
 
 /** A progress bar per app, when the terminal shows one. */
@@ -33,12 +34,13 @@ export function registerSync(program: Command): void {
     .option('--app <name...>', 'only these apps')
     .action(async (options: { app?: string[] }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      await withContext(globals, async ({ db, config }) => {
+      await withContext(globals, async ({ db, config, home }) => {
         if (config.apps.length === 0) throw new RosterError('config_invalid', `no apps configured${config.path ? ` in ${config.path}` : ' (no roster.yaml here)'}; see roster.example.yaml, or run npm start for the demo`);
         const unknown = (options.app ?? []).filter((name) => !config.apps.some((a) => a.name === name));
         if (unknown.length > 0) throw new RosterError('input_invalid', `no app named ${unknown.join(', ')}; configured: ${config.apps.map((a) => a.name).join(', ')}`);
         const apps = options.app ? config.apps.filter((a) => options.app?.includes(a.name)) : config.apps;
-        const results = await syncApps(db, apps, { actor: actorFromEnvironment(), ...progressBars(process.stderr) });
+        const identity = await requireIdentity({ db, home }, 'plan');
+        const results = await syncApps(db, apps, { actor: identity.actor, ...progressBars(process.stderr) });
         for (const result of results) {
           console.log(formatSyncResult(result));
           if (result.events && 'error' in result.events) console.log(`${result.appName}: reading the app's audit events FAILED: ${result.events.error}`);

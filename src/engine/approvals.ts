@@ -1,4 +1,5 @@
 import { queryAudit, recordAudit } from '../audit/trail.ts';
+import { sameActor } from '../auth/usernames.ts';
 import type { Change } from '../core/plan.ts';
 import { RosterError } from '../errors.ts';
 import type { Database, Queryable } from '../store/database.ts';
@@ -31,7 +32,10 @@ export async function verifyPlan(db: Queryable, plan: StoredPlan): Promise<void>
 }
 
 export interface Decision {
+  /** The deciding identity's actor (Identity.actor), never a name someone typed. */
   actor: string;
+  /** Whom an API token acts for (Identity.owner): four eyes treats the decision as theirs too. */
+  onBehalfOf?: string | undefined;
   /** Change ids; absent: the whole plan. */
   changeIds?: readonly string[] | undefined;
   note?: string | undefined;
@@ -45,7 +49,7 @@ export interface Decision {
 export async function decide(db: Database, planId: string, decision: 'approved' | 'rejected', by: Decision): Promise<StoredPlan> {
   const plan = await resolvePlan(db, planId);
   const verb = decision === 'approved' ? 'approve' : 'reject';
-  if (plan.requestedBy.trim().toLowerCase() === by.actor.trim().toLowerCase()) {
+  if (await isRequester(db, plan.requestedBy, by)) {
     await recordAudit(db, { actor: by.actor, action: `plan.${verb}_refused`, target: plan.id, outcome: 'failed', detail: { reason: 'requester cannot decide on their own plan' } });
     throw new RosterError('forbidden', `${by.actor} requested plan ${plan.id} and cannot ${verb} it; another person must (four-eyes rule)`);
   }
@@ -70,6 +74,19 @@ export async function decide(db: Database, planId: string, decision: 'approved' 
     await recordAudit(tx, { actor: by.actor, action: `plan.${decision}`, target: plan.id, detail: { changes: ids.length > 0 ? todo : 'all', approvals: recorded, digest: plan.digest, note: by.note ?? null } });
   });
   return resolvePlan(db, plan.id);
+}
+
+/**
+ * Whether the decider is the plan's requester: the same actor under any spelling, an API token
+ * acting for the requester, or the person whose API token requested the plan.
+ */
+async function isRequester(db: Queryable, requestedBy: string, by: Decision): Promise<boolean> {
+  const deciders = [by.actor, ...(by.onBehalfOf ? [by.onBehalfOf] : [])];
+  if (deciders.some((d) => sameActor(d, requestedBy))) return true;
+  const token = /^token:(.+)$/.exec(requestedBy.trim());
+  if (!token?.[1]) return false;
+  const owners = await db.query<{ created_by: string }>("select created_by from scim_tokens where kind = 'api' and lower(name) = lower($1)", [token[1]]);
+  return owners.some((o) => deciders.some((d) => sameActor(d, o.created_by)));
 }
 
 export interface Gate {
@@ -125,7 +142,7 @@ export async function trustedApprovals(db: Queryable, plan: StoredPlan, recorded
     }
   }
   return approvals.filter(
-    (a) => a.decision === 'rejected' || (a.planDigest === plan.digest && a.decidedBy.trim().toLowerCase() !== plan.requestedBy.trim().toLowerCase() && recordedCache.has(a.id)),
+    (a) => a.decision === 'rejected' || (a.planDigest === plan.digest && !sameActor(a.decidedBy, plan.requestedBy) && recordedCache.has(a.id)),
   );
 }
 

@@ -84,6 +84,17 @@ export const userSchema: SchemaDefinition = {
     ]),
     multi('entitlements', 'Entitlements of the user', [str('value', 'The entitlement'), str('display', 'A human-readable name'), str('type', 'A label'), primary]),
     multi('roles', 'Roles of the user', [str('value', 'The role'), str('display', 'A human-readable name'), str('type', 'A label'), primary]),
+    multi(
+      'groups',
+      'The IdP groups the user belongs to; read-only: memberships change through the Group',
+      [
+        str('value', 'The id of the Group', { mutability: 'readOnly' }),
+        attr('$ref', 'reference', 'The URI of the Group', { referenceTypes: ['Group'], mutability: 'readOnly' }),
+        display,
+        str('type', 'How the user belongs to the group', { canonicalValues: ['direct', 'indirect'], mutability: 'readOnly' }),
+      ],
+      { mutability: 'readOnly' },
+    ),
     multi('x509Certificates', 'Certificates of the user', [attr('value', 'string', 'A DER certificate, base64'), str('display', 'A human-readable name'), str('type', 'A label'), primary]),
   ],
 };

@@ -182,8 +182,38 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
     if (!schema) throw new ScimError(404, `no schema "${c.req.param('id')}"`);
     return scimJson(c, 200, schemaDocument(schema, base(c)));
   });
-  scim.post('/.search', () => {
-    throw new ScimError(501, 'search across resource types is not supported: POST /Users/.search or /Groups/.search');
+  // RFC 7644 §3.4.3: a search across every resource type, Users first, then Groups, one paging
+  // over both. A type the filter (or attribute list) cannot apply to holds nothing that matches.
+  scim.post('/.search', async (c) => {
+    const parameters = await searchBody(c);
+    const searches: { type: ResourceTypeDefinition; s: ReturnType<typeof readSearch>; total: number }[] = [];
+    let refusal: unknown;
+    for (const type of resourceTypes) {
+      try {
+        const s = readSearch(type, parameters);
+        const { total } = type === userResourceType ? await listUsers(db, { ...s.query, count: 0 }) : await listGroups(db, { ...s.query, offset: 0, count: 0, members: false });
+        searches.push({ type, s, total });
+      } catch (error) {
+        if (!(error instanceof ScimError) || error.status !== 400) throw error;
+        refusal ??= error;
+      }
+    }
+    if (searches.length === 0) throw refusal;
+    const first = searches[0]!.s;
+    let skip = first.startIndex - 1;
+    let room = first.query.count;
+    const resources: Doc[] = [];
+    for (const { type, s, total } of searches) {
+      if (room > 0 && skip < total) {
+        const members = !namesAttribute(s.excluded, 'members') && (s.attributes === undefined || namesAttribute(s.attributes, 'members'));
+        const query = { ...s.query, offset: skip, count: room };
+        const page = type === userResourceType ? await listUsers(db, query) : await listGroups(db, { ...query, members });
+        resources.push(...page.resources.map((doc) => project(located(c, type, doc), s.attributes, s.excluded)));
+        room -= page.resources.length;
+      }
+      skip = Math.max(0, skip - total);
+    }
+    return scimJson(c, 200, listResponse(resources, searches.reduce((n, x) => n + x.total, 0), first.startIndex));
   });
   scim.post('/Bulk', () => {
     throw new ScimError(501, 'bulk operations are not supported (ServiceProviderConfig bulk.supported is false)');

@@ -86,12 +86,12 @@ for (const kind of databaseKinds) {
       };
       const [user, enterprise] = allSchemas;
       const body: Record<string, unknown> = { schemas: [USER, ENTERPRISE] };
-      for (const a of user!.attributes) body[a.name] = sample(a);
+      for (const a of user!.attributes) if (a.mutability !== 'readOnly') body[a.name] = sample(a);
       body[ENTERPRISE] = Object.fromEntries(enterprise!.attributes.map((a) => [a.name, sample(a)]));
       const made = await client.request('POST', '/Users', body);
       assert.equal(made.status, 201, JSON.stringify(made.body));
       for (const a of user!.attributes) {
-        if (a.returned === 'never') assert.equal(made.body?.[a.name], undefined, a.name);
+        if (a.returned === 'never' || a.mutability === 'readOnly') assert.equal(made.body?.[a.name], undefined, a.name);
         else assert.deepEqual(made.body?.[a.name], body[a.name], a.name);
       }
       assert.deepEqual(made.body?.[ENTERPRISE], body[ENTERPRISE]);
@@ -121,6 +121,14 @@ for (const kind of databaseKinds) {
       assert.equal(await count('title eq null'), 8);
       const groups = await client.request('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${ids[1]}"]`)}`);
       assert.equal(groups.body?.totalResults, 1);
+      // A User shows the groups it belongs to (read-only), and filters reach them.
+      const group = (groups.body?.Resources as { id: string; displayName: string }[])[0]!;
+      const member = await client.request('GET', `/Users/${ids[1]!}`);
+      assert.deepEqual(member.body?.groups, [{ value: group.id, display: group.displayName, type: 'direct' }]);
+      const members = (await client.request('GET', `/Groups/${group.id}`)).body?.members as unknown[];
+      assert.ok(members.length > 0);
+      assert.equal(await count(`groups.value eq "${group.id}"`), members.length);
+      assert.equal(await count(`groups[display eq "${group.displayName}"] and userName eq "${String(member.body?.userName)}"`), 1);
     });
 
     it('pages in a stable order, sorts, and projects attributes; POST .search agrees with GET', async () => {
@@ -146,6 +154,23 @@ for (const kind of databaseKinds) {
       const get = await client.request('GET', `${q('title eq "Manager"')}&sortBy=userName&startIndex=2&count=3&attributes=userName`);
       assert.equal(search.status, 200);
       assert.deepEqual(search.body, get.body);
+      // The root search spans Users then Groups with one paging; a filter only Users understand finds no Group.
+      const request = (body: Record<string, unknown>) => client.request('POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], ...body });
+      const groupCount = (await client.request('GET', '/Groups?count=0')).body?.totalResults as number;
+      assert.ok(groupCount > 0);
+      const everything = await request({ count: 1000 });
+      assert.equal(everything.status, 200);
+      assert.equal(everything.body?.totalResults, 25 + groupCount);
+      const kinds = (everything.body?.Resources as { meta: { resourceType: string } }[]).map((r) => r.meta.resourceType);
+      assert.deepEqual(kinds, [...Array<string>(25).fill('User'), ...Array<string>(groupCount).fill('Group')]);
+      const straddling = await request({ startIndex: 24, count: 3 });
+      assert.deepEqual((straddling.body?.Resources as { meta: { resourceType: string } }[]).map((r) => r.meta.resourceType), ['User', 'User', 'Group']);
+      assert.equal(straddling.body?.startIndex, 24);
+      const managers = await request({ filter: 'title eq "Manager"', count: 100 });
+      assert.equal(managers.body?.totalResults, get.body?.totalResults);
+      const bad = await request({ filter: 'title eq' });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body?.scimType, 'invalidFilter');
     });
 
     it('keeps weak ETags: If-None-Match is 304, a stale If-Match is 412 and changes nothing', async () => {

@@ -15,6 +15,8 @@ export interface Run {
 export interface RunOptions {
   cwd: string;
   env?: Record<string, string>;
+  /** Written to the child's stdin (else it gets none). */
+  input?: string;
 }
 
 /** The environment a child roster gets: this one, less anything that would point it elsewhere. */
@@ -24,21 +26,49 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   delete env.ROSTER_DB_SCHEMA;
   delete env.ROSTER_CONFIG;
   delete env.ROSTER_HOME;
+  delete env.ROSTER_TOKEN;
+  delete env.ROSTER_PASSWORD;
   return { ...env, ...extra };
 }
 
 /** Runs the real CLI in a child process, as a user would. */
 export function roster(args: string[], options: RunOptions): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cliMain, ...args], { cwd: options.cwd, env: childEnv(options.env), timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [cliMain, ...args], { cwd: options.cwd, env: childEnv(options.env), timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
+    child.stdin?.end(options.input ?? '');
   });
 }
 
 /** Starts the CLI without waiting, for tests that kill it part way. */
 export function spawnRoster(args: string[], options: RunOptions): ChildProcess {
   return spawn(process.execPath, [cliMain, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The password test accounts get. */
+export const TEST_PASSWORD = 'test password, long enough';
+
+async function mustRun(args: string[], options: RunOptions): Promise<Run> {
+  const run = await roster(args, options);
+  if (run.code !== 0) throw new Error(`roster ${args.join(' ')} failed (${run.code}): ${run.stderr.trim()}`);
+  return run;
+}
+
+/** Adds an operator account (the first in a workspace is the bootstrap admin; later ones need an admin signed in). */
+export async function addUser(cwd: string, username: string, role: 'viewer' | 'operator' | 'approver' | 'admin', env: Record<string, string> = {}): Promise<void> {
+  await mustRun(['user', 'add', username, '--role', role, '--password-stdin'], { cwd, env, input: `${TEST_PASSWORD}\n` });
+}
+
+/** Signs the workspace's CLI in as this account (its session file is in the roster home). */
+export async function login(cwd: string, username: string, env: Record<string, string> = {}): Promise<void> {
+  await mustRun(['login', '--username', username], { cwd, env: { ...env, ROSTER_PASSWORD: TEST_PASSWORD } });
+}
+
+/** A workspace signed in as a fresh admin (made by the bootstrap), for tests about something else. */
+export async function signInAsAdmin(cwd: string, env: Record<string, string> = {}, username = 'admin'): Promise<void> {
+  await addUser(cwd, username, 'admin', env);
+  await login(cwd, username, env);
 }
 
 export function workspace(config?: string): string {

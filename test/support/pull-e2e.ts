@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { startScimSimulator, type RunningScimSimulator } from '../../simulators/scim/index.ts';
 import { seedTenant, type SeedTenant } from '../../simulators/shared/idp-tenant.ts';
-import { roster, workspace } from './cli.ts';
+import { roster, signInAsAdmin, workspace } from './cli.ts';
 
 export interface IdpUnderTest {
   /** The sources: section for roster.yaml (YAML text, indented under `sources:`). */
@@ -56,6 +56,7 @@ export async function pullStory(start: (tenant: SeedTenant) => Promise<IdpUnderT
       ].join('\n'),
     );
     const env = { ...idp.env, SCIM_TOKEN: scim.settings.token };
+    await signInAsAdmin(cwd, env);
     const run = async (args: string[]) => {
       const result = await roster(args, { cwd, env });
       assert.equal(result.code, 0, `roster ${args.join(' ')}: ${result.stderr}${result.stdout}`);
