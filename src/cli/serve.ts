@@ -43,7 +43,7 @@ export function registerServe(program: Command): void {
               });
             }
           });
-          console.error(`roster serve: SCIM at ${server.origin}/scim/v2${options.worker ? ', carrying out queued work' : ' (no worker: run roster worker)'} (Ctrl-C to stop)`);
+          console.error(`roster serve: dashboard at ${server.origin}/, API at ${server.origin}/api (OpenAPI: /api/openapi.json), SCIM at ${server.origin}/scim/v2${options.worker ? ', carrying out queued work' : ' (no worker: run roster worker)'} (Ctrl-C to stop)`);
           let executor: Executor | undefined;
           let working: Promise<void> = Promise.resolve();
           if (options.worker && queue) {
