@@ -175,7 +175,8 @@ for (const kind of databaseKinds) {
     });
 
     it('refuses the requester under any spelling of their name, and records the refusal', async () => {
-      const spellings = ['token: TEST-approver', ' Token:test-approver\u200b', 'TOKEN:Test-Approver\t'];
+      // The last: the person who owns the approver's token; a token acts for its owner.
+      const spellings = ['token: TEST-approver', ' Token:test-approver\u200b', 'TOKEN:Test-Approver\t', 'operator:Owner-Of-Approver'];
       for (const requestedBy of spellings) {
         const plan = await makePlan(tenant.db, tenant.apps, { actor: requestedBy, people: [tenant.drifted.userName, tenant.leaver.userName] });
         const answer = await call('approver', 'POST', `/api/plans/${plan.id}/approve`);

@@ -2,10 +2,7 @@
 import type { Identity } from '../auth/identity.ts';
 import { createConnector } from '../connectors/modules.ts';
 import { applyPlan } from '../engine/apply.ts';
-import { decide, resolvePlan } from '../engine/approvals.ts';
-import { RosterError } from '../errors.ts';
-import { recordAudit } from '../audit/trail.ts';
-import { sameActor } from '../auth/usernames.ts';
+import { decide } from '../engine/approvals.ts';
 import { makePlan } from '../engine/planning.ts';
 import type { StoredPlan } from '../store/plans.ts';
 import type { SurfaceOptions } from './surface-options.ts';
@@ -14,18 +11,9 @@ export async function draftPlan(options: SurfaceOptions, identity: Identity, sco
   return makePlan(options.db, options.apps, { actor: identity.actor, apps: scope.apps, people: scope.people });
 }
 
-/**
- * Four eyes, whatever the spelling: a plan requested as "operator: OLGA" (say, from the CLI with
- * ROSTER_ACTOR) is still Olga's, so she is refused here before the engine's own check.
- */
+/** Four eyes is the engine's: it refuses the requester under any spelling, and a token acting for its owner. */
 export async function decidePlan(options: SurfaceOptions, identity: Identity, planId: string, decision: 'approved' | 'rejected', input: { changes?: string[] | undefined; note?: string | undefined }): Promise<StoredPlan> {
-  const plan = await resolvePlan(options.db, planId);
-  const verb = decision === 'approved' ? 'approve' : 'reject';
-  if (sameActor(plan.requestedBy, identity.actor)) {
-    await recordAudit(options.db, { actor: identity.actor, action: `plan.${verb}_refused`, target: plan.id, outcome: 'failed', detail: { reason: 'requester cannot decide on their own plan', requestedBy: plan.requestedBy } });
-    throw new RosterError('forbidden', `${identity.actor} requested plan ${plan.id} (as ${plan.requestedBy}) and cannot ${verb} it; another person must (four-eyes rule)`);
-  }
-  return decide(options.db, planId, decision, { actor: identity.actor, changeIds: input.changes, note: input.note });
+  return decide(options.db, planId, decision, { actor: identity.actor, onBehalfOf: identity.owner, changeIds: input.changes, note: input.note });
 }
 
 /** Queues what the plan allows for the worker (roster serve's, or roster worker); answers at once. */

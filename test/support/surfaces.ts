@@ -25,7 +25,8 @@ export type Callers = Record<Who, { token: string; actor: string }>;
 export async function createCallers(db: Database): Promise<Callers> {
   const callers: Partial<Callers> = {};
   for (const [who, [kind, role]] of Object.entries(tokenRoles) as [Who, (typeof tokenRoles)[Who]][]) {
-    const made = await createToken(db, { name: `test-${who}`, kind, role, createdBy: 'operator:setup' });
+    // Each token has an owner of its own: four eyes treats a token as its owner.
+    const made = await createToken(db, { name: `test-${who}`, kind, role, createdBy: `operator:owner-of-${who}` });
     callers[who] = { token: made.value, actor: kind === 'agent' ? `agent:test-${who}` : `token:test-${who}` };
   }
   return callers as Callers;

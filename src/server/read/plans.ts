@@ -44,7 +44,7 @@ export async function planView(db: Queryable, apps: readonly ResolvedApp[], idOr
   const configured = apps.filter((a) => a.name in plan.basis.apps);
   const stale = plan.status === 'planned' && configured.length === Object.keys(plan.basis.apps).length ? (staleness(plan, await currentBasis(db, configured, plan.basis.peopleScope)) ?? null) : null;
   const open = plan.status === 'planned' || plan.status === 'applying';
-  const own = identity !== undefined && sameActor(identity.actor, plan.requestedBy);
+  const own = identity !== undefined && [identity.actor, identity.owner].some((who) => who !== undefined && sameActor(who, plan.requestedBy));
   const whyNot = !identity ? 'sign in first' : !open ? `the plan is ${plan.status}` : own ? 'you requested this plan: another person must approve it (four eyes)' : !can(identity, 'approve') ? `your role (${identity.role}) cannot approve` : null;
   return {
     id: plan.id,
