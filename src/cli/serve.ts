@@ -32,7 +32,7 @@ export function registerServe(program: Command): void {
         async ({ db }) => {
           const queue = config.apps.length > 0 ? await startQueue(db) : undefined;
           const fanOut = new FanOut({ db, apps: config.apps, connectorFor: createConnector, queue });
-          const app = createServerApp({ db, fanOut });
+          const app = createServerApp({ db, fanOut, auth: { oidc: config.auth.oidc } });
           const server = await listen(app, host, port);
           let stopping = false;
           const stopped = new Promise<void>((resolve) => {
