@@ -10,7 +10,7 @@ const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 /** Runs `roster simulate <vendor> --port 0 …` until `ready` matches what it printed; answers that. */
 async function simulate(vendor: string, args: string[], ready: RegExp, check: (out: string) => Promise<void>): Promise<void> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(UMBRELLA_SIM|RSA_SIM|ZIA_SCIM_SIM)/.test(k)));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(UMBRELLA_SIM|RSA_SIM|ZIA_SCIM_SIM|OIDC_SIM)/.test(k)));
   const child = spawn(process.execPath, ['--no-warnings=ExperimentalWarning', cli, 'simulate', vendor, '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     let out = '';
@@ -59,5 +59,16 @@ it('roster simulate zscaler-scim: the base URL and a made-up token, which works'
     assert.ok(base && token, out);
     const res = await fetch(`${base}/Users?count=1`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(((await res.json()) as { totalResults: number }).totalResults, 5);
+  });
+});
+
+it('roster simulate oidc: the issuer, whose discovery document names its endpoints, and a made-up client secret', async () => {
+  await simulate('oidc', ['--user', 'ann@acme.example'], /signs in, without a password: ann@acme\.example\n/, async (out) => {
+    const issuer = /OIDC provider simulator at (\S+)/.exec(out)?.[1];
+    assert.ok(issuer, out);
+    assert.match(out, /client secret sim-\S+/);
+    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { issuer: string; token_endpoint: string };
+    assert.equal(discovery.issuer, issuer);
+    assert.equal(discovery.token_endpoint, `${issuer}/token`);
   });
 });

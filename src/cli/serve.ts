@@ -43,7 +43,7 @@ export function registerServe(program: Command): void {
             const queue = config.apps.length > 0 ? await startQueue(db) : undefined;
             if (queue) readiness.queueStarted();
             const fanOut = new FanOut({ db, apps: config.apps, connectorFor: createConnector, queue });
-            const server = await listen(createServerApp({ db, fanOut, readiness, apps: config.apps, queue, mcp: { db, apps: config.apps, verify: verifyToken, limits: usageLimitsFromEnvironment() } }), host, port);
+            const server = await listen(createServerApp({ db, fanOut, readiness, apps: config.apps, queue, auth: { oidc: config.auth.oidc }, mcp: { db, apps: config.apps, verify: verifyToken, limits: usageLimitsFromEnvironment() } }), host, port);
             console.error(`roster serve: dashboard at ${server.origin}/, API at ${server.origin}/api (OpenAPI: /api/openapi.json), SCIM at ${server.origin}/scim/v2, MCP at ${server.origin}/mcp${options.worker ? ', carrying out queued work' : ' (no worker: run roster worker)'} (Ctrl-C to stop)`);
             let executor: Executor | undefined;
             let working: Promise<void> = Promise.resolve();

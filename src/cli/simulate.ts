@@ -6,8 +6,8 @@ import { connectorTypes } from '../connectors/modules.ts';
 import { RosterError } from '../errors.ts';
 
 const simulatorMain = (vendor: string) => fileURLToPath(new URL(`../../simulators/${vendor}/main.ts`, import.meta.url));
-/** The identity providers roster reads people from, each with a simulator. */
-const identityProviders = ['entra', 'okta'] as const;
+/** The identity providers roster reads people from (and oidc, for single sign-on), each with a simulator. */
+const identityProviders = ['entra', 'okta', 'oidc'] as const;
 /** The connector types and IdPs that have a simulator (simulators/<type>/main.ts). */
 const vendors = [...connectorTypes, ...identityProviders].filter((type) => existsSync(simulatorMain(type)));
 

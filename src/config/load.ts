@@ -7,6 +7,7 @@ import type { ResolvedApp } from '../connectors/modules.ts';
 import { secretFields } from './app-schema.ts';
 import { configSchema } from './schema.ts';
 import { Secret } from './secret.ts';
+import type { OidcSettings } from '../auth/oidc.ts';
 import { appUrlProblems, urlSafetyProblems } from './url-safety.ts';
 import { sourceConflicts, type ResolvedSource } from '../sources/config.ts';
 
@@ -17,6 +18,8 @@ export interface ResolvedConfig {
   path: string | undefined;
   home: string;
   databaseUrl: Secret | undefined;
+  /** Sign-in settings (auth.oidc), the client secret resolved like an app's. */
+  auth: { oidc?: OidcSettings | undefined };
   peopleFile: string | undefined;
   /** Where `roster serve` listens. */
   server: { host: string; port: number };
@@ -79,8 +82,11 @@ export function parseConfig(input: unknown, file: string | undefined, options: L
     const resolved = { ...(withSecrets(source, `sources.${name}`, appSecret) as object), name } as ResolvedSource;
     return 'file' in resolved ? { ...resolved, file: resolve(baseDir, resolved.file) } : resolved;
   });
+  const oidc = parsed.data.auth?.oidc;
+  const auth = oidc ? { oidc: { ...oidc, clientSecret: appSecret(oidc.clientSecret, 'auth.oidc.clientSecret') } } : {};
   if (problems.length > 0) throw configError(label, problems);
   return {
+    auth,
     path: file,
     home: resolve(baseDir, parsed.data.home ?? '.roster'),
     databaseUrl,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { connectorModules, type AppConfig } from '../connectors/modules.ts';
 import { sourcesSchema } from '../sources/config.ts';
 import { anyAppSchema, secretRef } from './app-schema.ts';
+import { authConfigSchema } from '../auth/config.ts';
 
 export type { AppConfig } from '../connectors/modules.ts';
 
@@ -41,6 +42,8 @@ export function configSchemaFor<Config>(modules: readonly { type: string; schema
       sources: sourcesSchema,
       /** `roster serve`: where the HTTP server (inbound SCIM) listens. Default 127.0.0.1:8080. */
       server: z.object({ host: z.string().min(1).optional(), port: z.number().int().min(0).max(65535).optional() }).strict().optional(),
+      /** Sign-in: single sign-on with an OIDC provider (auth.oidc). */
+      auth: authConfigSchema.optional(),
       apps: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'app names are lowercase letters, digits, - and _'), appSchemaFor<Config>(modules)).default({}),
     })
     .strict();

@@ -4,14 +4,14 @@ import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { recordAudit } from '../audit/trail.ts';
 import { apiError, authenticate, clearSessionCookie, crossOrigin, setSessionCookie, SESSION_COOKIE, type AuthEnv, type AuthOptions } from '../auth/middleware.ts';
-import type { OidcSignIn } from '../auth/oidc.ts';
+import { createOidcSignIn, type OidcSettings } from '../auth/oidc.ts';
 import { revokeSession } from '../auth/sessions.ts';
 import { signIn, type SignInResult } from '../auth/sign-in.ts';
 import type { Database } from '../store/database.ts';
 
 export interface AuthRouteOptions extends AuthOptions {
-  /** OIDC sign-in, when roster.yaml configures it. */
-  oidc?: OidcSignIn | undefined;
+  /** OIDC sign-in, when roster.yaml configures it (auth.oidc). */
+  oidc?: OidcSettings | undefined;
 }
 
 /** Where the sign-in routes need no CSRF token (there is no session yet); Origin is still checked. */
@@ -129,7 +129,7 @@ export function authRoutes(db: Database, options: AuthRouteOptions = {}): Hono<A
   });
 
   if (options.oidc) {
-    const oidc = options.oidc;
+    const oidc = createOidcSignIn(db, options.oidc, { refused: (c, status, title, message) => c.html(messagePage(title, message), status) }, options);
     routes.get('/auth/oidc/start', (c) => oidc.start(c, safeNext(c.req.query('next'))));
     routes.get('/auth/oidc/callback', (c) => oidc.callback(c));
   } else {
