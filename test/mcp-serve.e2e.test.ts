@@ -58,6 +58,7 @@ describe('/mcp on roster serve, with real agent tokens and the worker running (p
   it('the serve worker carries out nothing of a requested plan until a person approves; a revoked token is refused at its next request', async () => {
     const { value } = await createToken(db, { name: 'helpdesk-bot', kind: 'agent', createdBy: 'operator:alice' });
     const api = await createToken(db, { name: 'script', kind: 'api', role: 'admin', createdBy: 'operator:alice' });
+    const operator = await createToken(db, { name: 'alice-cli', kind: 'api', role: 'operator', createdBy: 'operator:alice' });
     const refused = await fetch(`${origin}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${api.value}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
     assert.equal(refused.status, 401, 'an admin API token is no agent token');
 
@@ -68,14 +69,14 @@ describe('/mcp on roster serve, with real agent tokens and the worker running (p
       const draft = await callOk(client, 'draft_plan', { person: jane.userName });
       const planId = String(draft.planId);
       await callOk(client, 'request_plan', { planId });
-      const queued = await roster(['apply', planId, '--no-wait'], { cwd: dir, env: { ...env, ROSTER_ACTOR: 'alice' } });
+      const queued = await roster(['apply', planId, '--no-wait'], { cwd: dir, env: { ...env, ROSTER_TOKEN: operator.value } });
       assert.equal(queued.code, 0, queued.stderr);
       assert.match(queued.stdout, /2 waiting for approval/);
       assert.match(queued.stdout, /0 queued for roster worker/);
       assert.deepEqual(tenant.writesSince(mark), []);
 
       await decide(db, planId, 'approved', { actor: 'operator:bob' });
-      const approved = await roster(['apply', planId, '--no-wait'], { cwd: dir, env: { ...env, ROSTER_ACTOR: 'alice' } });
+      const approved = await roster(['apply', planId, '--no-wait'], { cwd: dir, env: { ...env, ROSTER_TOKEN: operator.value } });
       assert.equal(approved.code, 0, approved.stderr);
       await until(() => tenant.scim.store.findUserByUserName(jane.userName)?.attrs.active === false && tenant.netskope.scim.store.findUserByUserName(jane.userName)?.attrs.active === false, 'the approved deactivations, by the worker inside roster serve');
       const status = await callOk(client, 'request_status', { planId });

@@ -82,6 +82,9 @@ describe('roster mcp on the embedded database: an offboarding requested over std
       const db = await openDatabase({ home });
       await tenant.sync(db);
       const { value } = await createToken(db, { name: 'helpdesk-bot', kind: 'agent', createdBy: 'operator:alice' });
+      // The people at the CLI act through API tokens of their own (the CLI acts as a signed-in identity).
+      const alice = await createToken(db, { name: 'alice-cli', kind: 'api', role: 'operator', createdBy: 'operator:alice' });
+      const bob = await createToken(db, { name: 'bob-cli', kind: 'api', role: 'approver', createdBy: 'operator:bob' });
       await db.close();
 
       const client = await connectStdio(dir, { ROSTER_TOKEN: value, ROSTER_HOME: home });
@@ -101,14 +104,14 @@ describe('roster mcp on the embedded database: an offboarding requested over std
 
       const mark = tenant.mark();
       const env = { ...tenant.env, ROSTER_HOME: home };
-      const early = await roster(['apply', planId], { cwd: dir, env: { ...env, ROSTER_ACTOR: 'alice' } });
+      const early = await roster(['apply', planId], { cwd: dir, env: { ...env, ROSTER_TOKEN: alice.value } });
       assert.equal(early.code, 0, early.stderr);
       assert.match(early.stdout, /0 done, 0 failed, 0 skipped, 2 waiting for approval/);
       assert.deepEqual(tenant.writesSince(mark), []);
-      const approved = await roster(['approve', planId], { cwd: dir, env: { ...env, ROSTER_ACTOR: 'bob' } });
+      const approved = await roster(['approve', planId], { cwd: dir, env: { ...env, ROSTER_TOKEN: bob.value } });
       assert.equal(approved.code, 0, approved.stderr);
-      assert.match(approved.stdout, /approved by operator:bob; 2 ready, 0 still waiting/);
-      const applied = await roster(['apply', planId], { cwd: dir, env: { ...env, ROSTER_ACTOR: 'alice' } });
+      assert.match(approved.stdout, /approved by token:bob-cli; 2 ready, 0 still waiting/);
+      const applied = await roster(['apply', planId], { cwd: dir, env: { ...env, ROSTER_TOKEN: alice.value } });
       assert.equal(applied.code, 0, applied.stderr);
       assert.match(applied.stdout, /2 done/);
       assert.equal(tenant.scim.store.findUserByUserName(jane.userName)?.attrs.active, false);

@@ -21,14 +21,11 @@ test('generateUsers is deterministic, realistic and unique by userName', () => {
   assert.ok(new Set(a.map((u) => (u[SCIM.enterpriseUser] as { department: string }).department)).size > 5);
 });
 
-test('seeding 100,000 users is fast and indexes userName case-insensitively', () => {
+test('seeding 100,000 users indexes userName case-insensitively (its speed is bench/ work, not a test)', () => {
   const store = new ScimStore();
   const users = generateUsers(100_000);
-  const started = performance.now();
   const seeded = store.seedUsers(users);
-  const elapsed = performance.now() - started;
   assert.equal(store.userCount, 100_000);
-  assert.ok(elapsed < 10_000, `seeding took ${Math.round(elapsed)} ms`);
   const last = seeded.at(-1);
   assert.equal(store.findUserByUserName(String(last?.attrs['userName']).toUpperCase())?.id, last?.id);
   assert.equal(store.listUsers()[99_999]?.id, last?.id);
