@@ -30,7 +30,7 @@ for (const kind of databaseKinds) {
       f.sim.events.add([
         { timestamp: newest, _insertion_epoch_timestamp: storedAt, audit_log_event: 'same second' },
         { timestamp: newest - 3600, _insertion_epoch_timestamp: storedAt, audit_log_event: 'filed late' },
-        { timestamp: storedAt, audit_log_event: 'just now' },
+        { timestamp: storedAt, _insertion_epoch_timestamp: storedAt, audit_log_event: 'just now' },
       ]);
       const second = await ingestAppEvents(db, client, { now: new Date((storedAt + 1) * 1000) });
       assert.equal(second.recorded, 3);
