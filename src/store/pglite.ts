@@ -11,18 +11,42 @@ import { acquireFolderLock, type FolderLock } from './folder-lock.ts';
  */
 export const embeddedSettings: readonly string[] = ['shared_buffers=16MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB', 'work_mem=4MB'];
 
+export interface PgliteOptions {
+  settings?: readonly string[];
+  /** Start from this image of a data folder (pgliteImage) instead of an empty one: no initdb. */
+  image?: Blob | undefined;
+}
+
 /** Opens an embedded database: in memory when dataDir is undefined, else in that folder, locked. */
-export async function openPglite(dataDir?: string, options: { settings?: readonly string[] } = {}): Promise<Database> {
+export async function openPglite(dataDir?: string, options: PgliteOptions = {}): Promise<Database> {
   let lock: FolderLock | undefined;
   if (dataDir) lock = acquireFolderLock(dataDir);
   let pg: PGlite;
   try {
     const settings = options.settings ?? embeddedSettings;
-    pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(settings.length > 0 ? { postgresqlconf: [...settings] } : {}) });
+    pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.image ? { loadDataDir: options.image } : {}), ...(settings.length > 0 ? { postgresqlconf: [...settings] } : {}) });
   } catch (error) {
     lock?.release();
     throw error;
   }
+  return wrap(pg, lock);
+}
+
+/**
+ * An image of an in-memory database after prepare ran on it (tests: migrated once, then every
+ * test database starts from the image instead of running initdb and the migrations again).
+ */
+export async function pgliteImage(prepare: (db: Database) => Promise<unknown>): Promise<Blob> {
+  const pg = await PGlite.create({ postgresqlconf: [...embeddedSettings] });
+  try {
+    await prepare(wrap(pg, undefined));
+    return await pg.dumpDataDir('none');
+  } finally {
+    await pg.close();
+  }
+}
+
+function wrap(pg: PGlite, lock: FolderLock | undefined): Database {
   const asQueryable = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]) {
       const result = await target.query<T>(sql, params ? [...params] : undefined);
