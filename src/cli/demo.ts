@@ -82,6 +82,7 @@ async function runDemo(home: string, size: number): Promise<void> {
         console.log(`
 Where to look next:
   ./bin/roster status -c ${shown}                    what is still wrong (--json for all of it)
+  ./bin/roster user add me --role admin -c ${shown}  then ./bin/roster login -c ${shown}: plan, apply and approve act as a signed-in person
   ./bin/roster plan -c ${shown} --requests           the fixes, change by change, down to the HTTP requests
   ./bin/roster audit -c ${shown} --action change     every change made, verified and held
   ./bin/roster audit verify -c ${shown}              the trail's hash chain, checked end to end
