@@ -83,8 +83,8 @@ describe('the CLI as a signed-in identity', () => {
     refused(await roster(['user', 'disable', 'root'], { cwd }), /last enabled admin/);
   });
 
+  // The first test runs on the embedded database; the engine's four-eyes tests run on both.
   const shapes = [
-    { name: 'embedded PGlite', env: (): Record<string, string> => ({}) },
     { name: 'PostgreSQL', env: (): Record<string, string> => ({ DATABASE_URL: testPostgresUrl, ROSTER_DB_SCHEMA: `roster_authcli_${process.pid}_${Math.floor(Math.random() * 1e6)}` }) },
   ];
   for (const shape of shapes) {
