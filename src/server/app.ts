@@ -12,7 +12,7 @@ import type { Database } from '../store/database.ts';
 import { getGroup, getUser, listGroups, listUsers, type Doc } from '../store/directory.ts';
 import { touchScimToken, verifyScimToken, type ScimToken } from '../store/scim-tokens.ts';
 import { healthRoutes, timeRequests, type Readiness } from './health.ts';
-import { checkIfMatch, etagOf, maxResults, notModified, readJson, readSearch, scimErrorResponse, scimJson, type SearchParameters } from './scim-http.ts';
+import { checkIfMatch, etagOf, maxResults, notModified, readJson, readSearch, scimErrorResponse, scimJson, type Search, type SearchParameters } from './scim-http.ts';
 import { ScimService, type Caller } from './scim-service.ts';
 import type { SurfaceOptions } from './surface-options.ts';
 import { mountSurfaces } from './surfaces.ts';
@@ -94,7 +94,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
 
   const search = async (c: Context, type: ResourceTypeDefinition, parameters: SearchParameters) => {
     const s = readSearch(type, parameters);
-    const members = !namesAttribute(s.excluded, 'members') && (s.attributes === undefined || namesAttribute(s.attributes, 'members'));
+    const members = wantsMembers(s);
     const result = type === userResourceType ? await listUsers(db, s.query) : await listGroups(db, { ...s.query, members });
     const resources = result.resources.map((doc) => project(located(c, type, doc), s.attributes, s.excluded));
     return scimJson(c, 200, listResponse(resources, result.total, s.startIndex));
@@ -138,7 +138,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
     scim.post(`${type.endpoint}/.search`, async (c) => search(c, type, await searchBody(c)));
     scim.get(`${type.endpoint}/:id`, async (c) => {
       const s = readSearch(type, { attributes: c.req.queries('attributes'), excludedAttributes: c.req.queries('excludedAttributes') });
-      const members = !namesAttribute(s.excluded, 'members') && (s.attributes === undefined || namesAttribute(s.attributes, 'members'));
+      const members = wantsMembers(s);
       const doc = await get(c.req.param('id'), members);
       if (!doc) throw new ScimError(404, `no ${type.name} with id "${c.req.param('id')}"`);
       if (notModified(c, doc)) return new Response(null, { status: 304, headers: { etag: etagOf(doc) } });
@@ -208,7 +208,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
     const resources: Doc[] = [];
     for (const { type, s, total } of searches) {
       if (room > 0 && skip < total) {
-        const members = !namesAttribute(s.excluded, 'members') && (s.attributes === undefined || namesAttribute(s.attributes, 'members'));
+        const members = wantsMembers(s);
         const query = { ...s.query, offset: skip, count: room };
         const page = type === userResourceType ? await listUsers(db, query) : await listGroups(db, { ...query, members });
         resources.push(...page.resources.map((doc) => project(located(c, type, doc), s.attributes, s.excluded)));
@@ -278,4 +278,9 @@ class TokenCache {
     }
     return token;
   }
+}
+
+/** Whether a search's attribute lists ask for a Group's members (they are the costly part). */
+function wantsMembers(s: Pick<Search, 'attributes' | 'excluded'>): boolean {
+  return !namesAttribute(s.excluded, 'members') && (s.attributes === undefined || namesAttribute(s.attributes, 'members'));
 }
