@@ -56,7 +56,8 @@ describe('three roster workers on one PostgreSQL, one rate budget', () => {
 
     const db = await openPostgres(testPostgresUrl, { schema, max: 1 });
     t.after(() => db.close());
-    const workers = [0, 1, 2].map(() => spawnRoster(['worker'], { cwd, env }));
+    // A dead worker's claims wait out its lease: 8 s here rather than the default 30 (heartbeats every 2.7 s).
+    const workers = [0, 1, 2].map(() => spawnRoster(['worker'], { cwd, env: { ...env, ROSTER_LEASE_SECONDS: '8' } }));
     let killedPid: number | undefined;
     try {
       // Kill a worker that holds claims, once a fifth of the work is done.

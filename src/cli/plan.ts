@@ -9,6 +9,7 @@ import { RosterError } from '../errors.ts';
 import type { StoredPlan } from '../store/plans.ts';
 import { readConfig, withContext, type GlobalOptions } from './context.ts';
 import { requireIdentity } from './identity.ts';
+import { leaseMsFromEnvironment } from './settings.ts';
 import { trapShutdown } from './shutdown.ts';
 
 export function formatPlan(plan: StoredPlan, options: { requests?: boolean } = {}): string {
@@ -66,7 +67,7 @@ export function registerPlanCommands(program: Command): void {
         async ({ db, config, home }) => {
           const identity = await requireIdentity({ db, home }, 'apply');
           const progress = progressLine();
-          const report = await applyPlan(db, config.apps, planId, { actor: identity.actor, connectorFor: createConnector, wait: options.wait, signal: shutdown.signal, onProgress: progress.update, ...(retries === undefined ? {} : { retry: { limit: retries, delaySeconds: 1 } }) });
+          const report = await applyPlan(db, config.apps, planId, { actor: identity.actor, connectorFor: createConnector, wait: options.wait, signal: shutdown.signal, leaseMs: leaseMsFromEnvironment(), onProgress: progress.update, ...(retries === undefined ? {} : { retry: { limit: retries, delaySeconds: 1 } }) });
           progress.end();
           if (shutdown.signal.aborted) console.log(`plan ${report.plan.id}: stopped by a signal; what is left is queued (roster worker, or roster apply ${report.plan.id} again, carries it on)`);
           if (report.alreadyApplied) {

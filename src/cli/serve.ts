@@ -11,6 +11,7 @@ import { createServerApp } from '../server/app.ts';
 import { Readiness } from '../server/health.ts';
 import { listen } from '../server/listen.ts';
 import { readConfig, withContext, type GlobalOptions } from './context.ts';
+import { leaseMsFromEnvironment } from './settings.ts';
 import { trapShutdown } from './shutdown.ts';
 
 interface ServeOptions {
@@ -50,6 +51,7 @@ export function registerServe(program: Command): void {
             if (options.worker && queue) {
               executor = new Executor({
                 db,
+                leaseMs: leaseMsFromEnvironment(),
                 boss: queue,
                 actor: 'system:worker',
                 signal: shutdown.signal,

@@ -3,6 +3,8 @@
 // second signal, or the bound running out, exits at once. Handlers are installed explicitly, so
 // this also holds as pid 1 in a container, where Node installs none.
 
+import { secondsFromEnvironment } from './settings.ts';
+
 export const defaultGraceSeconds = 10;
 
 export interface ShutdownTrap {
@@ -18,11 +20,7 @@ const signalNumbers: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 2, SIGTERM
 
 /** The bound from ROSTER_SHUTDOWN_SECONDS (default 10 s). */
 export function graceSecondsFromEnvironment(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.ROSTER_SHUTDOWN_SECONDS;
-  if (text === undefined || text === '') return defaultGraceSeconds;
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`ROSTER_SHUTDOWN_SECONDS must be a positive number of seconds, not ${text}`);
-  return seconds;
+  return secondsFromEnvironment('ROSTER_SHUTDOWN_SECONDS', defaultGraceSeconds, env);
 }
 
 export function trapShutdown(command: string, graceSeconds = graceSecondsFromEnvironment()): ShutdownTrap {

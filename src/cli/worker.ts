@@ -8,6 +8,7 @@ import { readStateFrom } from '../metrics.ts';
 import { healthRoutes, Readiness } from '../server/health.ts';
 import { listen, type Listening } from '../server/listen.ts';
 import { readConfig, withContext, type GlobalOptions } from './context.ts';
+import { leaseMsFromEnvironment } from './settings.ts';
 import { trapShutdown } from './shutdown.ts';
 
 interface WorkerOptions {
@@ -46,6 +47,7 @@ export function registerWorker(program: Command): void {
             readiness.queueStarted();
             const executor = new Executor({
               db,
+              leaseMs: leaseMsFromEnvironment(),
               boss,
               actor: 'system:worker',
               signal: shutdown.signal,

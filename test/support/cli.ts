@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seedEmbeddedHome } from './embedded-template.ts';
 
 export const cliMain = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -71,8 +72,14 @@ export async function signInAsAdmin(cwd: string, env: Record<string, string> = {
   await login(cwd, username, env);
 }
 
-export function workspace(config?: string): string {
+/**
+ * A new folder to run roster in, with roster.yaml when config is given. Its home (`.roster`) starts
+ * with a made embedded database (a copy of one template) unless `fresh`: the first command then
+ * does not spend seconds on initdb and the migrations. A run on PostgreSQL leaves the copy unused.
+ */
+export function workspace(config?: string, options: { fresh?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'roster-cli-'));
+  if (!options.fresh) seedEmbeddedHome(join(dir, '.roster'));
   if (config !== undefined) writeFileSync(join(dir, 'roster.yaml'), config);
   return dir;
 }
