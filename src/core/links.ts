@@ -15,14 +15,20 @@ export interface Link {
   reason: string;
 }
 
-export interface Unlinked {
-  account: RemoteAccount;
+/** What linking reads of an account: its id and the three keys it is matched by. */
+export type LinkableAccount = Pick<RemoteAccount, 'remoteId' | 'externalId' | 'email' | 'userName'>;
+
+/** What linking reads of a person. */
+export type LinkablePerson = Pick<Person, 'id' | 'externalId' | 'email' | 'emails' | 'userName'>;
+
+export interface Unlinked<A extends LinkableAccount = RemoteAccount> {
+  account: A;
   reason: string;
 }
 
-export interface LinkResult {
+export interface LinkResult<A extends LinkableAccount = RemoteAccount> {
   links: Link[];
-  unlinked: Unlinked[];
+  unlinked: Unlinked<A>[];
 }
 
 /**
@@ -32,14 +38,14 @@ export interface LinkResult {
  * most one account per app: a second match is left unlinked and says so. Deterministic: the same
  * input always gives the same links.
  */
-export function linkAccounts(appName: string, people: readonly Person[], accounts: readonly RemoteAccount[], existing: readonly Link[]): LinkResult {
+export function linkAccounts<A extends LinkableAccount>(appName: string, people: readonly LinkablePerson[], accounts: readonly A[], existing: readonly Link[]): LinkResult<A> {
   const peopleById = new Map(people.map((p) => [p.id, p]));
   const byExternalId = indexPeople(people, (p) => [p.externalId, p.id]);
   const byEmail = indexPeople(people, (p) => [p.email, ...p.emails]);
   const byUserName = indexPeople(people, (p) => [p.userName]);
   const linkedPeople = new Map<string, string>();
   const links: Link[] = [];
-  const unlinked: Unlinked[] = [];
+  const unlinked: Unlinked<A>[] = [];
   const accountIds = new Set(accounts.map((a) => a.remoteId));
 
   const manual = existing.filter((l) => l.appName === appName && stickyRules.has(l.rule) && accountIds.has(l.remoteId) && peopleById.has(l.personId));
@@ -68,10 +74,10 @@ export function linkAccounts(appName: string, people: readonly Person[], account
   return { links, unlinked };
 }
 
-type Index = Map<string, Person[]>;
-type Match = { person: Person; rule: LinkRule; reason: string } | { problem: string };
+type Index = Map<string, LinkablePerson[]>;
+type Match = { person: LinkablePerson; rule: LinkRule; reason: string } | { problem: string };
 
-function matchAccount(account: RemoteAccount, byExternalId: Index, byEmail: Index, byUserName: Index): Match {
+function matchAccount(account: LinkableAccount, byExternalId: Index, byEmail: Index, byUserName: Index): Match {
   const candidates: [LinkRule, string | undefined, Index][] = [
     ['externalId', account.externalId, byExternalId],
     ['email', account.email, byEmail],
@@ -88,7 +94,7 @@ function matchAccount(account: RemoteAccount, byExternalId: Index, byEmail: Inde
   return { problem: 'no person matches its externalId, email or userName' };
 }
 
-function indexPeople(people: readonly Person[], keys: (p: Person) => (string | undefined)[]): Index {
+function indexPeople(people: readonly LinkablePerson[], keys: (p: LinkablePerson) => (string | undefined)[]): Index {
   const index: Index = new Map();
   for (const person of people) {
     for (const key of new Set(keys(person).filter((k): k is string => !!k).map((k) => k.toLowerCase()))) {

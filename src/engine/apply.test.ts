@@ -93,7 +93,7 @@ for (const kind of databaseKinds) {
         assert.equal(held.gate.waiting.length, 1);
         assert.ok(fake.accounts.size === 2, 'nothing deleted');
         // Loosening the plan's body (dropping the approval a delete needs) breaks its seal.
-        await tamper(db, `update plans set body = jsonb_set(body, '{changes,0,approval}', '[]'::jsonb) where id = $1`, [plan.id]);
+        await tamper(db, `update plan_changes set change = jsonb_set(change, '{approval}', '[]'::jsonb) where plan_id = $1 and seq = 0`, [plan.id]);
         await assert.rejects(apply(plan.id), (e: unknown) => e instanceof RosterError && /cannot be trusted: its content was changed/.test(e.message));
         await assert.rejects(decide(db, plan.id, 'approved', { actor: bob }), /cannot be trusted/);
         assert.equal(fake.accounts.size, 2);

@@ -7,8 +7,8 @@ import type { PlanBody } from '../core/plan.ts';
 import { RosterError } from '../errors.ts';
 import { isAgentActor } from './approvals.ts';
 import { appSyncState, currentAccounts, currentAppGroups } from '../store/accounts.ts';
-import type { Database, Queryable } from '../store/database.ts';
 import { listLinks } from '../store/links.ts';
+import type { Database, Queryable } from '../store/database.ts';
 import { listPeople } from '../store/people.ts';
 import { getPlan, peopleDigest, savePlan, type PlanBasis, type StoredPlan } from '../store/plans.ts';
 

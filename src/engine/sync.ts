@@ -5,13 +5,13 @@ import type { ResolvedApp } from '../config/load.ts';
 import type { Connector, AccountPage } from '../connectors/connector.ts';
 import type { HttpExchange } from '../connectors/http/client.ts';
 import { createConnector, moduleFor } from '../connectors/modules.ts';
-import { linkAccounts } from '../core/links.ts';
+import { linkAccounts, type LinkableAccount } from '../core/links.ts';
 import { isRosterError } from '../errors.ts';
 import { recordSync, recordVendorRequest } from '../metrics.ts';
-import { completeSyncRun, currentAccounts, ensureApp, failSyncRun, insertAccounts, interruptStaleSyncRuns, recordAppGroups, startSyncRun, syncHeartbeatMs, touchSyncRun, type AppRecord } from '../store/accounts.ts';
+import { completeSyncRun, ensureApp, refreshSyncStatistics, failSyncRun, insertAccounts, interruptStaleSyncRuns, recordAppGroups, startSyncRun, syncHeartbeatMs, touchSyncRun, type AppRecord } from '../store/accounts.ts';
 import type { Database } from '../store/database.ts';
-import { listLinks, replaceLinks } from '../store/links.ts';
-import { listPeople } from '../store/people.ts';
+import { replaceLinks, stickyLinks } from '../store/links.ts';
+import { listPeopleForLinking } from '../store/people.ts';
 import { ingestAppEvents } from './app-events.ts';
 
 export interface SyncResult {
@@ -59,6 +59,8 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
   await recordAudit(db, { actor: options.actor, action: 'sync.started', appName: app.name, detail: { syncId } });
   let accountsRead = 0;
   let listRequests = 0;
+  // What linking needs of each account, kept as the pages arrive: the accounts are not read back.
+  const linkable = new Map<string, LinkableAccount>();
   // Between pages too: a page can take minutes when the app makes roster wait.
   const heartbeat = setInterval(() => void touchSyncRun(db, syncId).catch(() => undefined), syncHeartbeatMs);
   heartbeat.unref();
@@ -74,6 +76,8 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
         listRequests += 1;
         accountsRead += page.accounts.length;
         await insertAccounts(db, syncId, app.name, page.accounts);
+        // An account listed twice (it changed while being paged) counts as its last copy, as stored.
+        for (const a of page.accounts) linkable.set(a.remoteId, { remoteId: a.remoteId, externalId: a.externalId, email: a.email, userName: a.userName });
         await touchSyncRun(db, syncId);
         await flush();
         options.onPage?.(app.name, page);
@@ -91,14 +95,15 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
     const linked = await db.transaction(async (tx) => {
       await completeSyncRun(tx, syncId, app.name, { accountsRead, listRequests });
       // One connection in a transaction: queries go one at a time.
-      const people = await listPeople(tx);
-      const accounts = await currentAccounts(tx, app.name, { raw: false });
-      const existing = await listLinks(tx, app.name);
-      const { links } = linkAccounts(app.name, people, accounts, existing);
+      const people = await listPeopleForLinking(tx);
+      // The rules redo every other link; only the sticky ones are read (none, on a first sync).
+      const existing = await stickyLinks(tx, app.name);
+      const { links } = linkAccounts(app.name, people, [...linkable.values()], existing);
       await replaceLinks(tx, app.name, links);
       return links.length;
     });
     stopObserving();
+    await refreshSyncStatistics(db);
     await flush();
     const ms = performance.now() - started;
     recordSync(app.name, true, ms);

@@ -116,8 +116,10 @@ export interface PendingChange {
 /** Changes for this person in this app that plans not yet applied hold, with where each stands. */
 export async function pendingWork(db: Queryable, personId: string, appName: string): Promise<PendingChange[]> {
   const rows = await db.query<{ id: string }>(
-    `select id from plans where status in ('planned', 'applying') and body->'changes' @> $1::jsonb order by created_at desc limit 10`,
-    [JSON.stringify([{ app: appName, personId }])],
+    `select pl.id from plans pl where pl.status in ('planned', 'applying')
+        and exists (select 1 from plan_changes c where c.plan_id = pl.id and c.person_id = $2 and c.app = $1)
+      order by pl.created_at desc limit 10`,
+    [appName, personId],
   );
   const pending: PendingChange[] = [];
   for (const row of rows) {

@@ -104,6 +104,16 @@ export async function completeSyncRun(db: Queryable, syncId: number, appName: st
 }
 
 /**
+ * Brings the query planner's statistics up to date after a sync replaced an app's accounts and
+ * links. The embedded database has no autovacuum: without this its planner never learns a table
+ * grew past a handful of rows, and reads a page of a large tenant by scanning and sorting the rest.
+ */
+export async function refreshSyncStatistics(db: Queryable): Promise<void> {
+  // Just the key columns: the whole tables' statistics cost seconds at 100,000 accounts an app.
+  await db.exec('analyze people (id, external_id, user_name, email), accounts (sync_id, app_name, remote_id), links (app_name, remote_id, person_id)');
+}
+
+/**
  * Records a failed run and discards what it had read: the last good state stays current. The error
  * is stored redacted (it may quote an app). A run already recorded as interrupted stays so.
  */
@@ -133,10 +143,11 @@ interface AccountRow {
   raw: unknown;
 }
 
+const accountColumns = 'a.remote_id, a.user_name, a.email, a.external_id, a.display_name, a.given_name, a.family_name, a.active, a.department, a.title, a.groups, a.undeletable, a.role, a.pending';
+
 /** The accounts of an app's last successful sync; `raw: false` leaves out the apps' whole records. */
 export async function currentAccounts(db: Queryable, appName: string, options: { raw?: boolean; remoteIds?: readonly string[] } = {}): Promise<RemoteAccount[]> {
-  const columns = 'a.remote_id, a.user_name, a.email, a.external_id, a.display_name, a.given_name, a.family_name, a.active, a.department, a.title, a.groups, a.undeletable, a.role, a.pending';
-  const selected = `${columns}${options.raw === false ? ', null as raw' : ', a.raw'}`;
+  const selected = `${accountColumns}${options.raw === false ? ', null as raw' : ', a.raw'}`;
   const rows = options.remoteIds
     ? await db.query<AccountRow>(
         `select ${selected} from accounts a join apps p on p.name = a.app_name and p.current_sync_id = a.sync_id
@@ -146,12 +157,16 @@ export async function currentAccounts(db: Queryable, appName: string, options: {
     : await readByKey<AccountRow>(
         db,
         `select ${selected} from accounts a
-          where a.sync_id = (select current_sync_id from apps where name = $3) and a.app_name = $3 and ($1::text is null or a.remote_id > $1)
+          where a.sync_id = (select current_sync_id from apps where name = $3) and ($1::text is null or a.remote_id > $1)
           order by a.remote_id limit $2`,
         [appName],
-        (row) => row.remote_id,
+        'remote_id',
       );
-  return rows.map((r) => ({
+  return rows.map(toAccount);
+}
+
+function toAccount(r: AccountRow): RemoteAccount {
+  return {
     remoteId: r.remote_id,
     userName: r.user_name ?? undefined,
     email: r.email ?? undefined,
@@ -167,7 +182,7 @@ export async function currentAccounts(db: Queryable, appName: string, options: {
     ...(r.role ? { role: r.role } : {}),
     ...(r.pending ? { pending: r.pending } : {}),
     raw: r.raw ?? undefined,
-  }));
+  };
 }
 
 export interface SyncRunSummary {

@@ -13,7 +13,7 @@ for (const kind of databaseKinds) {
         for (const pageRows of [1, 3, 5, 10, 11]) {
           const seen: number[] = [];
           const spy = { query: <T>(text: string, params?: readonly unknown[]) => (seen.push(1), db.query<T>(text, params)), exec: (text: string) => db.exec(text) };
-          const rows = await readByKey<{ k: string; v: number }>(spy, sql, [2], (r) => r.k, pageRows);
+          const rows = await readByKey<{ k: string; v: number }>(spy, sql, [2], 'k', pageRows);
           assert.deepEqual(rows.map((r) => r.v), [3, 4, 5, 6, 7, 8, 9, 10], `pages of ${pageRows}`);
           assert.equal(seen.length, Math.floor(8 / pageRows) + 1, `queries for pages of ${pageRows}`);
         }

@@ -7,7 +7,18 @@ export async function listLinks(db: Queryable, appName: string): Promise<Link[]>
     db,
     'select app_name, remote_id, person_id, rule, reason from links where app_name = $3 and ($1::text is null or remote_id > $1) order by remote_id limit $2',
     [appName],
-    (row) => row.remote_id,
+    'remote_id',
+  );
+  return rows.map((r) => ({ appName: r.app_name, remoteId: r.remote_id, personId: r.person_id, rule: r.rule, reason: r.reason }));
+}
+
+/** An app's links that linking keeps whatever the rules say: made by hand, or when roster created the account. */
+export async function stickyLinks(db: Queryable, appName: string): Promise<Link[]> {
+  const rows = await readByKey<{ app_name: string; remote_id: string; person_id: string; rule: LinkRule; reason: string }>(
+    db,
+    "select app_name, remote_id, person_id, rule, reason from links where app_name = $3 and rule in ('manual', 'created') and ($1::text is null or remote_id > $1) order by remote_id limit $2",
+    [appName],
+    'remote_id',
   );
   return rows.map((r) => ({ appName: r.app_name, remoteId: r.remote_id, personId: r.person_id, rule: r.rule, reason: r.reason }));
 }

@@ -1,3 +1,4 @@
+import type { LinkablePerson } from '../core/links.ts';
 import type { Person } from '../core/person.ts';
 import type { ImportedPerson } from '../sources/person-input.ts';
 import type { Queryable } from './database.ts';
@@ -96,9 +97,20 @@ export async function listPeople(db: Queryable): Promise<Person[]> {
     db,
     'select id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups from people where ($1::text is null or id > $1) order by id limit $2',
     [],
-    (row) => row.id,
+    'id',
   );
   return rows.map(toPerson);
+}
+
+/** Every person, with just what linking matches accounts by (a third of a whole person to read). */
+export async function listPeopleForLinking(db: Queryable): Promise<LinkablePerson[]> {
+  const rows = await readByKey<Pick<PersonRow, 'id' | 'external_id' | 'user_name' | 'email' | 'emails'>>(
+    db,
+    'select id, external_id, user_name, email, emails from people where ($1::text is null or id > $1) order by id limit $2',
+    [],
+    'id',
+  );
+  return rows.map((row) => ({ id: row.id, externalId: row.external_id ?? undefined, userName: row.user_name, email: row.email ?? undefined, emails: row.emails }));
 }
 
 /** Just these people (by id), for re-checking a change against its person's current state. */

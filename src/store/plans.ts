@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { canonical } from '../core/canonical.ts';
-import type { PlanBody } from '../core/plan.ts';
-import type { Queryable } from './database.ts';
+import type { Change, HeldApp, PlanBody } from '../core/plan.ts';
+import type { Database, Queryable } from './database.ts';
+import { readByKey } from './keyset.ts';
 
 export interface PlanBasis {
   /** A digest of every person's id and last update (of just `peopleScope`, when the plan is narrowed to them). */
@@ -45,19 +46,45 @@ export interface Approval {
   note: string | null;
 }
 
-/** Saves a plan; the same plan (same id) saved again is kept as first saved. Returns the stored one. */
-export async function savePlan(db: Queryable, plan: Omit<StoredPlan, 'createdAt' | 'status' | 'digest'>): Promise<StoredPlan> {
-  // A plan for everyone is tens of megabytes of JSON: written once, and not read back when it is new.
-  const bodyText = JSON.stringify({ changes: plan.changes, held: plan.held });
-  const body = JSON.parse(bodyText) as PlanBody;
+/** Changes per statement when a plan is written (each slice well under a megabyte of JSON). */
+const changesPerSlice = 1000;
+
+/**
+ * Saves a plan in one transaction: the plan's row, then its changes a slice at a time (a plan for
+ * everyone is tens of megabytes of JSON; see migration 016). The same plan (same id) saved again is
+ * kept as first saved. Returns the stored one, as getPlan would read it back.
+ */
+export async function savePlan(db: Database, plan: Omit<StoredPlan, 'createdAt' | 'status' | 'digest'>): Promise<StoredPlan> {
+  // Stored as JSON and read back as JSON: what is returned and digested is what getPlan will give.
+  const changes: Change[] = [];
+  const slices: string[] = [];
+  for (let from = 0; from < plan.changes.length; from += changesPerSlice) {
+    const text = JSON.stringify(plan.changes.slice(from, from + changesPerSlice));
+    slices.push(text);
+    for (const change of JSON.parse(text) as Change[]) changes.push(change);
+  }
+  const held = JSON.parse(JSON.stringify(plan.held)) as HeldApp[];
   const basis = JSON.parse(JSON.stringify(plan.basis)) as PlanBasis;
   const policy = JSON.parse(JSON.stringify(plan.policy)) as Record<string, unknown>;
-  const digest = planDigest({ id: plan.id, requestedBy: plan.requestedBy, basis, changes: body.changes, held: body.held, policy });
-  const [inserted] = await db.query<Pick<PlanRow, 'created_at' | 'status'>>(
-    `insert into plans (id, requested_by, basis, body, policy, digest) values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6) on conflict (id) do nothing returning created_at, status`,
-    [plan.id, plan.requestedBy, JSON.stringify(basis), bodyText, JSON.stringify(policy), digest],
-  );
-  if (inserted) return { id: plan.id, createdAt: inserted.created_at, requestedBy: plan.requestedBy, basis, status: inserted.status, changes: body.changes, held: body.held, policy, digest };
+  const digest = planDigest({ id: plan.id, requestedBy: plan.requestedBy, basis, changes, held, policy });
+  const inserted = await db.transaction(async (tx) => {
+    const [row] = await tx.query<Pick<PlanRow, 'created_at' | 'status'>>(
+      `insert into plans (id, requested_by, basis, body, policy, digest, change_count) values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $7)
+       on conflict (id) do nothing returning created_at, status`,
+      [plan.id, plan.requestedBy, JSON.stringify(basis), JSON.stringify({ held }), JSON.stringify(policy), digest, changes.length],
+    );
+    if (!row) return undefined;
+    for (const [index, text] of slices.entries()) {
+      await tx.query(
+        `insert into plan_changes (plan_id, seq, change_id, app, person_id, remote_id, needs_approval, change)
+         select $1, $2 + c.n - 1, c.value->>'id', c.value->>'app', c.value->>'personId', c.value->>'remoteId', jsonb_array_length(c.value->'approval') > 0, c.value
+           from jsonb_array_elements($3::jsonb) with ordinality as c(value, n)`,
+        [plan.id, index * changesPerSlice, text],
+      );
+    }
+    return row;
+  });
+  if (inserted) return { id: plan.id, createdAt: inserted.created_at, requestedBy: plan.requestedBy, basis, status: inserted.status, changes, held, policy, digest };
   const stored = await getPlan(db, plan.id);
   if (!stored) throw new Error(`plan ${plan.id} not saved`);
   return stored;
@@ -68,34 +95,58 @@ interface PlanRow {
   created_at: Date;
   requested_by: string;
   basis: PlanBasis;
-  body: PlanBody;
+  body: { held?: HeldApp[] };
   status: PlanStatus;
   policy: Record<string, unknown>;
   digest: string | null;
 }
 
-const toPlan = (r: PlanRow): StoredPlan => ({
-  id: r.id,
-  createdAt: r.created_at,
-  requestedBy: r.requested_by,
-  basis: r.basis,
-  status: r.status,
-  changes: r.body.changes,
-  held: r.body.held,
-  policy: r.policy,
-  digest: r.digest ?? '',
-});
-
-/** The digest a plan's content must match: over everything a decision on it rests on. */
+/**
+ * The digest a plan's content must match: over everything a decision on it rests on. The canonical
+ * JSON of the whole plan is hashed a change at a time, so no one string holds a plan for everyone.
+ */
 export function planDigest(plan: Pick<StoredPlan, 'id' | 'requestedBy' | 'basis' | 'changes' | 'held' | 'policy'>): string {
-  return createHash('sha256')
-    .update(canonical({ id: plan.id, requestedBy: plan.requestedBy, basis: plan.basis, changes: plan.changes, held: plan.held, policy: plan.policy }))
-    .digest('hex');
+  const hash = createHash('sha256');
+  const fields: [string, unknown][] = [
+    ['basis', plan.basis],
+    ['changes', plan.changes],
+    ['held', plan.held],
+    ['id', plan.id],
+    ['policy', plan.policy],
+    ['requestedBy', plan.requestedBy],
+  ];
+  hash.update('{');
+  let first = true;
+  for (const [key, value] of fields) {
+    if (value === undefined) continue;
+    hash.update(`${first ? '' : ','}${JSON.stringify(key)}:`);
+    first = false;
+    if (key !== 'changes') {
+      hash.update(canonical(value));
+      continue;
+    }
+    hash.update('[');
+    plan.changes.forEach((change, index) => hash.update(`${index > 0 ? ',' : ''}${canonical(change)}`));
+    hash.update(']');
+  }
+  return hash.update('}').digest('hex');
 }
 
 export async function getPlan(db: Queryable, id: string): Promise<StoredPlan | undefined> {
-  const [row] = await db.query<PlanRow>('select * from plans where id = $1', [id]);
-  return row ? toPlan(row) : undefined;
+  const [row] = await db.query<PlanRow>('select id, created_at, requested_by, basis, body, status, policy, digest from plans where id = $1', [id]);
+  if (!row) return undefined;
+  const changes = await readByKey<{ seq: number; change: Change }>(db, 'select seq, change from plan_changes where plan_id = $3 and ($1::int is null or seq > $1::int) order by seq limit $2', [id], 'seq');
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    requestedBy: row.requested_by,
+    basis: row.basis,
+    status: row.status,
+    changes: changes.map((c) => c.change),
+    held: row.body.held ?? [],
+    policy: row.policy,
+    digest: row.digest ?? '',
+  };
 }
 
 /** Plans whose id starts with the prefix (people type the first few characters); the prefix is text, never a pattern. */

@@ -41,12 +41,12 @@ async function attachFixes(db: Queryable, findings: Finding[]): Promise<void> {
   if (findings.length === 0) return;
   const keys = findings.map((f) => (f.person ? `${f.app}/p/${f.person.id}` : `${f.app}/r/${f.account?.remoteId ?? ''}`));
   const rows = await db.query<{ key: string; plan_id: string; change_id: string; kind: string; reason: string; held: boolean; op_state: string | null }>(
-    `select distinct on (k.key) k.key, pl.id as plan_id, c->>'id' as change_id, c->>'kind' as kind, c->>'reason' as reason,
-            jsonb_array_length(c->'approval') > 0 and not exists (select 1 from approvals d where d.plan_id = pl.id and (d.change_id is null or d.change_id = c->>'id')) as held,
+    `select distinct on (k.key) k.key, pl.id as plan_id, c.change_id, c.change->>'kind' as kind, c.change->>'reason' as reason,
+            c.needs_approval and not exists (select 1 from approvals d where d.plan_id = pl.id and (d.change_id is null or d.change_id = c.change_id)) as held,
             o.state as op_state
-       from plans pl cross join lateral jsonb_array_elements(pl.body->'changes') c
-       cross join lateral (select case when c->>'personId' is not null then (c->>'app') || '/p/' || (c->>'personId') else (c->>'app') || '/r/' || (c->>'remoteId') end as key) k
-       left join operations o on o.plan_id = pl.id and o.change_id = c->>'id'
+       from plans pl join plan_changes c on c.plan_id = pl.id
+       cross join lateral (select case when c.person_id is not null then c.app || '/p/' || c.person_id else c.app || '/r/' || c.remote_id end as key) k
+       left join operations o on o.plan_id = pl.id and o.change_id = c.change_id
       where pl.status in ('planned', 'applying') and k.key = any($1::text[]) and (o.state is null or o.state not in ('done', 'skipped'))
       order by k.key, pl.created_at desc`,
     [keys],

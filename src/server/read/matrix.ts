@@ -78,12 +78,12 @@ const cellJoin = `cross join ${appsWithAccount}`;
  */
 export async function heldChanges(db: Queryable, personIds?: readonly string[]): Promise<Set<string>> {
   const rows = await db.query<{ app: string; person: string }>(
-    `select distinct c->>'app' as app, c->>'personId' as person
-       from plans pl cross join lateral jsonb_array_elements(pl.body->'changes') c
-      where pl.status in ('planned', 'applying') and jsonb_array_length(c->'approval') > 0 and c->>'personId' is not null
-        and ($1::text[] is null or c->>'personId' = any($1::text[]))
-        and not exists (select 1 from approvals d where d.plan_id = pl.id and (d.change_id is null or d.change_id = c->>'id'))
-        and not exists (select 1 from operations o where o.plan_id = pl.id and o.change_id = c->>'id' and o.state in ('done', 'skipped'))`,
+    `select distinct c.app, c.person_id as person
+       from plans pl join plan_changes c on c.plan_id = pl.id
+      where pl.status in ('planned', 'applying') and c.needs_approval and c.person_id is not null
+        and ($1::text[] is null or c.person_id = any($1::text[]))
+        and not exists (select 1 from approvals d where d.plan_id = pl.id and (d.change_id is null or d.change_id = c.change_id))
+        and not exists (select 1 from operations o where o.plan_id = pl.id and o.change_id = c.change_id and o.state in ('done', 'skipped'))`,
     [personIds ? [...personIds] : null],
   );
   return new Set(rows.map((r) => `${r.app}\u0000${r.person}`));

@@ -7,7 +7,7 @@ import type { AssignRules } from './matrix.ts';
 export async function overview(db: Queryable, assign: AssignRules) {
   const [plans] = await db.query<{ open: number; waiting: number }>(
     `select count(*)::int as open,
-            count(*) filter (where exists (select 1 from jsonb_array_elements(body->'changes') c where jsonb_array_length(c->'approval') > 0)
+            count(*) filter (where exists (select 1 from plan_changes c where c.plan_id = plans.id and c.needs_approval)
                                and not exists (select 1 from approvals d where d.plan_id = plans.id))::int as waiting
        from plans where status in ('planned', 'applying')`,
   );

@@ -84,11 +84,11 @@ export async function personDetail(db: Queryable, apps: readonly ResolvedApp[], 
     [p.id],
   );
   const planned = await db.query<{ plan_id: string; change_id: string; app: string; kind: string; reason: string; op_state: string | null; held: boolean }>(
-    `select pl.id as plan_id, c->>'id' as change_id, c->>'app' as app, c->>'kind' as kind, c->>'reason' as reason, o.state as op_state,
-            jsonb_array_length(c->'approval') > 0 and not exists (select 1 from approvals d where d.plan_id = pl.id and (d.change_id is null or d.change_id = c->>'id')) as held
-       from plans pl cross join lateral jsonb_array_elements(pl.body->'changes') c
-       left join operations o on o.plan_id = pl.id and o.change_id = c->>'id'
-      where pl.status in ('planned', 'applying') and c->>'personId' = $1 and (o.state is null or o.state not in ('done', 'skipped'))
+    `select pl.id as plan_id, c.change_id, c.app, c.change->>'kind' as kind, c.change->>'reason' as reason, o.state as op_state,
+            c.needs_approval and not exists (select 1 from approvals d where d.plan_id = pl.id and (d.change_id is null or d.change_id = c.change_id)) as held
+       from plan_changes c join plans pl on pl.id = c.plan_id
+       left join operations o on o.plan_id = pl.id and o.change_id = c.change_id
+      where pl.status in ('planned', 'applying') and c.person_id = $1 and (o.state is null or o.state not in ('done', 'skipped'))
       order by pl.created_at desc limit 50`,
     [p.id],
   );

@@ -25,8 +25,8 @@ export interface PlanSummary {
 
 export async function listPlanSummaries(db: Queryable, options: { status?: PlanStatus | undefined; limit: number; offset: number }): Promise<PlanSummary[]> {
   const rows = await db.query<{ id: string; created_at: Date; requested_by: string; status: PlanStatus; changes: number; held: number; apps: string[] | null }>(
-    `select id, created_at, requested_by, status, jsonb_array_length(body->'changes') as changes,
-            (select count(*)::int from jsonb_array_elements(body->'changes') c where jsonb_array_length(c->'approval') > 0) as held,
+    `select id, created_at, requested_by, status, change_count as changes,
+            (select count(*)::int from plan_changes c where c.plan_id = plans.id and c.needs_approval) as held,
             (select array_agg(k order by k) from jsonb_object_keys(basis->'apps') k) as apps
        from plans where ($1::text is null or status = $1) order by created_at desc, id limit $2 offset $3`,
     [options.status ?? null, options.limit, options.offset],
