@@ -210,7 +210,11 @@ for (const kind of databaseKinds) {
       const group = await client.request('POST', '/Groups', { schemas: [GROUP], externalId: 'g', displayName: 'Engineering' });
       const gid = String(group.body?.id);
       await client.request('PATCH', `/Groups/${gid}`, patchOf({ op: 'add', path: 'members', value: [{ value: id }, { value: joe.body?.id }] }));
-      assert.deepEqual((await w.settle()).map((c) => c.kind).sort(), ['add-member', 'add-member', 'create', 'create']);
+      // Pushes that land while a plan is being made go into the next plan too (the fan-out coalesces
+      // by time), so a change may be planned twice; the executor carries each out once.
+      const joined = await w.settle();
+      assert.deepEqual([...new Set(joined.map((c) => `${c.kind} ${c.person}`))].sort(), [`add-member ${id}`, `add-member ${String(joe.body?.id)}`, `create ${id}`, `create ${String(joe.body?.id)}`].sort());
+      assert.equal(w.app.requests.count({ method: 'POST', pathIncludes: '/Users', status: 201 }), 2, 'each account created once');
       const removed = await client.request('PATCH', `/Groups/${gid}`, patchOf({ op: 'remove', path: `members[value eq "${String(joe.body?.id)}"]` }));
       assert.equal(removed.status, 204);
       assert.deepEqual((await person(db, String(joe.body?.id)))?.groups, []);
@@ -262,7 +266,11 @@ for (const kind of databaseKinds) {
       const kim = String(other.body?.id);
       // Okta sends a rename with every membership change.
       await client.request('PATCH', `/Groups/${gid}`, patchOf({ op: 'replace', value: { id: gid, displayName: 'Engineering' } }, { op: 'add', path: 'members', value: [{ value: id, display: 'sam@okta.example' }, { value: kim }] }));
-      assert.deepEqual((await w.settle()).map((c) => c.kind).sort(), ['add-member', 'add-member', 'create', 'create']);
+      // Pushes that land while a plan is being made go into the next plan too (the fan-out coalesces
+      // by time), so a change may be planned twice; the executor carries each out once.
+      const joined = await w.settle();
+      assert.deepEqual([...new Set(joined.map((c) => `${c.kind} ${c.person}`))].sort(), [`add-member ${id}`, `add-member ${kim}`, `create ${id}`, `create ${kim}`].sort());
+      assert.equal(w.app.requests.count({ method: 'POST', pathIncludes: '/Users', status: 201 }), 2, 'each account created once');
       await client.request('PATCH', `/Groups/${gid}`, patchOf({ op: 'replace', value: { id: gid, displayName: 'Engineering' } }, { op: 'remove', path: `members[value eq "${kim}"]` }));
       assert.deepEqual((await person(db, kim))?.groups, []);
       // A full push replaces the member list.

@@ -64,8 +64,14 @@ async function list(db: Queryable, shape: Shape, query: ListQuery): Promise<List
     : shape.id;
   if (query.offset === 0 && query.count > 0) {
     // The first page (every filter lookup an IdP makes): documents and the total in one statement.
+    // The page is chosen first and only its documents are built: beside a window function, the
+    // documents in the select list were built for every matching row before the limit.
     const rows = await db.query<{ doc: Doc; total: number }>(
-      `select ${shape.doc} as doc, count(*) over ()::int as total from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1}`,
+      `select ${shape.doc} as doc, page.total
+         from (select ${shape.id} as page_id, count(*) over ()::int as total, row_number() over (order by ${order}) as n
+                 from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1}) page
+         join ${shape.from} on ${shape.id} = page.page_id
+        order by page.n`,
       [...params, query.count],
     );
     return { total: Number(rows[0]?.total ?? 0), resources: rows.map((r) => r.doc) };
