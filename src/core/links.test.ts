@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RemoteAccount } from './account.ts';
-import { linkAccounts, type Link } from './links.ts';
+import { diffLinks, linkAccounts, type Link } from './links.ts';
 import type { Person } from './person.ts';
 
 const person = (id: string, userName: string, extra: Partial<Person> = {}): Person => ({ id, userName, emails: [userName], email: userName, active: true, groups: [], ...extra });
@@ -50,5 +50,31 @@ describe('linkAccounts', () => {
     const { links, unlinked } = linkAccounts('app', twins, [account('1', { email: 'team@x.com' })], []);
     assert.equal(links.length, 0);
     assert.match(unlinked[0]?.reason ?? '', /ambiguous: email team@x.com matches 2 people/);
+  });
+});
+
+describe('diffLinks', () => {
+  const link = (remoteId: string, personId: string, rule: Link['rule'] = 'email', reason = `matches ${personId}`): Link => ({ appName: 'app', remoteId, personId, rule, reason });
+
+  it('a repeat of the same links writes nothing; a moved, changed, gone or new link is exactly what is written', () => {
+    const before = [link('a', 'p1'), link('b', 'p2'), link('c', 'p3'), link('d', 'p4')];
+    assert.deepEqual(diffLinks(before, [...before].reverse()), { removed: [], added: [] });
+    const after = [link('a', 'p1'), link('b', 'p5'), link('c', 'p3', 'externalId'), link('e', 'p4')];
+    assert.deepEqual(diffLinks(before, after), { removed: ['b', 'c', 'd'], added: [link('b', 'p5'), link('c', 'p3', 'externalId'), link('e', 'p4')] });
+  });
+
+  it('dropping what it says and adding what it says always gives the new links (500 generated pairs)', () => {
+    let seed = 7;
+    const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), (seed >>> 16) % n);
+    const rules: Link['rule'][] = ['email', 'userName', 'created'];
+    const some = () => ['a', 'b', 'c', 'd', 'e'].filter(() => next(2) === 1).map((id) => link(id, `p${next(3)}`, rules[next(3)]));
+    const key = (l: Link) => JSON.stringify([l.remoteId, l.personId, l.rule, l.reason]);
+    for (let n = 0; n < 500; n += 1) {
+      const before = some();
+      const after = some();
+      const { removed, added } = diffLinks(before, after);
+      const result = [...before.filter((l) => !removed.includes(l.remoteId)), ...added];
+      assert.deepEqual(result.map(key).sort(), after.map(key).sort(), `${before.map(key).join()} → ${after.map(key).join()}`);
+    }
   });
 });

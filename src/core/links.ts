@@ -74,6 +74,22 @@ export function linkAccounts<A extends LinkableAccount>(appName: string, people:
   return { links, unlinked };
 }
 
+/** What turns an app's stored links into the freshly computed ones: links to drop (by account) and links to add. */
+export interface LinkDiff {
+  removed: string[];
+  added: Link[];
+}
+
+/** The least writing that makes `before` into `after` (one app's links; a link is its account, person, rule and reason). */
+export function diffLinks(before: readonly Link[], after: readonly Link[]): LinkDiff {
+  const same = (a: Link, b: Link) => a.personId === b.personId && a.rule === b.rule && a.reason === b.reason;
+  const was = new Map(before.map((l) => [l.remoteId, l]));
+  const now = new Map(after.map((l) => [l.remoteId, l]));
+  const removed = before.filter((l) => { const n = now.get(l.remoteId); return !n || !same(l, n); }).map((l) => l.remoteId);
+  const added = after.filter((l) => { const b = was.get(l.remoteId); return !b || !same(l, b); });
+  return { removed, added };
+}
+
 type Index = Map<string, LinkablePerson[]>;
 type Match = { person: LinkablePerson; rule: LinkRule; reason: string } | { problem: string };
 

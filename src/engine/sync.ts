@@ -5,12 +5,12 @@ import type { ResolvedApp } from '../config/load.ts';
 import type { Connector, AccountPage } from '../connectors/connector.ts';
 import type { HttpExchange } from '../connectors/http/client.ts';
 import { createConnector, moduleFor } from '../connectors/modules.ts';
-import { linkAccounts, type LinkableAccount } from '../core/links.ts';
+import { diffLinks, linkAccounts, type LinkableAccount } from '../core/links.ts';
 import { isRosterError } from '../errors.ts';
 import { recordSync, recordVendorRequest } from '../metrics.ts';
 import { completeSyncRun, ensureApp, refreshSyncStatistics, failSyncRun, insertAccounts, interruptStaleSyncRuns, recordAppGroups, startSyncRun, syncHeartbeatMs, touchSyncRun, type AppRecord } from '../store/accounts.ts';
 import type { Database } from '../store/database.ts';
-import { replaceLinks, stickyLinks } from '../store/links.ts';
+import { listLinks, writeLinkDiff } from '../store/links.ts';
 import { listPeopleForLinking } from '../store/people.ts';
 import { ingestAppEvents } from './app-events.ts';
 
@@ -96,10 +96,9 @@ export async function syncApp(db: Database, app: AppRecord, connector: Connector
       await completeSyncRun(tx, syncId, app.name, { accountsRead, listRequests });
       // One connection in a transaction: queries go one at a time.
       const people = await listPeopleForLinking(tx);
-      // The rules redo every other link; only the sticky ones are read (none, on a first sync).
-      const existing = await stickyLinks(tx, app.name);
+      const existing = await listLinks(tx, app.name);
       const { links } = linkAccounts(app.name, people, [...linkable.values()], existing);
-      await replaceLinks(tx, app.name, links);
+      await writeLinkDiff(tx, app.name, diffLinks(existing, links));
       return links.length;
     });
     stopObserving();

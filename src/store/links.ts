@@ -1,4 +1,4 @@
-import type { Link, LinkRule } from '../core/links.ts';
+import type { Link, LinkDiff, LinkRule } from '../core/links.ts';
 import type { Queryable } from './database.ts';
 import { inSlices, readByKey } from './keyset.ts';
 
@@ -12,20 +12,13 @@ export async function listLinks(db: Queryable, appName: string): Promise<Link[]>
   return rows.map((r) => ({ appName: r.app_name, remoteId: r.remote_id, personId: r.person_id, rule: r.rule, reason: r.reason }));
 }
 
-/** An app's links that linking keeps whatever the rules say: made by hand, or when roster created the account. */
-export async function stickyLinks(db: Queryable, appName: string): Promise<Link[]> {
-  const rows = await readByKey<{ app_name: string; remote_id: string; person_id: string; rule: LinkRule; reason: string }>(
-    db,
-    "select app_name, remote_id, person_id, rule, reason from links where app_name = $3 and rule in ('manual', 'created') and ($1::text is null or remote_id > $1) order by remote_id limit $2",
-    [appName],
-    'remote_id',
-  );
-  return rows.map((r) => ({ appName: r.app_name, remoteId: r.remote_id, personId: r.person_id, rule: r.rule, reason: r.reason }));
-}
-
 /** Replaces an app's links with a freshly computed set (manual ones included in it). */
 export async function replaceLinks(db: Queryable, appName: string, links: readonly Link[]): Promise<void> {
   await db.query('delete from links where app_name = $1', [appName]);
+  await insertLinks(db, appName, links);
+}
+
+async function insertLinks(db: Queryable, appName: string, links: readonly Link[]): Promise<void> {
   await inSlices(links, async (slice) => {
     await db.query(
       `insert into links (app_name, remote_id, person_id, rule, reason)
@@ -33,6 +26,18 @@ export async function replaceLinks(db: Queryable, appName: string, links: readon
       [JSON.stringify(slice.map((l) => ({ remote_id: l.remoteId, person_id: l.personId, rule: l.rule, reason: l.reason }))), appName],
     );
   });
+}
+
+/**
+ * Writes only what differs between an app's stored links and a fresh set: a repeat sync of an app
+ * whose people and accounts did not move writes nothing. Drops first, so a person moving to another
+ * account never holds two links at once.
+ */
+export async function writeLinkDiff(db: Queryable, appName: string, diff: LinkDiff): Promise<void> {
+  await inSlices(diff.removed, async (slice) => {
+    await db.query('delete from links where app_name = $1 and remote_id = any($2::text[])', [appName, slice]);
+  });
+  await insertLinks(db, appName, diff.added);
 }
 
 /** Links an account roster created to the person it was created for. */
