@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createToken } from '../src/auth/tokens.ts';
 import { Pool } from 'undici';
 import { startNetskopeSimulator } from '../simulators/netskope/index.ts';
 import { startScimSimulator } from '../simulators/scim/index.ts';
@@ -226,10 +227,14 @@ async function reconcileAlongside(p: Place, people: number): Promise<Promise<num
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const [endpoint] = JSON.parse(line) as { baseUrl: string; token: string }[];
   const config = join(p.home, 'reconcile.yaml');
+  // The CLI acts as a signed-in identity: an operator's API token, as a script would hold.
+  const db = await p.open();
+  const { value: operatorToken } = await createToken(db, { name: 'bench-reconcile', kind: 'api', role: 'operator', createdBy: 'operator:bench' });
+  await db.close();
   writeFileSync(config, JSON.stringify({ apps: { big: { type: 'scim', baseUrl: endpoint?.baseUrl, auth: { type: 'bearer', token: 'env:BIG' }, rateBudget: false } } }));
   const run = (args: string[]) =>
     new Promise<void>((resolve, reject) => {
-      const cliChild = spawn(process.execPath, [cli, '--config', config, ...args], { env: { ...process.env, ...p.env, BIG: endpoint?.token ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const cliChild = spawn(process.execPath, [cli, '--config', config, ...args], { env: { ...process.env, ...p.env, BIG: endpoint?.token ?? '', ROSTER_TOKEN: operatorToken }, stdio: ['ignore', 'ignore', 'pipe'] });
       let text = '';
       cliChild.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
       cliChild.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`roster ${args[0]} exited ${code}: ${text.slice(-500)}`))));
