@@ -47,15 +47,9 @@ export async function recordAudit(db: Queryable | Database, events: AuditInput |
   );
 }
 
-interface UnchainedRow {
+interface UnchainedRow extends Omit<EventContent, 'at'> {
   id: number | string;
   at: Date;
-  actor: string;
-  action: string;
-  app_name: string | null;
-  target: string | null;
-  outcome: string;
-  detail: Record<string, unknown>;
 }
 
 /**

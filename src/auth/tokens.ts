@@ -5,23 +5,17 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RosterError } from '../errors.ts';
 import type { Queryable } from '../store/database.ts';
-import { createScimToken, scimPushScope } from '../store/scim-tokens.ts';
+import { createScimToken, scimPushScope, type ScimToken } from '../store/scim-tokens.ts';
 import { roles, type Identity, type Role } from './identity.ts';
 
 export const tokenKinds = ['scim', 'api', 'agent'] as const;
 export type TokenKind = (typeof tokenKinds)[number];
 
-export interface Token {
-  id: string;
-  name: string;
+/** A token of any kind: a SCIM push token's record, with its kind and role. */
+export interface Token extends ScimToken {
   kind: TokenKind;
   /** api and agent tokens: the role they act with (an agent is capped further by can()). */
   role: Role | null;
-  scope: string;
-  createdBy: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
 }
 
 interface TokenRow {

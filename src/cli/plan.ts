@@ -61,13 +61,15 @@ export function registerPlanCommands(program: Command): void {
       const retries = options.retries === undefined ? undefined : Number(options.retries);
       if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > 50)) throw new RosterError('input_invalid', `--retries must be a whole number from 0 to 50, not ${options.retries}`);
       const globals = command.optsWithGlobals<GlobalOptions>();
+      // Settings are read before anything starts: a bad value is one line and changes nothing.
+      const leaseMs = leaseMsFromEnvironment();
       const shutdown = trapShutdown('apply');
       await withContext(
         globals,
         async ({ db, config, home }) => {
           const identity = await requireIdentity({ db, home }, 'apply');
           const progress = progressLine();
-          const report = await applyPlan(db, config.apps, planId, { actor: identity.actor, connectorFor: createConnector, wait: options.wait, signal: shutdown.signal, leaseMs: leaseMsFromEnvironment(), onProgress: progress.update, ...(retries === undefined ? {} : { retry: { limit: retries, delaySeconds: 1 } }) });
+          const report = await applyPlan(db, config.apps, planId, { actor: identity.actor, connectorFor: createConnector, wait: options.wait, signal: shutdown.signal, leaseMs, onProgress: progress.update, ...(retries === undefined ? {} : { retry: { limit: retries, delaySeconds: 1 } }) });
           progress.end();
           if (shutdown.signal.aborted) console.log(`plan ${report.plan.id}: stopped by a signal; what is left is queued (roster worker, or roster apply ${report.plan.id} again, carries it on)`);
           if (report.alreadyApplied) {

@@ -33,6 +33,8 @@ export function registerServe(program: Command): void {
       const port = options.port === undefined ? config.server.port : Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RosterError('input_invalid', `--port must be a port number (0-65535), not ${options.port}`);
       const host = options.host ?? config.server.host;
+      // Settings are read before anything starts: a bad value is one line and changes nothing.
+      const leaseMs = leaseMsFromEnvironment();
       const shutdown = trapShutdown('serve');
       try {
         await withContext(
@@ -51,7 +53,7 @@ export function registerServe(program: Command): void {
             if (options.worker && queue) {
               executor = new Executor({
                 db,
-                leaseMs: leaseMsFromEnvironment(),
+                leaseMs,
                 boss: queue,
                 actor: 'system:worker',
                 signal: shutdown.signal,

@@ -28,6 +28,8 @@ export function registerWorker(program: Command): void {
       if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
         throw new RosterError('input_invalid', `--metrics-port must be a port number (0-65535), not ${options.metricsPort}`);
       }
+      // Settings are read before anything starts: a bad value is one line and changes nothing.
+      const leaseMs = leaseMsFromEnvironment();
       const shutdown = trapShutdown('worker');
       try {
         await withContext(
@@ -47,7 +49,7 @@ export function registerWorker(program: Command): void {
             readiness.queueStarted();
             const executor = new Executor({
               db,
-              leaseMs: leaseMsFromEnvironment(),
+              leaseMs,
               boss,
               actor: 'system:worker',
               signal: shutdown.signal,

@@ -3,6 +3,7 @@
 import type { ResolvedApp } from '../../config/load.ts';
 import type { Queryable } from '../../store/database.ts';
 import { cellsFor, type AssignRules, type CellState } from './matrix.ts';
+import type { AuditRow } from './audit.ts';
 import { assignmentReason } from './why.ts';
 
 export interface PersonAccount {
@@ -37,14 +38,8 @@ export interface PersonDetail {
   timeline: TimelineEvent[];
 }
 
-export interface TimelineEvent {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  app: string | null;
-  target: string | null;
-  outcome: string;
+/** An audit event on a person's page: its detail said in a line. */
+export interface TimelineEvent extends Omit<AuditRow, 'detail'> {
   summary: string;
 }
 
