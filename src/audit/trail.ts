@@ -34,17 +34,36 @@ const chainLock = 7428016;
  * that one, and the events are in the trail exactly when that transaction commits.
  */
 export async function recordAudit(db: Queryable | Database, events: AuditInput | readonly AuditInput[]): Promise<void> {
+  const insert = auditInsert(events);
+  if (insert.count === 0) return;
+  await db.query(insert.sql(1), [insert.rows]);
+}
+
+/**
+ * The trail's insert, to be one part of a caller's own statement (a data-modifying CTE): `sql(n,
+ * when)` inserts the events passed as parameter $n, only when the condition `when` holds (that
+ * the statement's own write happened), so the events are written exactly when that write is.
+ */
+export interface AuditInsert {
+  count: number;
+  /** The events, as the statement's parameter. */
+  rows: string;
+  sql(param: number, when?: string): string;
+}
+
+export function auditInsert(events: AuditInput | readonly AuditInput[]): AuditInsert {
   const list = Array.isArray(events) ? events : [events as AuditInput];
-  if (list.length === 0) return;
   const at = new Date().toISOString();
   const rows = list.map((e, n) => ({ n, at, actor: e.actor, action: e.action, app_name: e.appName ?? null, target: e.target ?? null, outcome: e.outcome ?? 'ok', detail: normalised(redact(e.detail ?? {})) }));
-  await db.query(
-    `insert into audit_events (at, actor, action, app_name, target, outcome, detail)
+  return {
+    count: rows.length,
+    rows: JSON.stringify(rows),
+    sql: (param, when) => `insert into audit_events (at, actor, action, app_name, target, outcome, detail)
      select x.at, x.actor, x.action, x.app_name, x.target, x.outcome, x.detail
-       from jsonb_to_recordset($1::jsonb) as x(at timestamptz, actor text, action text, app_name text, target text, outcome text, detail jsonb, n int)
+       from jsonb_to_recordset($${param}::jsonb) as x(at timestamptz, actor text, action text, app_name text, target text, outcome text, detail jsonb, n int)
+      ${when ? `where ${when}` : ''}
       order by x.n`,
-    [JSON.stringify(rows)],
-  );
+  };
 }
 
 interface UnchainedRow extends Omit<EventContent, 'at'> {

@@ -1,12 +1,12 @@
 // What each SCIM write does: check the body, change the store in one transaction (with its audit
 // event), then hand the people it touched to the fan-out. A failure anywhere changes nothing.
 import { randomUUID } from 'node:crypto';
-import { recordAudit } from '../audit/trail.ts';
+import { auditInsert, recordAudit } from '../audit/trail.ts';
 import type { FanOut } from '../engine/inbound.ts';
 import { ScimError } from '../scim/errors.ts';
 import { parsePath } from '../scim/path.ts';
 import { applyPatch, readPatchRequest } from '../scim/patch.ts';
-import { isObject } from '../scim/resource.ts';
+import { deepEqual, isObject } from '../scim/resource.ts';
 import { groupResourceType, userResourceType } from '../scim/resource-schemas.ts';
 import { checkResource } from '../scim/validate.ts';
 import type { Database, Queryable } from '../store/database.ts';
@@ -15,12 +15,13 @@ import {
   deleteUser,
   getGroup,
   getUser,
+  getUserState,
   insertGroup,
-  insertUser,
+  insertUserLogged,
   isUniqueViolation,
   refreshPersonGroups,
   replaceGroup,
-  replaceUser,
+  replaceUserAt,
   unknownPeople,
   type Doc,
 } from '../store/directory.ts';
@@ -49,15 +50,16 @@ export class ScimService {
     const body = checkResource(userResourceType, raw, { requireSchemas: true });
     if (body.active === undefined) body.active = true;
     const id = randomUUID();
-    const doc = await this.#write(async (tx) => {
-      const [held] = await tx.query<{ id: string; deleted: boolean }>('select id, deleted_at is not null as deleted from people where lower(user_name) = lower($1)', [body.userName]);
-      if (held) throw uniqueness(`userName "${String(body.userName)}" is taken${held.deleted ? ' (by a person the IdP deleted)' : ''}`);
-      await insertUser(tx, id, body, 'scim');
-      const created = (await getUser(tx, id)) as Doc;
-      // The trail's chain lock is held from here to commit: take it last.
-      await recordAudit(tx, { actor: caller.actor, action: 'scim.user.created', target: id, detail: { userName: body.userName, active: body.active } });
-      return created;
-    }, 'userName');
+    const audit = auditInsert({ actor: caller.actor, action: 'scim.user.created', target: id, detail: { userName: body.userName, active: body.active } });
+    let doc: Doc;
+    try {
+      // One statement: the person and their audit event are written together or not at all.
+      doc = await insertUserLogged(this.#db, id, body, 'scim', audit);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const [held] = await this.#db.query<{ deleted: boolean }>('select deleted_at is not null as deleted from people where lower(user_name) = lower($1)', [body.userName]);
+      throw uniqueness(held ? `userName "${String(body.userName)}" is taken${held.deleted ? ' (by a person the IdP deleted)' : ''}` : 'another resource has this userName');
+    }
     this.#fanOut?.trigger([id], caller.actor);
     return doc;
   }
@@ -79,21 +81,28 @@ export class ScimService {
     });
   }
 
+  /**
+   * Reads the person, works out their next body and writes it with its audit event in one
+   * statement, guarded by the version read: no lock is held between the read and the write. When
+   * the person changed in between, the change is made again from what they are now, this time
+   * with the person locked, so it always makes progress.
+   */
   async #changeUser(id: string, caller: Caller, precondition: Precondition, next: (current: Doc) => Doc): Promise<Doc> {
-    let changed = false;
-    const doc = await this.#write(async (tx) => {
-      const current = await getUser(tx, id, true);
-      if (!current) throw notFound('User', id);
-      precondition(current);
-      const body = next(current);
-      changed = await replaceUser(tx, id, body, 'scim');
-      if (!changed) return current;
-      const updated = (await getUser(tx, id)) as Doc;
-      await recordAudit(tx, { actor: caller.actor, action: 'scim.user.updated', target: id, detail: { userName: body.userName, active: body.active, was: { userName: current.userName, active: current.active } } });
-      return updated;
-    }, 'userName');
-    if (changed) this.#fanOut?.trigger([id], caller.actor);
-    return doc;
+    const attempt = async (db: Queryable, lock: boolean): Promise<{ doc: Doc; changed: boolean } | undefined> => {
+      const state = await getUserState(db, id, lock);
+      if (!state) throw notFound('User', id);
+      precondition(state.doc);
+      const body = next(state.doc);
+      if (state.pushed !== null && deepEqual(state.pushed, body)) return { doc: state.doc, changed: false };
+      const current = state.doc;
+      const audit = auditInsert({ actor: caller.actor, action: 'scim.user.updated', target: id, detail: { userName: body.userName, active: body.active, was: { userName: current.userName, active: current.active } } });
+      const doc = await replaceUserAt(db, id, state.version, body, 'scim', audit);
+      return doc ? { doc, changed: true } : undefined;
+    };
+    const result = (await this.#unique(() => attempt(this.#db, false), 'userName')) ?? (await this.#write((tx) => attempt(tx, true), 'userName'));
+    if (!result) throw new Error(`person ${id} changed while locked`);
+    if (result.changed) this.#fanOut?.trigger([id], caller.actor);
+    return result.doc;
   }
 
   async deleteUser(id: string, caller: Caller, precondition: Precondition): Promise<void> {
@@ -176,9 +185,13 @@ export class ScimService {
   }
 
   /** One transaction; the database refusing a duplicate becomes 409 uniqueness on `attribute`. */
-  async #write<T>(fn: (tx: Queryable) => Promise<T>, attribute?: string): Promise<T> {
+  #write<T>(fn: (tx: Queryable) => Promise<T>, attribute?: string): Promise<T> {
+    return this.#unique(() => this.#db.transaction(fn), attribute);
+  }
+
+  async #unique<T>(fn: () => Promise<T>, attribute?: string): Promise<T> {
     try {
-      return await this.#db.transaction(fn);
+      return await fn();
     } catch (error) {
       if (attribute && isUniqueViolation(error)) throw uniqueness(`another resource has this ${attribute}`);
       throw error;

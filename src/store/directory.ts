@@ -1,5 +1,6 @@
 // People and groups as SCIM resources: what the inbound endpoint reads and writes. Filters run
 // here, in SQL (src/scim/filter-sql.ts), never by loading everyone.
+import type { AuditInsert } from '../audit/trail.ts';
 import type { Filter } from '../scim/filter-ast.ts';
 import { filterToSql, sortExpression, type IndexedColumn } from '../scim/filter-sql.ts';
 import type { AttributePath } from '../scim/attribute-path.ts';
@@ -167,29 +168,60 @@ function rank(email: Record<string, unknown>): number {
   return email.type === 'work' ? 1 : 2;
 }
 
-/** Inserts a pushed person; a clash on userName is the database's unique violation (23505). */
-export async function insertUser(tx: Queryable, id: string, body: Doc, source: string): Promise<void> {
-  const c = personColumns(body);
-  await tx.query(
-    `insert into people (id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups, source, scim)
-     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, '[]'::jsonb, $13, $14::jsonb)`,
-    [id, c.externalId, c.userName, c.displayName, c.givenName, c.familyName, c.email, JSON.stringify(c.emails), c.active, c.department, c.title, c.managerId, source, JSON.stringify(body)],
-  );
+/** A person as a write starts from: their document, the version it is, and the pushed body (null: built from columns). */
+export interface UserState {
+  doc: Doc;
+  version: number;
+  pushed: Doc | null;
 }
 
-/** Replaces a person's pushed body and the columns read from it; answers whether anything changed. */
-export async function replaceUser(tx: Queryable, id: string, body: Doc, source: string): Promise<boolean> {
+/** With lock, the person stays locked until the transaction ends. */
+export async function getUserState(db: Queryable, id: string, lock = false): Promise<UserState | undefined> {
+  const [row] = await db.query<{ doc: Doc; version: number; pushed: Doc | null }>(`select person_doc(p) as doc, p.version, p.scim as pushed from people p where p.id = $1 and p.deleted_at is null${lock ? ' for update' : ''}`, [id]);
+  return row ? { doc: row.doc, version: Number(row.version), pushed: row.pushed } : undefined;
+}
+
+/** The values of the columns a User body sets, as $2..$13 of personValues' statements. */
+function personValues(body: Doc): unknown[] {
   const c = personColumns(body);
-  const rows = await tx.query(
-    `update people set external_id = $2, user_name = $3, display_name = $4, given_name = $5, family_name = $6, email = $7, emails = $8::jsonb,
-            active = $9, department = $10, title = $11, manager_id = $12, scim = $13::jsonb, source = $14, updated_at = now()
-      where id = $1 and deleted_at is null
-        and (scim is distinct from $13::jsonb or row(external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id)
-             is distinct from row($2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::jsonb, $9::boolean, $10::text, $11::text, $12::text))
-      returning id`,
-    [id, c.externalId, c.userName, c.displayName, c.givenName, c.familyName, c.email, JSON.stringify(c.emails), c.active, c.department, c.title, c.managerId, JSON.stringify(body), source],
+  return [c.externalId, c.userName, c.displayName, c.givenName, c.familyName, c.email, JSON.stringify(c.emails), c.active, c.department, c.title, c.managerId, JSON.stringify(body)];
+}
+
+/**
+ * Inserts a pushed person and their audit events in one statement, answering their document; a
+ * clash on userName is the database's unique violation (23505) and writes nothing.
+ */
+export async function insertUserLogged(db: Queryable, id: string, body: Doc, source: string, audit: AuditInsert): Promise<Doc> {
+  const [row] = await db.query<{ doc: Doc }>(
+    `with made as (
+       insert into people as p (id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, scim, groups, source)
+       values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13::jsonb, '[]'::jsonb, $14)
+       returning p
+     ), logged as (${audit.sql(15, 'exists (select from made)')})
+     select person_doc(made.p) as doc from made`,
+    [id, ...personValues(body), source, audit.rows],
   );
-  return rows.length > 0;
+  if (!row) throw new Error('person not inserted');
+  return row.doc;
+}
+
+/**
+ * Replaces a pushed person's body (and the columns read from it) and writes their audit events, in
+ * one statement, if they are still at version; answers their new document, or undefined when
+ * they changed or went since (read them again and start over).
+ */
+export async function replaceUserAt(db: Queryable, id: string, version: number, body: Doc, source: string, audit: AuditInsert): Promise<Doc | undefined> {
+  const [row] = await db.query<{ doc: Doc }>(
+    `with changed as (
+       update people p set external_id = $2, user_name = $3, display_name = $4, given_name = $5, family_name = $6, email = $7, emails = $8::jsonb,
+              active = $9, department = $10, title = $11, manager_id = $12, scim = $13::jsonb, source = $14, updated_at = now()
+        where p.id = $1 and p.deleted_at is null and p.version = $15
+       returning p
+     ), logged as (${audit.sql(16, 'exists (select from changed)')})
+     select person_doc(changed.p) as doc from changed`,
+    [id, ...personValues(body), source, version, audit.rows],
+  );
+  return row?.doc;
 }
 
 /**

@@ -62,3 +62,21 @@ it('redacts the password however the URL is formed', () => {
   assert.equal(redactUrl('postgres://app:p@ss@db.internal/roster'), 'postgres://app:***@db.internal/roster');
   assert.equal(redactUrl('postgresql://app@db.internal/roster?sslpassword=abc&sslmode=verify-full'), 'postgresql://app@db.internal/roster?sslpassword=***&sslmode=verify-full');
 });
+
+it('prepares a statement once per connection and reuses it, and past its bound runs new ones unprepared', async () => {
+  const db = await openPostgres(testPostgresUrl, { max: 1, preparedLimit: 2 });
+  try {
+    for (let round = 0; round < 3; round++) {
+      for (const n of [1, 2, 3]) assert.deepEqual(await db.query(`select $1::int + ${n} as v`, [round]), [{ v: round + n }]);
+    }
+    const prepared = await db.query<{ statement: string }>('select statement from pg_prepared_statements order by statement');
+    assert.deepEqual(
+      prepared.map((p) => p.statement),
+      ['select $1::int + 1 as v', 'select $1::int + 2 as v'],
+    );
+    // A prepared statement whose error is the caller's still answers that error, every time.
+    for (let i = 0; i < 2; i++) await assert.rejects(db.query('select 1 / $1::int as v', [0]), /division by zero/);
+  } finally {
+    await db.close();
+  }
+});

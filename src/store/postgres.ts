@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { RosterError } from '../errors.ts';
 import { log } from '../log.ts';
@@ -10,6 +11,8 @@ export interface PostgresOptions {
   /** Sets search_path, so tests can run in a schema of their own. */
   schema?: string;
   max?: number;
+  /** How many distinct statements each connection may hold prepared (default 2,000). */
+  preparedLimit?: number;
 }
 
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Database> {
@@ -35,9 +38,11 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${scrubSecrets((error as Error).message, url)}`);
   }
   client.release();
+  const prepared = new PreparedNames(options.preparedLimit);
   const asQueryable = (target: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]) {
-      const result = await target.query(sql, params ? [...params] : undefined);
+      const name = params ? prepared.nameOf(sql) : undefined;
+      const result = await target.query(name ? { name, text: sql, values: [...(params ?? [])] } : { text: sql, ...(params ? { values: [...params] } : {}) });
       return result.rows as T[];
     },
     async exec(sql: string) {
@@ -70,6 +75,29 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * Names for prepared statements: each connection parses and plans a named statement once and
+ * then only binds it, which more than halves the database's work for the short statements SCIM
+ * traffic is made of. Statements are named by their text; past a bound (filters of every shape
+ * are distinct texts) new ones run unnamed, so no connection holds an unbounded number of them.
+ */
+class PreparedNames {
+  readonly #names = new Map<string, string>();
+  readonly #limit: number;
+
+  constructor(limit = 2000) {
+    this.#limit = limit;
+  }
+
+  nameOf(sql: string): string | undefined {
+    const known = this.#names.get(sql);
+    if (known !== undefined || this.#names.size >= this.#limit) return known;
+    const name = `roster_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    this.#names.set(sql, name);
+    return name;
+  }
 }
 
 const urlShape = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@([^@]*)$/is;
