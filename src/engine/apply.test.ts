@@ -161,6 +161,53 @@ for (const kind of databaseKinds) {
       }
     });
 
+    it('works apps side by side: one app stuck on a slow request does not hold back another app’s leavers', async () => {
+      const db = await openTestDatabase(kind);
+      const [slowApp, fastApp] = parseConfig(
+        { apps: Object.fromEntries(['a-slow', 'b-fast'].map((name) => [name, { type: 'scim', baseUrl: 'http://127.0.0.1:9/scim', auth: { type: 'bearer', token: 'env:T' }, rateBudget: false }])) },
+        undefined,
+        { env: { T: 'x' } },
+      ).apps;
+      if (!slowApp || !fastApp) assert.fail('no apps');
+      let open: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      class Stuck extends FakeConnector {
+        override async setActive(remoteId: string, active: boolean) {
+          await gate;
+          return super.setActive(remoteId, active);
+        }
+      }
+      const connectors = { 'a-slow': new Stuck('a-slow'), 'b-fast': new FakeConnector('b-fast') };
+      const leavers = [person(1, { active: false }), person(2, { active: false })];
+      const boss = await startQueue(db);
+      try {
+        await upsertPeople(db, leavers, 'test');
+        for (const app of [slowApp, fastApp]) {
+          const connector = connectors[app.name as keyof typeof connectors];
+          for (const p of leavers) connector.seed({ userName: p.userName });
+          await syncApp(db, app, connector, { actor: alice });
+        }
+        const plan = await makePlan(db, [slowApp, fastApp], { actor: alice });
+        assert.deepEqual(plan.changes.map((c) => `${c.app} ${c.kind}`), ['a-slow deactivate', 'a-slow deactivate', 'b-fast deactivate', 'b-fast deactivate']);
+        const ops = await ensureOperations(db, plan.id, plan.changes);
+        for (const [seq, op] of ops.entries()) await enqueue(boss, { key: op.key, planId: op.planId, changeId: op.changeId, appName: op.appName, seq }, undefined, 10);
+        const executor = new Executor({ db, boss, actor: alice, appFor: (name) => (name === 'a-slow' ? slowApp : fastApp), connectorFor: (name) => connectors[name as keyof typeof connectors] });
+        const working = executor.runOnce();
+        const fastDone = () => [...connectors['b-fast'].accounts.values()].every((a) => !a.active);
+        for (const started = Date.now(); !fastDone() && Date.now() - started < 10_000; ) await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.ok(fastDone(), 'b-fast’s leavers are done while a-slow is still waiting on its app');
+        assert.ok([...connectors['a-slow'].accounts.values()].every((a) => a.active), 'a-slow has not answered yet');
+        open();
+        assert.equal(await working, 4);
+        assert.ok([...connectors['a-slow'].accounts.values()].every((a) => !a.active));
+        await executor.close();
+      } finally {
+        open();
+        await boss.stop({ graceful: false, close: false });
+        await db.close();
+      }
+    });
+
     it('small holes: approving twice, re-applying, a plan for nobody, a prefix that is a pattern, replacing a rejected plan', async () => {
       const leaver = person(1, { active: false });
       const { db, app, apply } = await setUp(kind, [leaver], [{ userName: leaver.userName }], { leaver: 'delete' });

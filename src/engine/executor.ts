@@ -138,10 +138,9 @@ export class Executor {
     await this.#o.boss.complete(operationsQueue, jobs.map((j) => j.id));
     const byApp = new Map<string, OperationJob[]>();
     for (const job of jobs) byApp.set(job.data.appName, [...(byApp.get(job.data.appName) ?? []), job.data]);
-    for (const [appName, appJobs] of byApp) {
-      if (this.#stopping) await this.#requeueJobs(appJobs);
-      else await this.#runApp(appName, appJobs);
-    }
+    // Apps are independent (their own connector, budget and quarantine): they are worked side by
+    // side, so one app's backlog never holds another's leavers.
+    await Promise.all([...byApp].map(([appName, appJobs]) => (this.#stopping ? this.#requeueJobs(appJobs) : this.#runApp(appName, appJobs))));
     return jobs.length;
   }
 
