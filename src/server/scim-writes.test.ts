@@ -29,7 +29,7 @@ function withChangeBetween(db: Database, between: () => Promise<void>): Database
     schema: db.schema,
     async query<T>(sql: string, params?: readonly unknown[]) {
       const rows = await db.query<T>(sql, params);
-      if (!fired && sql.includes('as pushed')) {
+      if (!fired && sql.trimStart().startsWith('select') && sql.includes("'pushed'")) {
         fired = true;
         await between();
       }

@@ -39,17 +39,51 @@ const groupIndexed: Record<string, IndexedColumn> = {
 interface Shape {
   type: ResourceTypeDefinition;
   from: string;
+  /** The document in SQL: what filters and sorting read. */
   doc: string;
+  /** What a page reads of each resource, as JSON, for `compose` to make its document of. */
+  parts: string;
+  compose: (parts: never) => Doc;
   live: string;
   id: string;
   indexed: Record<string, IndexedColumn>;
 }
 
-const users: Shape = { type: userResourceType, from: 'people p', doc: 'person_doc(p)', live: 'p.deleted_at is null', id: 'p.id', indexed: userIndexed };
+/**
+ * A User document's parts, read as JSON. A pushed person's document is their body with their
+ * groups, id and meta put on, in Node: equal to person_doc(p) (src/store/directory.test.ts checks
+ * it), at a third of the database's work. A person not pushed has the document person_doc builds
+ * from the columns. `p` names the row's columns, `row` the row itself (of type people).
+ */
+const userPartsOf = (p: string, row = p) => `json_build_object('id', ${p}.id, 'pushed', ${p}.scim, 'built', case when ${p}.scim is null then person_doc(${row}) end,
+  'version', ${p}.version, 'created', scim_timestamp(${p}.created_at), 'lastModified', scim_timestamp(${p}.updated_at),
+  'groups', (select jsonb_agg(jsonb_build_object('value', g.id, 'display', g.display_name, 'type', 'direct') order by lower(g.display_name), g.id)
+               from idp_group_members m join idp_groups g on g.id = m.group_id where m.person_id = ${p}.id))`;
+const userParts = userPartsOf('p');
+
+interface UserParts {
+  id: string;
+  pushed: Doc | null;
+  built: Doc | null;
+  version: number;
+  created: string;
+  lastModified: string;
+  groups: Doc[] | null;
+}
+
+function userDocOf(parts: UserParts): Doc {
+  if (parts.built) return parts.built;
+  const meta = { resourceType: 'User', created: parts.created, lastModified: parts.lastModified, version: `W/"${parts.version}"` };
+  return { ...parts.pushed, ...(parts.groups ? { groups: parts.groups } : {}), id: parts.id, meta };
+}
+
+const users: Shape = { type: userResourceType, from: 'people p', doc: 'person_doc(p)', parts: userParts, compose: userDocOf as (parts: never) => Doc, live: 'p.deleted_at is null', id: 'p.id', indexed: userIndexed };
 const groupsShape = (members: boolean): Shape => ({
   type: groupResourceType,
   from: 'idp_groups g',
   doc: `idp_group_doc(g, ${members ? 'true' : 'false'})`,
+  parts: `idp_group_doc(g, ${members ? 'true' : 'false'})`,
+  compose: ((doc: Doc) => doc) as (parts: never) => Doc,
   live: 'true',
   id: 'g.id',
   indexed: groupIndexed,
@@ -63,34 +97,25 @@ async function list(db: Queryable, shape: Shape, query: ListQuery): Promise<List
   const order = query.sort
     ? `${sortExpression(query.sort.by, shape.type, shape.doc, query.sort.path, shape.indexed)} ${query.sort.descending ? 'desc nulls last' : 'asc nulls last'}, ${shape.id}`
     : shape.id;
-  if (query.offset === 0 && query.count > 0) {
-    // The first page (every filter lookup an IdP makes): documents and the total in one statement.
-    // The page is chosen first and only its documents are built: beside a window function, the
-    // documents in the select list were built for every matching row before the limit.
-    const rows = await db.query<{ doc: Doc; total: number }>(
-      `select ${shape.doc} as doc, page.total
-         from (select ${shape.id} as page_id, count(*) over ()::int as total, row_number() over (order by ${order}) as n
-                 from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1}) page
-         join ${shape.from} on ${shape.id} = page.page_id
-        order by page.n`,
-      [...params, query.count],
-    );
-    return { total: Number(rows[0]?.total ?? 0), resources: rows.map((r) => r.doc) };
+  if (query.count <= 0) {
+    const [counted] = await db.query<{ n: number }>(`select count(*)::int as n from ${shape.from} where ${condition}`, params);
+    return { total: Number(counted?.n ?? 0), resources: [] };
   }
+  // One statement: the page is chosen first, with the total of everything that matched, and only
+  // its resources' parts are read, as one JSON text.
+  const [row] = await db.query<{ total: number | null; resources: never[] | null }>(
+    `with page as (select ${shape.id} as page_id, count(*) over ()::int as total, row_number() over (order by ${order}) as n
+                     from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1} offset $${params.length + 2})
+     select (select max(total) from page) as total,
+            (select json_agg(${shape.parts} order by page.n) from page join ${shape.from} on ${shape.id} = page.page_id) as resources`,
+    [...params, query.count, query.offset],
+  );
+  const resources = (row?.resources ?? []).map(shape.compose);
+  if (row?.total !== null && row?.total !== undefined) return { total: Number(row.total), resources };
+  if (query.offset === 0) return { total: 0, resources };
+  // Past the last page: nothing to show, and the total counted on its own.
   const [counted] = await db.query<{ n: number }>(`select count(*)::int as n from ${shape.from} where ${condition}`, params);
-  const total = Number(counted?.n ?? 0);
-  if (query.count <= 0 || query.offset >= total) return { total, resources: [] };
-  // The page's ids first, then documents for just those: an offset never builds the documents it skips.
-  const page = await db.query<{ id: string }>(`select ${shape.id} as id from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1} offset $${params.length + 2}`, [
-    ...params,
-    query.count,
-    query.offset,
-  ]);
-  if (page.length === 0) return { total, resources: [] };
-  const rows = await db.query<{ doc: Doc }>(`select ${shape.doc} as doc from ${shape.from} where ${shape.id} = any($1::text[])`, [page.map((r) => r.id)]);
-  const at = new Map(page.map((r, i) => [r.id, i]));
-  const resources = rows.map((r) => r.doc).sort((a, b) => (at.get(String(a.id)) ?? 0) - (at.get(String(b.id)) ?? 0));
-  return { total, resources };
+  return { total: Number(counted?.n ?? 0), resources };
 }
 
 export function listUsers(db: Queryable, query: ListQuery): Promise<ListResult> {
@@ -103,7 +128,7 @@ export function listGroups(db: Queryable, query: ListQuery): Promise<ListResult>
 
 /** Every live user's document, for checking filters in memory against the SQL (tests). */
 export async function allUserDocs(db: Queryable): Promise<Doc[]> {
-  return (await db.query<{ doc: Doc }>('select person_doc(p) as doc from people p where p.deleted_at is null order by p.id')).map((r) => r.doc);
+  return (await db.query<{ parts: UserParts }>(`select ${userParts} as parts from people p where p.deleted_at is null order by p.id`)).map((r) => userDocOf(r.parts));
 }
 
 export async function allGroupDocs(db: Queryable): Promise<Doc[]> {
@@ -112,8 +137,8 @@ export async function allGroupDocs(db: Queryable): Promise<Doc[]> {
 
 /** A live user's document; with `lock`, the row is locked until the transaction ends. */
 export async function getUser(db: Queryable, id: string, lock = false): Promise<Doc | undefined> {
-  const [row] = await db.query<{ doc: Doc }>(`select person_doc(p) as doc from people p where p.id = $1 and p.deleted_at is null${lock ? ' for update' : ''}`, [id]);
-  return row?.doc;
+  const [row] = await db.query<{ parts: UserParts }>(`select ${userParts} as parts from people p where p.id = $1 and p.deleted_at is null${lock ? ' for update' : ''}`, [id]);
+  return row ? userDocOf(row.parts) : undefined;
 }
 
 export async function getGroup(db: Queryable, id: string, options: { members?: boolean; lock?: boolean } = {}): Promise<Doc | undefined> {
@@ -177,8 +202,8 @@ export interface UserState {
 
 /** With lock, the person stays locked until the transaction ends. */
 export async function getUserState(db: Queryable, id: string, lock = false): Promise<UserState | undefined> {
-  const [row] = await db.query<{ doc: Doc; version: number; pushed: Doc | null }>(`select person_doc(p) as doc, p.version, p.scim as pushed from people p where p.id = $1 and p.deleted_at is null${lock ? ' for update' : ''}`, [id]);
-  return row ? { doc: row.doc, version: Number(row.version), pushed: row.pushed } : undefined;
+  const [row] = await db.query<{ parts: UserParts }>(`select ${userParts} as parts from people p where p.id = $1 and p.deleted_at is null${lock ? ' for update' : ''}`, [id]);
+  return row ? { doc: userDocOf(row.parts), version: Number(row.parts.version), pushed: row.parts.pushed } : undefined;
 }
 
 /** The values of the columns a User body sets, as $2..$13 of personValues' statements. */
@@ -192,17 +217,17 @@ function personValues(body: Doc): unknown[] {
  * clash on userName is the database's unique violation (23505) and writes nothing.
  */
 export async function insertUserLogged(db: Queryable, id: string, body: Doc, source: string, audit: AuditInsert): Promise<Doc> {
-  const [row] = await db.query<{ doc: Doc }>(
+  const [row] = await db.query<{ parts: UserParts }>(
     `with made as (
        insert into people as p (id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, scim, groups, source)
        values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13::jsonb, '[]'::jsonb, $14)
        returning p
      ), logged as (${audit.sql(15, 'exists (select from made)')})
-     select person_doc(made.p) as doc from made`,
+     select ${userPartsOf('c', 'made.p')} as parts from made, lateral (select (made.p).*) c`,
     [id, ...personValues(body), source, audit.rows],
   );
   if (!row) throw new Error('person not inserted');
-  return row.doc;
+  return userDocOf(row.parts);
 }
 
 /**
@@ -211,17 +236,17 @@ export async function insertUserLogged(db: Queryable, id: string, body: Doc, sou
  * they changed or went since (read them again and start over).
  */
 export async function replaceUserAt(db: Queryable, id: string, version: number, body: Doc, source: string, audit: AuditInsert): Promise<Doc | undefined> {
-  const [row] = await db.query<{ doc: Doc }>(
+  const [row] = await db.query<{ parts: UserParts }>(
     `with changed as (
        update people p set external_id = $2, user_name = $3, display_name = $4, given_name = $5, family_name = $6, email = $7, emails = $8::jsonb,
               active = $9, department = $10, title = $11, manager_id = $12, scim = $13::jsonb, source = $14, updated_at = now()
         where p.id = $1 and p.deleted_at is null and p.version = $15
        returning p
      ), logged as (${audit.sql(16, 'exists (select from changed)')})
-     select person_doc(changed.p) as doc from changed`,
+     select ${userPartsOf('c', 'changed.p')} as parts from changed, lateral (select (changed.p).*) c`,
     [id, ...personValues(body), source, version, audit.rows],
   );
-  return row?.doc;
+  return row ? userDocOf(row.parts) : undefined;
 }
 
 /**

@@ -1,0 +1,55 @@
+// A User document is put together in Node from parts read in SQL; filters and sorting read the
+// document person_doc builds in SQL. The two must be the same document, for every kind of person.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { auditInsert } from '../audit/trail.ts';
+import type { Database } from './database.ts';
+import { allUserDocs, getUser, getUserState, insertGroup, insertUserLogged, listUsers, refreshPersonGroups, replaceUserAt, type Doc } from './directory.ts';
+import { upsertPeople } from './people.ts';
+import { databaseKinds, openTestDatabase } from './testing.ts';
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const noEvents = auditInsert([]);
+
+for (const kind of databaseKinds) {
+  describe(`User documents (${kind})`, () => {
+    let db: Database;
+    const inSql = async () => (await db.query<{ doc: Doc }>('select person_doc(p) as doc from people p where p.deleted_at is null order by p.id')).map((r) => r.doc);
+
+    before(async () => {
+      db = await openTestDatabase(kind);
+      await insertUserLogged(db, 'a-pushed', { schemas: [USER, ENTERPRISE], userName: 'ann@example.com', name: { givenName: 'Ann', familyName: 'Lee' }, emails: [{ value: 'ann@example.com', type: 'work', primary: true }], active: true, [ENTERPRISE]: { department: 'Sales', manager: { value: 'b-pushed' } } }, 'scim', noEvents);
+      await insertUserLogged(db, 'b-pushed', { schemas: [USER], userName: 'bob@example.com', active: false, title: 'Boss', nickName: 'B' }, 'scim', noEvents);
+      await insertUserLogged(db, 'c-renamed', { schemas: [USER], userName: 'cy@example.com', active: true }, 'scim', noEvents);
+      await insertGroup(db, 'g1', { displayName: 'Zeta' }, ['a-pushed', 'b-pushed'], 'scim');
+      await insertGroup(db, 'g2', { displayName: 'alpha' }, ['a-pushed'], 'scim');
+      await refreshPersonGroups(db, ['a-pushed', 'b-pushed']);
+      await upsertPeople(db, [{ id: 'd-imported', userName: 'dee@example.com', email: 'dee@example.com', emails: ['dee@example.com', 'd@home.example'], active: true, department: 'R&D', managerId: 'a-pushed', groups: ['Staff'] }], 'csv');
+      // A pushed person whose columns were then changed by an import: their document is built from the columns again.
+      await db.query("update people set title = 'Changed by import' where id = 'c-renamed'");
+    });
+    after(() => db.close());
+
+    it('puts together the same document person_doc builds, for pushed, grouped, imported and re-imported people', async () => {
+      const expected = await inSql();
+      assert.equal(expected.length, 4);
+      assert.deepEqual(await allUserDocs(db), expected);
+      for (const doc of expected) assert.deepEqual(await getUser(db, String(doc.id)), doc);
+      const page = await listUsers(db, { offset: 1, count: 2 });
+      assert.deepEqual(page, { total: 4, resources: expected.slice(1, 3) });
+      assert.deepEqual((await getUserState(db, 'a-pushed'))?.doc, expected[0]);
+      assert.equal((await getUserState(db, 'c-renamed'))?.pushed, null, 'a body the columns no longer match is not the pushed body');
+    });
+
+    it('answers a write with the document person_doc would build, and nothing past the last page', async () => {
+      const state = await getUserState(db, 'b-pushed');
+      assert.ok(state);
+      const written = await replaceUserAt(db, 'b-pushed', state.version, { schemas: [USER], userName: 'bob@example.com', active: true, title: 'Chief' }, 'scim', noEvents);
+      assert.deepEqual(written, (await inSql()).find((d) => d.id === 'b-pushed'));
+      assert.equal(await replaceUserAt(db, 'b-pushed', state.version, { schemas: [USER], userName: 'bob@example.com', active: true }, 'scim', noEvents), undefined, 'a stale version writes nothing');
+      assert.deepEqual(await listUsers(db, { offset: 10, count: 5 }), { total: 4, resources: [] });
+      assert.deepEqual(await listUsers(db, { offset: 0, count: 0 }), { total: 4, resources: [] });
+    });
+  });
+}
