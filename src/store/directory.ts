@@ -41,9 +41,9 @@ interface Shape {
   from: string;
   /** The document in SQL: what filters and sorting read. */
   doc: string;
-  /** What a page reads of each resource, as JSON, for `compose` to make its document of. */
+  /** What a page reads of each resource, as JSON, for `compose` to make their documents of. */
   parts: string;
-  compose: (parts: never) => Doc;
+  compose: (db: Queryable, parts: never[]) => Promise<Doc[]>;
   live: string;
   id: string;
   indexed: Record<string, IndexedColumn>;
@@ -52,11 +52,12 @@ interface Shape {
 /**
  * A User document's parts, read as JSON. A pushed person's document is their body with their
  * groups, id and meta put on, in Node: equal to person_doc(p) (src/store/directory.test.ts checks
- * it), at a third of the database's work. A person not pushed has the document person_doc builds
- * from the columns. `p` names the row's columns, `row` the row itself (of type people).
+ * it), at a fraction of the database's work. A person not pushed has the document person_doc
+ * builds from the columns, read on its own: person_doc anywhere in a statement makes PostgreSQL
+ * form every row whole, which costs more than all the rest of a page.
  */
-const userPartsOf = (p: string, row = p) => `json_build_object('id', ${p}.id, 'pushed', ${p}.scim, 'built', case when ${p}.scim is null then person_doc(${row}) end,
-  'version', ${p}.version, 'created', scim_timestamp(${p}.created_at), 'lastModified', scim_timestamp(${p}.updated_at),
+const userPartsOf = (p: string) => `json_build_object('id', ${p}.id, 'pushed', ${p}.scim, 'version', ${p}.version,
+  'created', scim_timestamp(${p}.created_at), 'lastModified', scim_timestamp(${p}.updated_at),
   'groups', (select jsonb_agg(jsonb_build_object('value', g.id, 'display', g.display_name, 'type', 'direct') order by lower(g.display_name), g.id)
                from idp_group_members m join idp_groups g on g.id = m.group_id where m.person_id = ${p}.id))`;
 const userParts = userPartsOf('p');
@@ -64,26 +65,36 @@ const userParts = userPartsOf('p');
 interface UserParts {
   id: string;
   pushed: Doc | null;
-  built: Doc | null;
   version: number;
   created: string;
   lastModified: string;
   groups: Doc[] | null;
 }
 
-function userDocOf(parts: UserParts): Doc {
-  if (parts.built) return parts.built;
-  const meta = { resourceType: 'User', created: parts.created, lastModified: parts.lastModified, version: `W/"${parts.version}"` };
-  return { ...parts.pushed, ...(parts.groups ? { groups: parts.groups } : {}), id: parts.id, meta };
+async function userDocsOf(db: Queryable, list: readonly UserParts[]): Promise<Doc[]> {
+  const unpushed = list.filter((parts) => parts.pushed === null).map((parts) => parts.id);
+  const built = new Map<string, Doc>();
+  if (unpushed.length > 0) {
+    for (const row of await db.query<{ id: string; doc: Doc }>('select p.id, person_doc(p) as doc from people p where p.id = any($1::text[])', [unpushed])) built.set(row.id, row.doc);
+  }
+  return list.map((parts) => {
+    const meta = { resourceType: 'User', created: parts.created, lastModified: parts.lastModified, version: `W/"${parts.version}"` };
+    return parts.pushed === null ? (built.get(parts.id) ?? {}) : { ...parts.pushed, ...(parts.groups ? { groups: parts.groups } : {}), id: parts.id, meta };
+  });
 }
 
-const users: Shape = { type: userResourceType, from: 'people p', doc: 'person_doc(p)', parts: userParts, compose: userDocOf as (parts: never) => Doc, live: 'p.deleted_at is null', id: 'p.id', indexed: userIndexed };
+async function userDocOf(db: Queryable, parts: UserParts): Promise<Doc> {
+  const [doc] = await userDocsOf(db, [parts]);
+  return doc as Doc;
+}
+
+const users: Shape = { type: userResourceType, from: 'people p', doc: 'person_doc(p)', parts: userParts, compose: userDocsOf as Shape['compose'], live: 'p.deleted_at is null', id: 'p.id', indexed: userIndexed };
 const groupsShape = (members: boolean): Shape => ({
   type: groupResourceType,
   from: 'idp_groups g',
   doc: `idp_group_doc(g, ${members ? 'true' : 'false'})`,
   parts: `idp_group_doc(g, ${members ? 'true' : 'false'})`,
-  compose: ((doc: Doc) => doc) as (parts: never) => Doc,
+  compose: (async (_db: Queryable, docs: Doc[]) => docs) as Shape['compose'],
   live: 'true',
   id: 'g.id',
   indexed: groupIndexed,
@@ -101,16 +112,20 @@ async function list(db: Queryable, shape: Shape, query: ListQuery): Promise<List
     const [counted] = await db.query<{ n: number }>(`select count(*)::int as n from ${shape.from} where ${condition}`, params);
     return { total: Number(counted?.n ?? 0), resources: [] };
   }
-  // One statement: the page is chosen first, with the total of everything that matched, and only
-  // its resources' parts are read, as one JSON text.
+  // One statement: the page's ids are chosen first, and only their resources' parts are read, as
+  // one JSON text. The total: with no filter, a count of the live index alone; with one, counted
+  // in the same pass that finds the page, so an expensive filter is evaluated once per resource.
+  const limits = `limit $${params.length + 1} offset $${params.length + 2}`;
+  const page = query.filter
+    ? `select ${shape.id} as page_id, count(*) over ()::int as total from ${shape.from} where ${condition} order by ${order} ${limits}`
+    : `select ${shape.id} as page_id, (select count(*)::int from ${shape.from} where ${condition}) as total from ${shape.from} where ${condition} order by ${order} ${limits}`;
   const [row] = await db.query<{ total: number | null; resources: never[] | null }>(
-    `with page as (select ${shape.id} as page_id, count(*) over ()::int as total, row_number() over (order by ${order}) as n
-                     from ${shape.from} where ${condition} order by ${order} limit $${params.length + 1} offset $${params.length + 2})
+    `with page as (${page})
      select (select max(total) from page) as total,
-            (select json_agg(${shape.parts} order by page.n) from page join ${shape.from} on ${shape.id} = page.page_id) as resources`,
+            (select json_agg(${shape.parts} order by ${order}) from page join ${shape.from} on ${shape.id} = page.page_id) as resources`,
     [...params, query.count, query.offset],
   );
-  const resources = (row?.resources ?? []).map(shape.compose);
+  const resources = await shape.compose(db, row?.resources ?? []);
   if (row?.total !== null && row?.total !== undefined) return { total: Number(row.total), resources };
   if (query.offset === 0) return { total: 0, resources };
   // Past the last page: nothing to show, and the total counted on its own.
@@ -128,7 +143,8 @@ export function listGroups(db: Queryable, query: ListQuery): Promise<ListResult>
 
 /** Every live user's document, for checking filters in memory against the SQL (tests). */
 export async function allUserDocs(db: Queryable): Promise<Doc[]> {
-  return (await db.query<{ parts: UserParts }>(`select ${userParts} as parts from people p where p.deleted_at is null order by p.id`)).map((r) => userDocOf(r.parts));
+  const rows = await db.query<{ parts: UserParts }>(`select ${userParts} as parts from people p where p.deleted_at is null order by p.id`);
+  return userDocsOf(db, rows.map((r) => r.parts));
 }
 
 export async function allGroupDocs(db: Queryable): Promise<Doc[]> {
@@ -138,7 +154,7 @@ export async function allGroupDocs(db: Queryable): Promise<Doc[]> {
 /** A live user's document; with `lock`, the row is locked until the transaction ends. */
 export async function getUser(db: Queryable, id: string, lock = false): Promise<Doc | undefined> {
   const [row] = await db.query<{ parts: UserParts }>(`select ${userParts} as parts from people p where p.id = $1 and p.deleted_at is null${lock ? ' for update' : ''}`, [id]);
-  return row ? userDocOf(row.parts) : undefined;
+  return row ? userDocOf(db, row.parts) : undefined;
 }
 
 export async function getGroup(db: Queryable, id: string, options: { members?: boolean; lock?: boolean } = {}): Promise<Doc | undefined> {
@@ -203,7 +219,7 @@ export interface UserState {
 /** With lock, the person stays locked until the transaction ends. */
 export async function getUserState(db: Queryable, id: string, lock = false): Promise<UserState | undefined> {
   const [row] = await db.query<{ parts: UserParts }>(`select ${userParts} as parts from people p where p.id = $1 and p.deleted_at is null${lock ? ' for update' : ''}`, [id]);
-  return row ? { doc: userDocOf(row.parts), version: Number(row.parts.version), pushed: row.parts.pushed } : undefined;
+  return row ? { doc: await userDocOf(db, row.parts), version: Number(row.parts.version), pushed: row.parts.pushed } : undefined;
 }
 
 /** The values of the columns a User body sets, as $2..$13 of personValues' statements. */
@@ -223,11 +239,11 @@ export async function insertUserLogged(db: Queryable, id: string, body: Doc, sou
        values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13::jsonb, '[]'::jsonb, $14)
        returning p
      ), logged as (${audit.sql(15, 'exists (select from made)')})
-     select ${userPartsOf('c', 'made.p')} as parts from made, lateral (select (made.p).*) c`,
+     select ${userPartsOf('c')} as parts from made, lateral (select (made.p).*) c`,
     [id, ...personValues(body), source, audit.rows],
   );
   if (!row) throw new Error('person not inserted');
-  return userDocOf(row.parts);
+  return userDocOf(db, row.parts);
 }
 
 /**
@@ -243,10 +259,10 @@ export async function replaceUserAt(db: Queryable, id: string, version: number, 
         where p.id = $1 and p.deleted_at is null and p.version = $15
        returning p
      ), logged as (${audit.sql(16, 'exists (select from changed)')})
-     select ${userPartsOf('c', 'changed.p')} as parts from changed, lateral (select (changed.p).*) c`,
+     select ${userPartsOf('c')} as parts from changed, lateral (select (changed.p).*) c`,
     [id, ...personValues(body), source, version, audit.rows],
   );
-  return row ? userDocOf(row.parts) : undefined;
+  return row ? userDocOf(db, row.parts) : undefined;
 }
 
 /**
