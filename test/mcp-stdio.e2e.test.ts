@@ -9,14 +9,14 @@ import { queryAudit } from '../src/audit/trail.ts';
 import type { Database } from '../src/store/database.ts';
 import { openDatabase } from '../src/store/open.ts';
 import { openTestDatabase, testPostgresUrl } from '../src/store/testing.ts';
-import { cliMain, roster, workspace } from './support/cli.ts';
+import { cliMain, cliNodeFlags, roster, workspace } from './support/cli.ts';
 import { callOk, callRefused, mcpSuite } from './support/mcp-suite.ts';
 import { agent, jane, startTenant, type Tenant } from './support/mcp-tenant.ts';
 
 /** `roster mcp` as a client such as Claude Desktop starts it: a child process speaking MCP on stdin/stdout. */
 async function connectStdio(cwd: string, env: Record<string, string>): Promise<Client> {
   const client = new Client({ name: 'roster-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [cliMain, 'mcp'], cwd, env, stderr: 'ignore' }));
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [...cliNodeFlags, cliMain, 'mcp'], cwd, env, stderr: 'ignore' }));
   return client;
 }
 

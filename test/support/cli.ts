@@ -7,6 +7,15 @@ import { seedEmbeddedHome } from './embedded-template.ts';
 
 export const cliMain = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
+/**
+ * Node flags for a test's roster child. V8 compiles the embedded database's WebAssembly again for
+ * its optimising tier in the background, and a process waits for that work when it exits: about
+ * 1.5 s of CPU per run on a 2-core machine, more than a short command itself takes. A test's runs
+ * are short, so they stay on the baseline tier (the same code; only how V8 compiles it differs).
+ * The test command runs the test files themselves with the same flag.
+ */
+export const cliNodeFlags = ['--liftoff-only'];
+
 export interface Run {
   code: number;
   stdout: string;
@@ -35,7 +44,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** Runs the real CLI in a child process, as a user would. */
 export function roster(args: string[], options: RunOptions): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [cliMain, ...args], { cwd: options.cwd, env: childEnv(options.env), timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [...cliNodeFlags, cliMain, ...args], { cwd: options.cwd, env: childEnv(options.env), timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
     child.stdin?.end(options.input ?? '');
@@ -44,7 +53,7 @@ export function roster(args: string[], options: RunOptions): Promise<Run> {
 
 /** Starts the CLI without waiting, for tests that kill it part way. */
 export function spawnRoster(args: string[], options: RunOptions): ChildProcess {
-  return spawn(process.execPath, [cliMain, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...cliNodeFlags, cliMain, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** The password test accounts get. */
