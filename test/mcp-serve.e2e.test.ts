@@ -13,9 +13,9 @@ import { roster, spawnRoster, workspace } from './support/cli.ts';
 import { callOk } from './support/mcp-suite.ts';
 import { jane, startTenant, type Tenant } from './support/mcp-tenant.ts';
 
-async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
   }
@@ -79,8 +79,10 @@ describe('/mcp on roster serve, with real agent tokens and the worker running (p
       const approved = await roster(['apply', planId, '--no-wait'], { cwd: dir, env: { ...env, ROSTER_TOKEN: operator.value } });
       assert.equal(approved.code, 0, approved.stderr);
       await until(() => tenant.scim.store.findUserByUserName(jane.userName)?.attrs.active === false && tenant.netskope.scim.store.findUserByUserName(jane.userName)?.attrs.active === false, 'the approved deactivations, by the worker inside roster serve');
-      const status = await callOk(client, 'request_status', { planId });
-      assert.deepEqual(status.changes && (status.changes as { state: string }[]).map((c) => c.state).sort(), ['done', 'done']);
+      // The apps show the change as soon as it is made; the operation is done once it is read back and recorded.
+      const states = async () => ((await callOk(client, 'request_status', { planId })).changes as { state: string }[] | undefined)?.map((c) => c.state).sort();
+      await until(async () => (await states())?.every((state) => state !== 'queued' && state !== 'running') ?? false, 'both operations to finish');
+      assert.deepEqual(await states(), ['done', 'done']);
 
       await revokeToken(db, 'helpdesk-bot');
       await assert.rejects(client.callTool({ name: 'app_health', arguments: {} }), /401|not a live roster token/);
