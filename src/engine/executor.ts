@@ -140,7 +140,10 @@ export class Executor {
     for (const job of jobs) byApp.set(job.data.appName, [...(byApp.get(job.data.appName) ?? []), job.data]);
     // Apps are independent (their own connector, budget and quarantine): they are worked side by
     // side, so one app's backlog never holds another's leavers.
-    await Promise.all([...byApp].map(([appName, appJobs]) => (this.#stopping ? this.#requeueJobs(appJobs) : this.#runApp(appName, appJobs))));
+    // Every app's work settles before an error is passed on, so no app is still running when the caller tries again.
+    const results = await Promise.allSettled([...byApp].map(([appName, appJobs]) => (this.#stopping ? this.#requeueJobs(appJobs) : this.#runApp(appName, appJobs))));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     return jobs.length;
   }
 
