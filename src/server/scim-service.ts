@@ -1,4 +1,4 @@
-// What each SCIM write does: check the body, change the store in one transaction (with its audit
+// What each SCIM write does: check the body, change the store in one statement or transaction (with its audit
 // event), then hand the people it touched to the fan-out. A failure anywhere changes nothing.
 import { randomUUID } from 'node:crypto';
 import { auditInsert, recordAudit } from '../audit/trail.ts';
