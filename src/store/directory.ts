@@ -153,8 +153,7 @@ export async function allGroupDocs(db: Queryable): Promise<Doc[]> {
 
 /** A live user's document; with `lock`, the row is locked until the transaction ends. */
 export async function getUser(db: Queryable, id: string, lock = false): Promise<Doc | undefined> {
-  const [row] = await db.query<{ parts: UserParts }>(`select ${userParts} as parts from people p where p.id = $1 and p.deleted_at is null${lock ? ' for update' : ''}`, [id]);
-  return row ? userDocOf(db, row.parts) : undefined;
+  return (await getUserState(db, id, lock))?.doc;
 }
 
 export async function getGroup(db: Queryable, id: string, options: { members?: boolean; lock?: boolean } = {}): Promise<Doc | undefined> {
@@ -222,7 +221,7 @@ export async function getUserState(db: Queryable, id: string, lock = false): Pro
   return row ? { doc: await userDocOf(db, row.parts), version: Number(row.parts.version), pushed: row.parts.pushed } : undefined;
 }
 
-/** The values of the columns a User body sets, as $2..$13 of personValues' statements. */
+/** The columns a User body sets, then the body itself: parameters $2 to $13 of the statements below. */
 function personValues(body: Doc): unknown[] {
   const c = personColumns(body);
   return [c.externalId, c.userName, c.displayName, c.givenName, c.familyName, c.email, JSON.stringify(c.emails), c.active, c.department, c.title, c.managerId, JSON.stringify(body)];
