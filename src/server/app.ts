@@ -95,7 +95,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
   const search = async (c: Context, type: ResourceTypeDefinition, parameters: SearchParameters) => {
     const s = readSearch(type, parameters);
     const members = wantsMembers(s);
-    const result = type === userResourceType ? await listUsers(db, s.query) : await listGroups(db, { ...s.query, members });
+    const result = type === userResourceType ? await listUsers(db, s.query, service.states) : await listGroups(db, { ...s.query, members });
     const resources = result.resources.map((doc) => project(located(c, type, doc), s.attributes, s.excluded));
     return scimJson(c, 200, listResponse(resources, result.total, s.startIndex));
   };
@@ -133,7 +133,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
 
   for (const type of resourceTypes) {
     const isUser = type === userResourceType;
-    const get = (id: string, members: boolean) => (isUser ? getUser(db, id) : getGroup(db, id, { members }));
+    const get = (id: string, members: boolean) => (isUser ? getUser(db, id, false, service.states) : getGroup(db, id, { members }));
     scim.get(type.endpoint, (c) => search(c, type, queryParameters(c)));
     scim.post(`${type.endpoint}/.search`, async (c) => search(c, type, await searchBody(c)));
     scim.get(`${type.endpoint}/:id`, async (c) => {
@@ -210,7 +210,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
       if (room > 0 && skip < total) {
         const members = wantsMembers(s);
         const query = { ...s.query, offset: skip, count: room };
-        const page = type === userResourceType ? await listUsers(db, query) : await listGroups(db, { ...query, members });
+        const page = type === userResourceType ? await listUsers(db, query, service.states) : await listGroups(db, { ...query, members });
         resources.push(...page.resources.map((doc) => project(located(c, type, doc), s.attributes, s.excluded)));
         room -= page.resources.length;
       }

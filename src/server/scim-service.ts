@@ -24,7 +24,9 @@ import {
   replaceUserAt,
   unknownPeople,
   type Doc,
+  type UserState,
 } from '../store/directory.ts';
+import { UserStateCache } from '../store/user-states.ts';
 
 export interface Caller {
   /** `idp:<token name>`: who the audit trail and the plans name. */
@@ -40,10 +42,13 @@ const groupPatchOptions = { readOnly: ['id', 'meta'] };
 export class ScimService {
   readonly #db: Database;
   readonly #fanOut: FanOut | undefined;
+  /** People as this process last read or wrote them: the reads that share it fill it. */
+  readonly states: UserStateCache;
 
-  constructor(db: Database, fanOut?: FanOut) {
+  constructor(db: Database, fanOut?: FanOut, states = new UserStateCache()) {
     this.#db = db;
     this.#fanOut = fanOut;
+    this.states = states;
   }
 
   async createUser(raw: unknown, caller: Caller): Promise<Doc> {
@@ -54,7 +59,7 @@ export class ScimService {
     let doc: Doc;
     try {
       // One statement: the person and their audit event are written together or not at all.
-      doc = await insertUserLogged(this.#db, id, body, 'scim', audit);
+      doc = await insertUserLogged(this.#db, id, body, 'scim', audit, this.states);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const [held] = await this.#db.query<{ deleted: boolean }>('select deleted_at is not null as deleted from people where lower(user_name) = lower($1)', [body.userName]);
@@ -82,24 +87,35 @@ export class ScimService {
   }
 
   /**
-   * Reads the person, works out their next body and writes it with its audit event in one
-   * statement, guarded by the version read: no lock is held between the read and the write. When
-   * the person changed in between, the change is made again from what they are now, this time
-   * with the person locked, so it always makes progress.
+   * Works out the person's next body and writes it with its audit event in one statement, guarded
+   * by the version it started from: no lock is held between the read and the write. It starts
+   * from the person as this process last saw them, when it has them, else reads them. When the
+   * guard fails, or the remembered person gives an error or no change (both are judged on the
+   * person as they are now), the person is read afresh and the change made again; if they change
+   * once more in between, it is made under a lock, so it always makes progress.
    */
   async #changeUser(id: string, caller: Caller, precondition: Precondition, next: (current: Doc) => Doc): Promise<Doc> {
-    const attempt = async (db: Queryable, lock: boolean): Promise<{ doc: Doc; changed: boolean } | undefined> => {
-      const state = await getUserState(db, id, lock);
-      if (!state) throw notFound('User', id);
+    // A write in a transaction is not remembered: it could still roll back, and its version then be
+    // given to another change.
+    const from = async (db: Queryable, state: UserState, remember: UserStateCache | undefined): Promise<{ doc: Doc; changed: boolean } | undefined> => {
       precondition(state.doc);
       const body = next(state.doc);
       if (state.pushed !== null && deepEqual(state.pushed, body)) return { doc: state.doc, changed: false };
       const current = state.doc;
       const audit = auditInsert({ actor: caller.actor, action: 'scim.user.updated', target: id, detail: { userName: body.userName, active: body.active, was: { userName: current.userName, active: current.active } } });
-      const doc = await replaceUserAt(db, id, state.version, body, 'scim', audit);
+      const doc = await replaceUserAt(db, id, state.version, body, 'scim', audit, remember);
       return doc ? { doc, changed: true } : undefined;
     };
-    const result = (await this.#unique(() => attempt(this.#db, false), 'userName')) ?? (await this.#write((tx) => attempt(tx, true), 'userName'));
+    const fresh = async (db: Queryable, locked: boolean) => {
+      const remember = locked ? undefined : this.states;
+      const state = await getUserState(db, id, locked, remember);
+      if (!state) throw notFound('User', id);
+      return from(db, state, remember);
+    };
+    const remembered = this.states.get(id);
+    const written = remembered ? await from(this.#db, remembered, this.states).catch(() => undefined) : undefined;
+    const result =
+      (written?.changed ? written : undefined) ?? (await this.#unique(() => fresh(this.#db, false), 'userName')) ?? (await this.#write((tx) => fresh(tx, true), 'userName'));
     if (!result) throw new Error(`person ${id} changed while locked`);
     if (result.changed) this.#fanOut?.trigger([id], caller.actor);
     return result.doc;
@@ -111,6 +127,7 @@ export class ScimService {
       if (!current) throw notFound('User', id);
       precondition(current);
       await deleteUser(tx, id);
+      this.states.forget(id);
       await refreshPersonGroups(tx, [id]);
       await recordAudit(tx, { actor: caller.actor, action: 'scim.user.deleted', target: id, detail: { userName: current.userName } });
       return [id];

@@ -138,6 +138,93 @@ for (const kind of databaseKinds) {
       assert.equal(await auditCount(id), 1);
     });
 
+    describe('starting from the person as this process last saw them', () => {
+      // `here` is this process; `elsewhere` another roster process on the same database, whose
+      // changes `here` has not seen.
+      const pair = () => ({ here: new ScimService(db), elsewhere: new ScimService(db) });
+      const created = async (here: ScimService) => {
+        made += 1;
+        return here.createUser({ schemas: [USER], userName: `seen${made}@example.com`, title: 'Engineer', emails: [{ value: `seen${made}@example.com`, type: 'work', primary: true }] }, caller);
+      };
+
+      it('a PATCH of a person it remembers is one statement: no read before the write', async () => {
+        const statements: string[] = [];
+        const counting: Database = { ...db, query: (sql, params) => (statements.push(sql), db.query(sql, params)) };
+        const here = new ScimService(counting);
+        const person = await created(here);
+        statements.length = 0;
+        const result = await here.patchUser(String(person.id), patchOf({ op: 'replace', path: 'title', value: 'Lead' }), caller, anyVersion);
+        assert.equal(result.title, 'Lead');
+        assert.equal(statements.length, 1, statements.join('\n---\n'));
+        assert.equal(here.states.get(String(person.id))?.version, versionOf(result), 'the write is remembered for the next one');
+      });
+
+      it('keeps a change made elsewhere since: the remembered version no longer holds, so the person is read again', async () => {
+        const { here, elsewhere } = pair();
+        const person = await created(here);
+        const id = String(person.id);
+        await elsewhere.patchUser(id, patchOf({ op: 'replace', path: 'displayName', value: 'Changed elsewhere' }), caller, anyVersion);
+        const result = await here.patchUser(id, patchOf({ op: 'replace', path: 'title', value: 'Lead' }), caller, anyVersion);
+        assert.deepEqual({ title: result.title, displayName: result.displayName, version: versionOf(result) }, { title: 'Lead', displayName: 'Changed elsewhere', version: versionOf(person) + 2 });
+        assert.equal(await auditCount(id), 3);
+      });
+
+      it('sees a group pushed elsewhere since: a membership moves the version it starts from', async () => {
+        const { here, elsewhere } = pair();
+        const person = await created(here);
+        const id = String(person.id);
+        made += 1;
+        const group = await elsewhere.createGroup({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `Team ${made}`, members: [{ value: id }] }, caller);
+        const result = await here.patchUser(id, patchOf({ op: 'replace', path: 'title', value: 'Lead' }), caller, anyVersion);
+        assert.deepEqual((result.groups as { value: string }[]).map((g) => g.value), [group.id]);
+        assert.equal(result.title, 'Lead');
+      });
+
+      it('does not take a PATCH for "no change" on what it remembers: the person changed elsewhere is changed back, logged and planned', async () => {
+        const { fanOut, triggered } = recordingFanOut();
+        const here = new ScimService(db, fanOut);
+        const elsewhere = new ScimService(db);
+        const person = await created(here);
+        const id = String(person.id);
+        triggered.length = 0;
+        await elsewhere.patchUser(id, patchOf({ op: 'replace', path: 'title', value: 'Lead' }), caller, anyVersion);
+        const result = await here.patchUser(id, patchOf({ op: 'replace', path: 'title', value: 'Engineer' }), caller, anyVersion);
+        assert.equal(result.title, 'Engineer');
+        assert.equal((await db.query<{ title: string }>('select title from people where id = $1', [id]))[0]?.title, 'Engineer');
+        assert.equal(await auditCount(id), 3);
+        assert.deepEqual(triggered, [[id]]);
+      });
+
+      it('judges If-Match on the person as they are: an ETag newer than the one it remembers is met', async () => {
+        const { here, elsewhere } = pair();
+        const person = await created(here);
+        const id = String(person.id);
+        const changed = await elsewhere.patchUser(id, patchOf({ op: 'replace', path: 'title', value: 'Lead' }), caller, anyVersion);
+        const result = await here.patchUser(id, patchOf({ op: 'replace', path: 'nickName', value: 'Sam' }), caller, ifMatch(String((changed.meta as { version: string }).version)));
+        assert.deepEqual({ title: result.title, nickName: result.nickName }, { title: 'Lead', nickName: 'Sam' });
+        await assert.rejects(here.patchUser(id, patchOf({ op: 'replace', path: 'nickName', value: 'Al' }), caller, ifMatch(String((person.meta as { version: string }).version))), (error: unknown) => error instanceof ScimError && error.status === 412);
+      });
+
+      it('judges an error on the person as they are: a value removed by filter that was added elsewhere is found', async () => {
+        const { here, elsewhere } = pair();
+        const person = await created(here);
+        const id = String(person.id);
+        await elsewhere.patchUser(id, patchOf({ op: 'add', path: 'phoneNumbers', value: [{ value: '+1 555 0100', type: 'work' }, { value: '+1 555 0199', type: 'mobile' }] }), caller, anyVersion);
+        const result = await here.patchUser(id, patchOf({ op: 'remove', path: 'phoneNumbers[value eq "+1 555 0100"]' }), caller, anyVersion);
+        assert.deepEqual((result.phoneNumbers as { value: string }[]).map((p) => p.value), ['+1 555 0199']);
+      });
+
+      it('answers 404 for a person deleted elsewhere, and writes nothing', async () => {
+        const { here, elsewhere } = pair();
+        const person = await created(here);
+        const id = String(person.id);
+        await elsewhere.deleteUser(id, caller, anyVersion);
+        await assert.rejects(here.patchUser(id, patchOf({ op: 'replace', path: 'title', value: 'Lead' }), caller, anyVersion), (error: unknown) => error instanceof ScimError && error.status === 404);
+        assert.deepEqual((await db.query<{ title: string; active: boolean }>('select title, active from people where id = $1', [id]))[0], { title: 'Engineer', active: false });
+        assert.equal(await auditCount(id), 2);
+      });
+    });
+
     it('refuses a second POST of a userName with 409 and says when the holder was deleted by the IdP', async () => {
       const first = await newUser();
       const before = (await db.query<{ n: number }>('select count(*)::int as n from audit_events'))[0]?.n;

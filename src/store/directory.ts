@@ -7,6 +7,7 @@ import type { AttributePath } from '../scim/attribute-path.ts';
 import { groupResourceType, userResourceType, type ResourceTypeDefinition } from '../scim/resource-schemas.ts';
 import { SCIM } from '../scim/schemas.ts';
 import type { Queryable } from './database.ts';
+import type { UserStateCache } from './user-states.ts';
 
 export type Doc = Record<string, unknown>;
 
@@ -43,7 +44,7 @@ interface Shape {
   doc: string;
   /** What a page reads of each resource, as JSON, for `compose` to make their documents of. */
   parts: string;
-  compose: (db: Queryable, parts: never[]) => Promise<Doc[]>;
+  compose: (db: Queryable, parts: never[], remember?: UserStateCache) => Promise<Doc[]>;
   live: string;
   id: string;
   indexed: Record<string, IndexedColumn>;
@@ -71,20 +72,24 @@ interface UserParts {
   groups: Doc[] | null;
 }
 
-async function userDocsOf(db: Queryable, list: readonly UserParts[]): Promise<Doc[]> {
+/** Documents of these parts; pushed people's states are remembered in `remember`, if given. */
+async function userDocsOf(db: Queryable, list: readonly UserParts[], remember?: UserStateCache): Promise<Doc[]> {
   const unpushed = list.filter((parts) => parts.pushed === null).map((parts) => parts.id);
   const built = new Map<string, Doc>();
   if (unpushed.length > 0) {
     for (const row of await db.query<{ id: string; doc: Doc }>('select p.id, person_doc(p) as doc from people p where p.id = any($1::text[])', [unpushed])) built.set(row.id, row.doc);
   }
   return list.map((parts) => {
+    if (parts.pushed === null) return built.get(parts.id) ?? {};
     const meta = { resourceType: 'User', created: parts.created, lastModified: parts.lastModified, version: `W/"${parts.version}"` };
-    return parts.pushed === null ? (built.get(parts.id) ?? {}) : { ...parts.pushed, ...(parts.groups ? { groups: parts.groups } : {}), id: parts.id, meta };
+    const doc = { ...parts.pushed, ...(parts.groups ? { groups: parts.groups } : {}), id: parts.id, meta };
+    remember?.remember(parts.id, { doc, version: Number(parts.version), pushed: parts.pushed });
+    return doc;
   });
 }
 
-async function userDocOf(db: Queryable, parts: UserParts): Promise<Doc> {
-  const [doc] = await userDocsOf(db, [parts]);
+async function userDocOf(db: Queryable, parts: UserParts, remember?: UserStateCache): Promise<Doc> {
+  const [doc] = await userDocsOf(db, [parts], remember);
   return doc as Doc;
 }
 
@@ -100,7 +105,7 @@ const groupsShape = (members: boolean): Shape => ({
   indexed: groupIndexed,
 });
 
-async function list(db: Queryable, shape: Shape, query: ListQuery): Promise<ListResult> {
+async function list(db: Queryable, shape: Shape, query: ListQuery, remember?: UserStateCache): Promise<ListResult> {
   const params: unknown[] = [];
   const where = [shape.live];
   if (query.filter) where.push(filterToSql(query.filter, { type: shape.type, doc: shape.doc, params, indexed: shape.indexed }));
@@ -125,7 +130,7 @@ async function list(db: Queryable, shape: Shape, query: ListQuery): Promise<List
             (select json_agg(${shape.parts} order by ${order}) from page join ${shape.from} on ${shape.id} = page.page_id) as resources`,
     [...params, query.count, query.offset],
   );
-  const resources = await shape.compose(db, row?.resources ?? []);
+  const resources = await shape.compose(db, row?.resources ?? [], remember);
   if (row?.total !== null && row?.total !== undefined) return { total: Number(row.total), resources };
   if (query.offset === 0) return { total: 0, resources };
   // Past the last page: nothing to show, and the total counted on its own.
@@ -133,8 +138,9 @@ async function list(db: Queryable, shape: Shape, query: ListQuery): Promise<List
   return { total: Number(counted?.n ?? 0), resources };
 }
 
-export function listUsers(db: Queryable, query: ListQuery): Promise<ListResult> {
-  return list(db, users, query);
+/** A page of users; with `remember`, the pushed people on it are remembered there. */
+export function listUsers(db: Queryable, query: ListQuery, remember?: UserStateCache): Promise<ListResult> {
+  return list(db, users, query, remember);
 }
 
 export function listGroups(db: Queryable, query: ListQuery): Promise<ListResult> {
@@ -152,8 +158,8 @@ export async function allGroupDocs(db: Queryable): Promise<Doc[]> {
 }
 
 /** A live user's document; with `lock`, the row is locked until the transaction ends. */
-export async function getUser(db: Queryable, id: string, lock = false): Promise<Doc | undefined> {
-  return (await getUserState(db, id, lock))?.doc;
+export async function getUser(db: Queryable, id: string, lock = false, remember?: UserStateCache): Promise<Doc | undefined> {
+  return (await getUserState(db, id, lock, remember))?.doc;
 }
 
 export async function getGroup(db: Queryable, id: string, options: { members?: boolean; lock?: boolean } = {}): Promise<Doc | undefined> {
@@ -216,9 +222,9 @@ export interface UserState {
 }
 
 /** With lock, the person stays locked until the transaction ends. */
-export async function getUserState(db: Queryable, id: string, lock = false): Promise<UserState | undefined> {
+export async function getUserState(db: Queryable, id: string, lock = false, remember?: UserStateCache): Promise<UserState | undefined> {
   const [row] = await db.query<{ parts: UserParts }>(`select ${userParts} as parts from people p where p.id = $1 and p.deleted_at is null${lock ? ' for update' : ''}`, [id]);
-  return row ? { doc: await userDocOf(db, row.parts), version: Number(row.parts.version), pushed: row.parts.pushed } : undefined;
+  return row ? { doc: await userDocOf(db, row.parts, remember), version: Number(row.parts.version), pushed: row.parts.pushed } : undefined;
 }
 
 /** The columns a User body sets, then the body itself: parameters $2 to $13 of the statements below. */
@@ -231,7 +237,7 @@ function personValues(body: Doc): unknown[] {
  * Inserts a pushed person and their audit events in one statement, answering their document; a
  * clash on userName is the database's unique violation (23505) and writes nothing.
  */
-export async function insertUserLogged(db: Queryable, id: string, body: Doc, source: string, audit: AuditInsert): Promise<Doc> {
+export async function insertUserLogged(db: Queryable, id: string, body: Doc, source: string, audit: AuditInsert, remember?: UserStateCache): Promise<Doc> {
   const [row] = await db.query<{ parts: UserParts }>(
     `with made as (
        insert into people as p (id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, scim, groups, source)
@@ -242,7 +248,7 @@ export async function insertUserLogged(db: Queryable, id: string, body: Doc, sou
     [id, ...personValues(body), source, audit.rows],
   );
   if (!row) throw new Error('person not inserted');
-  return userDocOf(db, row.parts);
+  return userDocOf(db, row.parts, remember);
 }
 
 /**
@@ -250,7 +256,7 @@ export async function insertUserLogged(db: Queryable, id: string, body: Doc, sou
  * one statement, if they are still at version; answers their new document, or undefined when
  * they changed or went since (read them again and start over).
  */
-export async function replaceUserAt(db: Queryable, id: string, version: number, body: Doc, source: string, audit: AuditInsert): Promise<Doc | undefined> {
+export async function replaceUserAt(db: Queryable, id: string, version: number, body: Doc, source: string, audit: AuditInsert, remember?: UserStateCache): Promise<Doc | undefined> {
   const [row] = await db.query<{ parts: UserParts }>(
     `with changed as (
        update people p set external_id = $2, user_name = $3, display_name = $4, given_name = $5, family_name = $6, email = $7, emails = $8::jsonb,
@@ -261,7 +267,7 @@ export async function replaceUserAt(db: Queryable, id: string, version: number, 
      select ${userPartsOf('c')} as parts from changed, lateral (select (changed.p).*) c`,
     [id, ...personValues(body), source, version, audit.rows],
   );
-  return row ? userDocOf(db, row.parts) : undefined;
+  return row ? userDocOf(db, row.parts, remember) : undefined;
 }
 
 /**

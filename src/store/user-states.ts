@@ -1,0 +1,37 @@
+// Pushed people as this process last read or wrote them, so that a SCIM write can start from what
+// it already holds instead of reading the person again (an IdP reads a user, then changes them).
+// Never trusted on its own: a write from a remembered state is guarded by its version, and a person
+// changed anywhere else (another process, the worker, a group push) fails that guard and is read
+// afresh. Answers of reads are never served from here.
+import type { UserState } from './directory.ts';
+
+export class UserStateCache {
+  readonly #states = new Map<string, UserState>();
+  readonly #limit: number;
+
+  /** limit: how many people to remember; the least recently remembered go first. */
+  constructor(limit = 20_000) {
+    this.#limit = limit;
+  }
+
+  get(id: string): UserState | undefined {
+    return this.#states.get(id);
+  }
+
+  /** Remembers a person as read or written; an older version never replaces a newer one. */
+  remember(id: string, state: UserState): void {
+    const held = this.#states.get(id);
+    if (held && held.version > state.version) return;
+    this.#states.delete(id);
+    this.#states.set(id, state);
+    if (this.#states.size > this.#limit) this.#states.delete(this.#states.keys().next().value as string);
+  }
+
+  forget(id: string): void {
+    this.#states.delete(id);
+  }
+
+  get size(): number {
+    return this.#states.size;
+  }
+}
