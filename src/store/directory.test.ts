@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auditInsert } from '../audit/trail.ts';
 import type { Database } from './database.ts';
-import { allUserDocs, getUser, getUserState, insertGroup, insertUserLogged, listUsers, refreshPersonGroups, replaceUserAt, type Doc } from './directory.ts';
+import { allUserDocs, deleteUser, getUser, getUserState, insertGroup, insertUserLogged, listUsers, refreshPersonGroups, replaceUserAt, type Doc } from './directory.ts';
 import { upsertPeople } from './people.ts';
 import { databaseKinds, openTestDatabase } from './testing.ts';
 
@@ -50,6 +50,53 @@ for (const kind of databaseKinds) {
       assert.equal(await replaceUserAt(db, 'b-pushed', state.version, { schemas: [USER], userName: 'bob@example.com', active: true }, 'scim', noEvents), undefined, 'a stale version writes nothing');
       assert.deepEqual(await listUsers(db, { offset: 10, count: 5 }), { total: 4, resources: [] });
       assert.deepEqual(await listUsers(db, { offset: 0, count: 0 }), { total: 4, resources: [] });
+    });
+  });
+}
+
+for (const kind of databaseKinds) {
+  describe(`the number of live people, kept by the database (${kind})`, () => {
+    it('stays the count of live people through imports, pushes, IdP deletes, a rolled-back write, a hard delete and a truncate', async () => {
+      const db = await openTestDatabase(kind);
+      try {
+        const truth = async () => Number((await db.query<{ n: number }>('select count(*)::int as n from people where deleted_at is null'))[0]?.n);
+        const check = async (when: string) => {
+          const expected = await truth();
+          assert.equal((await listUsers(db, { offset: 0, count: 0 })).total, expected, `${when}: count only`);
+          assert.equal((await listUsers(db, { offset: 0, count: 2 })).total, expected, `${when}: with a page`);
+          assert.equal((await listUsers(db, { offset: 500, count: 2 })).total, expected, `${when}: past the end`);
+        };
+        await check('empty');
+        await upsertPeople(db, Array.from({ length: 30 }, (_, i) => ({ id: `imp-${i}`, userName: `imp${i}@example.com`, email: `imp${i}@example.com`, emails: [`imp${i}@example.com`], active: true, groups: [] })), 'csv');
+        await check('after an import');
+        await upsertPeople(db, [{ id: 'imp-0', userName: 'imp0@example.com', email: 'imp0@example.com', emails: ['imp0@example.com'], active: false, groups: [] }], 'csv');
+        await check('after an import that only updates');
+        await Promise.all(Array.from({ length: 12 }, (_, i) => insertUserLogged(db, `pushed-${i}`, { schemas: [USER], userName: `pushed${i}@example.com`, active: true }, 'scim', noEvents)));
+        await check('after pushes at once');
+        await db.transaction(async (tx) => {
+          await deleteUser(tx, 'pushed-0');
+          await deleteUser(tx, 'pushed-1');
+          await deleteUser(tx, 'pushed-1');
+        });
+        await check('after IdP deletes, one of them twice');
+        await assert.rejects(
+          db.transaction(async (tx) => {
+            await insertUserLogged(tx, 'rolled-back', { schemas: [USER], userName: 'gone@example.com', active: true }, 'scim', noEvents);
+            await deleteUser(tx, 'pushed-2');
+            throw new Error('roll back');
+          }),
+          /roll back/,
+        );
+        await check('after a rolled-back insert and delete');
+        await db.query("delete from people where id in ('imp-1', 'imp-2', 'pushed-0')");
+        await check('after rows deleted outright, one of them already deleted by the IdP');
+        await db.exec('truncate people cascade');
+        await check('after a truncate');
+        await insertUserLogged(db, 'again', { schemas: [USER], userName: 'again@example.com', active: true }, 'scim', noEvents);
+        await check('after a push into an empty directory');
+      } finally {
+        await db.close();
+      }
     });
   });
 }
