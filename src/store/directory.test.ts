@@ -7,6 +7,7 @@ import type { Database } from './database.ts';
 import { allUserDocs, deleteUser, getUser, getUserState, insertGroup, insertUserLogged, listUsers, refreshPersonGroups, replaceUserAt, type Doc } from './directory.ts';
 import { upsertPeople } from './people.ts';
 import { databaseKinds, openTestDatabase } from './testing.ts';
+import { UserStateCache } from './user-states.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -94,6 +95,40 @@ for (const kind of databaseKinds) {
         await check('after a truncate');
         await insertUserLogged(db, 'again', { schemas: [USER], userName: 'again@example.com', active: true }, 'scim', noEvents);
         await check('after a push into an empty directory');
+      } finally {
+        await db.close();
+      }
+    });
+  });
+}
+
+for (const kind of databaseKinds) {
+  describe(`pages answered from remembered people (${kind})`, () => {
+    it('are the pages read whole, after changes made elsewhere of every kind, and read only versions for people already held', async () => {
+      const db = await openTestDatabase(kind);
+      try {
+        for (let i = 0; i < 6; i += 1) await insertUserLogged(db, `u${i}`, { schemas: [USER], userName: `u${i}@example.com`, title: 'Engineer', active: true }, 'scim', noEvents);
+        await upsertPeople(db, [{ id: 'u9-imported', userName: 'imp@example.com', email: 'imp@example.com', emails: ['imp@example.com'], active: true, groups: [] }], 'csv');
+        const remember = new UserStateCache();
+        const same = async (when: string) => {
+          for (const query of [{ offset: 0, count: 4 }, { offset: 3, count: 10 }]) assert.deepEqual(await listUsers(db, query, remember), await listUsers(db, query), `${when}, from ${query.offset}`);
+        };
+        await same('first read');
+        const statements: string[] = [];
+        const counting: Database = { ...db, query: (sql, params) => (statements.push(sql), db.query(sql, params)) };
+        await listUsers(counting, { offset: 0, count: 4 }, remember);
+        assert.equal(statements.length, 1, 'a page of people already held is one statement');
+        const state = await getUserState(db, 'u1');
+        await replaceUserAt(db, 'u1', Number(state?.version), { schemas: [USER], userName: 'u1@example.com', title: 'Lead', active: true }, 'scim', noEvents);
+        await same('after a push by another process');
+        await db.query("update people set title = 'Set by import' where id = 'u2'");
+        await same('after an import changed a pushed person');
+        await insertGroup(db, 'g-page', { displayName: 'Paged' }, ['u3'], 'scim');
+        await refreshPersonGroups(db, ['u3']);
+        await same('after a group push');
+        await deleteUser(db, 'u4');
+        await same('after an IdP delete');
+        assert.equal((await listUsers(db, { offset: 0, count: 10 }, remember)).resources.find((doc) => doc.id === 'u1')?.title, 'Lead');
       } finally {
         await db.close();
       }

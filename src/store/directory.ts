@@ -137,20 +137,55 @@ async function list(db: Queryable, shape: Shape, query: ListQuery, remember?: Us
   const page = query.filter
     ? `select ${shape.id} as page_id, count(*) over ()::int as total from ${shape.from} where ${condition} order by ${order} ${limits}`
     : `select ${shape.id} as page_id, ${total} as total from ${shape.from} where ${condition} order by ${order} ${limits}`;
-  const [row] = await db.query<{ total: number | null; resources: never[] | null }>(
-    `with page as (${page})
-     select (select max(total) from page) as total,
-            (select json_agg(${shape.parts} order by ${order}) from page join ${shape.from} on ${shape.id} = page.page_id) as resources`,
-    [...params, query.offset],
-  );
-  const resources = await shape.compose(db, row?.resources ?? [], remember);
+  let row: { total: number | null } | undefined;
+  let resources: Doc[];
+  if (remember && shape === users) {
+    // Only the page's ids and versions; the documents this process holds at those versions are
+    // the documents (any change to a person moves their version), the others are read.
+    const [found] = await db.query<{ total: number | null; entries: [string, number][] | null }>(
+      `with page as (${page})
+       select (select max(total) from page) as total,
+              (select json_agg(json_build_array(p.id, p.version) order by ${order}) from page join people p on p.id = page.page_id) as entries`,
+      [...params, query.offset],
+    );
+    row = found;
+    resources = await rememberedDocs(db, found?.entries ?? [], remember);
+  } else {
+    const [found] = await db.query<{ total: number | null; resources: never[] | null }>(
+      `with page as (${page})
+       select (select max(total) from page) as total,
+              (select json_agg(${shape.parts} order by ${order}) from page join ${shape.from} on ${shape.id} = page.page_id) as resources`,
+      [...params, query.offset],
+    );
+    row = found;
+    resources = await shape.compose(db, found?.resources ?? [], remember);
+  }
   if (row?.total !== null && row?.total !== undefined) return { total: Number(row.total), resources };
   if (query.offset === 0) return { total: 0, resources };
   // Past the last page: nothing to show, and the total counted on its own.
   return { total: await counted(), resources };
 }
 
-/** A page of users; with `remember`, the pushed people on it are remembered there. */
+/** The documents of these people, in this order: remembered ones at the version given, the rest read (and remembered). */
+async function rememberedDocs(db: Queryable, entries: readonly [string, number][], remember: UserStateCache): Promise<Doc[]> {
+  const known = new Map<string, Doc>();
+  const missing: string[] = [];
+  for (const [id, version] of entries) {
+    const state = remember.get(id);
+    if (state && state.version === Number(version)) known.set(id, state.doc);
+    else missing.push(id);
+  }
+  if (missing.length > 0) {
+    const rows = await db.query<{ parts: UserParts }>(`select ${userParts} as parts from people p where p.id = any($1::text[])`, [missing]);
+    for (const doc of await userDocsOf(db, rows.map((r) => r.parts), remember)) known.set(String(doc.id), doc);
+  }
+  return entries.map(([id]) => known.get(id)).filter((doc) => doc !== undefined);
+}
+
+/**
+ * A page of users. With `remember`, the pushed people on it are remembered there, and those it
+ * holds at their current version are answered from it.
+ */
 export function listUsers(db: Queryable, query: ListQuery, remember?: UserStateCache): Promise<ListResult> {
   return list(db, users, query, remember);
 }

@@ -1,8 +1,9 @@
 // Pushed people as this process last read or wrote them, so that a SCIM write can start from what
-// it already holds instead of reading the person again (an IdP reads a user, then changes them).
-// Never trusted on its own: a write from a remembered state is guarded by its version, and a person
-// changed anywhere else (another process, the worker, a group push) fails that guard and is read
-// afresh. Answers of reads are never served from here.
+// it already holds instead of reading the person again (an IdP reads a user, then changes them),
+// and a page of users reads only its people's versions. Never trusted on its own: a write from a
+// remembered state is guarded by its version, and a page uses a remembered document only at the
+// version the database holds; any change to a person anywhere (another process, the worker, a
+// group push, an import) moves their version.
 import type { UserState } from './directory.ts';
 
 export class UserStateCache {
