@@ -33,11 +33,13 @@ for (const kind of databaseKinds) {
         assert.equal(await chainAudit(db), count);
         return db;
       }
-      /** What someone with the database's own user can do: switch the append-only trigger off. */
-      async function tamper(db: Database, sql: string): Promise<void> {
-        await db.exec(`alter table audit_events disable trigger user; ${sql}; alter table audit_events enable trigger user;`);
+      /** What someone with the database's own user can do: switch the tables' triggers (append-only, queueing) off. */
+      async function tamper(db: Database, tables: readonly string[], sql: string): Promise<void> {
+        const triggers = (state: 'disable' | 'enable') => tables.map((table) => `alter table ${table} ${state} trigger user;`).join(' ');
+        await db.exec(`${triggers('disable')} ${sql}; ${triggers('enable')}`);
       }
       const ids = async (db: Database) => (await db.query<{ id: number }>('select id from audit_events order by id')).map((r) => Number(r.id));
+      const raw = "insert into audit_events (actor, action, detail) values ('operator:mallory', 'plan.created', '{\"n\": 0}')";
 
       it('an untouched trail verifies whole', async () => {
         const db = await trailOf(5);
@@ -77,11 +79,13 @@ for (const kind of databaseKinds) {
           assert.equal(result.broken, undefined);
           assert.equal(result.verified, 4);
           assert.equal(result.pending, 0);
-          const order = await db.query<{ action: string }>('select action from audit_events order by seq');
+          const order = await db.query<{ action: string }>('select e.action from audit_chain c join audit_events e on e.id = c.event_id order by c.seq');
           assert.deepEqual(order.map((r) => r.action).slice(2), kind === 'postgres' ? ['early', 'late'] : ['late', 'early']);
-          // Chained once, never again: a chained event cannot be re-chained or edited through the trigger.
-          await assert.rejects(db.query("update audit_events set hash = 'x' where action = 'late'"), /append-only/);
+          // Chained once, never again: neither a link nor an event can be changed through the triggers.
+          await assert.rejects(db.query("update audit_chain set hash = 'x' where event_id = (select id from audit_events where action = 'late')"), /append-only/);
           await assert.rejects(db.query("update audit_events set detail = '{}' where action = 'early'"), /append-only/);
+          await assert.rejects(db.query("delete from audit_chain where event_id = (select id from audit_events where action = 'early')"), /append-only/);
+          await assert.rejects(db.query('truncate audit_chain'), /append-only/);
         } finally {
           await db.close();
         }
@@ -105,7 +109,7 @@ for (const kind of databaseKinds) {
         const db = await trailOf(5);
         try {
           const [, , third] = await ids(db);
-          await tamper(db, `update audit_events set detail = '{"n": 99}' where id = ${third}`);
+          await tamper(db, ['audit_events'], `update audit_events set detail = '{"n": 99}' where id = ${third}`);
           const result = await verifyAudit(db);
           assert.equal(result.broken?.id, third);
           assert.match(result.broken?.problem ?? '', /changed after it was written/);
@@ -115,14 +119,140 @@ for (const kind of databaseKinds) {
         }
       });
 
-      it('a deleted event is found at the event after it', async () => {
+      it('an event deleted alone is named at its own id: its link is left in the chain', async () => {
         const db = await trailOf(5);
         try {
-          const [, second, third] = await ids(db);
-          await tamper(db, `delete from audit_events where id = ${second}`);
+          const [, second] = await ids(db);
+          await tamper(db, ['audit_events'], `delete from audit_events where id = ${second}`);
+          const result = await verifyAudit(db);
+          assert.equal(result.broken?.id, second);
+          assert.equal(result.broken?.problem, `event ${second} was deleted: its link is in the chain but the event is not in the trail`);
+          assert.equal(result.verified, 1);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('an event deleted with its link is found at the event after it', async () => {
+        const db = await trailOf(5);
+        try {
+          const [first, second, third] = await ids(db);
+          await tamper(db, ['audit_events', 'audit_chain'], `delete from audit_events where id = ${second}; delete from audit_chain where event_id = ${second}`);
           const result = await verifyAudit(db);
           assert.equal(result.broken?.id, third);
-          assert.match(result.broken?.problem ?? '', /deleted, or events were reordered/);
+          assert.equal(result.broken?.problem, `event ${third} does not follow event ${first}: an event between them was deleted, or events were reordered`);
+          assert.equal(result.verified, 1);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('the first event deleted with its link is found: the new first link names a predecessor', async () => {
+        const db = await trailOf(3);
+        try {
+          const [first, second] = await ids(db);
+          await tamper(db, ['audit_events', 'audit_chain'], `delete from audit_events where id = ${first}; delete from audit_chain where event_id = ${first}`);
+          const result = await verifyAudit(db);
+          assert.equal(result.broken?.id, second);
+          assert.match(result.broken?.problem ?? '', /earlier events were deleted/);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('an event written around the chain (not queued) after chaining began is named', async () => {
+        const db = await trailOf(3);
+        try {
+          await tamper(db, ['audit_events'], raw);
+          await recordAudit(db, { actor: 'system', action: 'after' });
+          const [, , , around] = await ids(db);
+          const result = await verifyAudit(db);
+          assert.equal(result.broken?.id, around);
+          assert.match(result.broken?.problem ?? '', /written around the chain/);
+          assert.equal(result.verified, 4, 'the chain itself holds: the event is simply not in it');
+          assert.equal(result.unchained, 0);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('an event whose queue row was removed before it was chained is named', async () => {
+        const db = await trailOf(2);
+        try {
+          await db.query(raw);
+          const [, , around] = await ids(db);
+          await db.query('delete from audit_unchained where event_id = $1', [around]);
+          const result = await verifyAudit(db);
+          assert.equal(result.broken?.id, around);
+          assert.match(result.broken?.problem ?? '', /written around the chain/);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('events written before the trail was chained are counted, not broken', async () => {
+        const db = await openTestDatabase(kind);
+        try {
+          await tamper(db, ['audit_events'], `${raw}; ${raw}`);
+          await recordAudit(db, [{ actor: 'system', action: 'a' }, { actor: 'system', action: 'b' }]);
+          const result = await verifyAudit(db);
+          assert.equal(result.broken, undefined);
+          assert.equal(result.unchained, 2);
+          assert.equal(result.verified, 2);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('every insert is queued and chained, raw SQL included', async () => {
+        const db = await trailOf(1);
+        try {
+          await db.query(raw);
+          await db.query(`${raw.replace(" values ('operator:mallory', 'plan.created', '{\"n\": 0}')", '')} select 'system', 'bulk.' || n, '{}' from generate_series(1, 3) n`);
+          const [queued] = await db.query<{ n: number }>('select count(*)::int as n from audit_unchained');
+          assert.equal(queued?.n, 4, 'one queue row per inserted event');
+          assert.equal((await verifyAudit(db, 1000)).pending, 0);
+          assert.equal(await chainAudit(db), 0, 'verify chained them already');
+          const result = await verifyAudit(db);
+          assert.equal(result.broken, undefined);
+          assert.equal(result.verified, 5);
+          assert.equal(result.pending, 0);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('a queued event that is no longer in the trail does not hold the chain up', async () => {
+        const db = await trailOf(2);
+        try {
+          await recordAudit(db, [{ actor: 'system', action: 'gone' }, { actor: 'system', action: 'kept' }]);
+          // Deleted before it was chained: it never had a link, so the chain has nothing to say about it.
+          await tamper(db, ['audit_events'], "delete from audit_events where action = 'gone'");
+          await recordAudit(db, { actor: 'system', action: 'later' });
+          // A queue row for an event already chained, too.
+          await db.query('insert into audit_unchained (event_id) select min(id) from audit_events');
+          assert.equal(await chainAudit(db, 1), 2, 'kept and later, one batch at a time');
+          const [queued] = await db.query<{ n: number }>('select count(*)::int as n from audit_unchained');
+          assert.equal(queued?.n, 0);
+          const result = await verifyAudit(db);
+          assert.equal(result.broken, undefined);
+          assert.equal(result.verified, 4);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('a chain made before verifies whole after more events are chained onto it', async () => {
+        const db = await trailOf(3);
+        try {
+          const before = await verifyAudit(db);
+          await recordAudit(db, [{ actor: 'system', action: 'a' }, { actor: 'system', action: 'b' }]);
+          assert.equal(await chainAudit(db), 2);
+          const [link] = await db.query<{ prev_hash: string }>('select prev_hash from audit_chain order by seq offset 3 limit 1');
+          assert.equal(link?.prev_hash, before.head, 'the new links follow the old head');
+          const after = await verifyAudit(db);
+          assert.equal(after.broken, undefined);
+          assert.equal(after.verified, 5);
         } finally {
           await db.close();
         }
@@ -132,15 +262,21 @@ for (const kind of databaseKinds) {
         const db = await trailOf(5);
         try {
           const [, second, third] = await ids(db);
-          const cols = 'at, actor, action, app_name, target, outcome, detail, prev_hash, hash';
+          // Each event's content and its link's hashes move to the other's place: every link still
+          // hashes its own content, but the order no longer follows.
+          const cols = 'at, actor, action, app_name, target, outcome, detail';
           await tamper(
             db,
+            ['audit_events', 'audit_chain'],
             `create temp table swap as select * from audit_events where id in (${second}, ${third});
+             create temp table swap_links as select * from audit_chain where event_id in (${second}, ${third});
              update audit_events e set (${cols}) = (select ${cols} from swap s where s.id = case when e.id = ${second} then ${third} else ${second} end) where e.id in (${second}, ${third});
-             drop table swap`,
+             update audit_chain c set (prev_hash, hash) = (select prev_hash, hash from swap_links s where s.event_id = case when c.event_id = ${second} then ${third} else ${second} end) where c.event_id in (${second}, ${third});
+             drop table swap; drop table swap_links`,
           );
           const result = await verifyAudit(db);
           assert.equal(result.broken?.id, second);
+          assert.match(result.broken?.problem ?? '', /does not follow/);
         } finally {
           await db.close();
         }

@@ -1,3 +1,11 @@
+// The audit trail: what roster, and the people and agents using it, did. Tamper-evident, in three
+// tables. audit_events holds the events and is only ever inserted into. audit_unchained queues the
+// events committed but not chained yet: a trigger on audit_events fills it in the statement that
+// inserts the events, whoever inserts them. audit_chain holds one link per chained event (its place
+// in the chain, seq; the hash of the link before; its own hash over that and the event's content),
+// appended by the chainer only. Both audit_events and audit_chain refuse updates and deletes, so
+// changing either takes switching their triggers off, and verifyAudit names the first event an
+// edit, a deletion, a reordering or an event written around the chain broke.
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '../store/database.ts';
 import { canonical } from '../core/canonical.ts';
@@ -26,12 +34,14 @@ export interface AuditEvent extends Required<Omit<AuditInput, 'appName' | 'targe
 const chainLock = 7428016;
 
 /**
- * Appends events to the trail; details are redacted on the way in. Writers only insert (no lock
- * is held to commit, so writers never wait on each other); chainAudit then links committed
- * events in batches: each gets its place in the chain, the hash of the one before and its own
- * hash over its content, so an edited, deleted or reordered event breaks the chain (see
- * verifyAudit). Given a Database it runs in a transaction of its own; given a transaction, in
- * that one, and the events are in the trail exactly when that transaction commits.
+ * Appends events to the trail; details are redacted on the way in. Writers only insert, into
+ * audit_events (no lock is held to commit, so writers never wait on each other), and the insert's
+ * trigger queues the events in audit_unchained; chainAudit then links committed events in
+ * batches, appending a link for each to audit_chain: its place in the chain, the hash of the one
+ * before and its own hash over its content, so an edited, deleted or reordered event breaks the
+ * chain (see verifyAudit). Given a Database it runs in a transaction of its own; given a
+ * transaction, in that one, and the events are in the trail, queued, exactly when that
+ * transaction commits.
  */
 export async function recordAudit(db: Queryable | Database, events: AuditInput | readonly AuditInput[]): Promise<void> {
   const insert = auditInsert(events);
@@ -43,6 +53,7 @@ export async function recordAudit(db: Queryable | Database, events: AuditInput |
  * The trail's insert, to be one part of a caller's own statement (a data-modifying CTE): `sql(n,
  * when)` inserts the events passed as parameter $n, only when the condition `when` holds (that
  * the statement's own write happened), so the events are written exactly when that write is.
+ * The trigger on audit_events queues them for the chainer within that same statement.
  */
 export interface AuditInsert {
   count: number;
@@ -71,36 +82,61 @@ interface UnchainedRow extends Omit<EventContent, 'at'> {
   at: Date;
 }
 
+/** A queued event, with its content; `present` is false when the event is no longer in the trail. */
+interface QueuedRow extends Omit<UnchainedRow, 'id'> {
+  event_id: number | string;
+  present: boolean;
+  chained: boolean;
+}
+
 /**
  * Links committed events not chained yet, oldest first, in batches; answers how many it chained.
- * An event whose transaction commits late is chained after those already chained: its place in
- * the chain (seq) is when it was chained, its id when it was written.
+ * Each batch is one transaction: it takes events off the queue (audit_unchained) and appends their
+ * links to audit_chain after its head. An event whose transaction commits late is chained after
+ * those already chained: its place in the chain (seq) is when it was chained, its id when it was
+ * written. A queue row whose event is no longer in the trail (deleted around the append-only
+ * trigger before it was chained) or is already chained is dropped, so it cannot hold the chain up.
+ * Such a deletion leaves no link behind for verifyAudit to find: the chain vouches for an event
+ * from when it is chained.
  */
 export async function chainAudit(db: Database, batch = 2000): Promise<number> {
   let chained = 0;
   for (;;) {
-    const n = await db.transaction(async (tx) => {
+    const { taken, linked } = await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [chainLock]);
-      const pending = await tx.query<UnchainedRow>('select id, at, actor, action, app_name, target, outcome, detail from audit_events where seq is null order by id limit $1', [batch]);
-      if (pending.length === 0) return 0;
-      const [head] = await tx.query<{ seq: string | number; hash: string | null }>('select seq, hash from audit_events where seq is not null order by seq desc limit 1');
+      const queued = await tx.query<QueuedRow>(
+        `select u.event_id, e.id is not null as present, c.event_id is not null as chained,
+                e.at, e.actor, e.action, e.app_name, e.target, e.outcome, e.detail
+           from audit_unchained u
+           left join audit_events e on e.id = u.event_id
+           left join audit_chain c on c.event_id = u.event_id
+          order by u.event_id limit $1`,
+        [batch],
+      );
+      if (queued.length === 0) return { taken: 0, linked: 0 };
+      const [head] = await tx.query<{ seq: string | number; hash: string }>('select seq, hash from audit_chain order by seq desc limit 1');
       let seq = Number(head?.seq ?? 0);
       let prev = head?.hash ?? null;
-      const links = pending.map((row) => {
-        const hash = eventHash(prev, contentOf(row));
-        const link = { id: Number(row.id), seq: (seq += 1), prev_hash: prev, hash };
+      const links: { seq: number; event_id: number; prev_hash: string | null; hash: string }[] = [];
+      for (const row of queued) {
+        if (!row.present || row.chained) continue;
+        const hash = eventHash(prev, contentOf({ ...row, id: row.event_id }));
+        links.push({ seq: (seq += 1), event_id: Number(row.event_id), prev_hash: prev, hash });
         prev = hash;
-        return link;
-      });
+      }
       await tx.query(
-        `update audit_events e set seq = x.seq, prev_hash = x.prev_hash, hash = x.hash
-           from jsonb_to_recordset($1::jsonb) as x(id bigint, seq bigint, prev_hash text, hash text) where e.id = x.id`,
-        [JSON.stringify(links)],
+        `with linked as (
+           insert into audit_chain (seq, event_id, prev_hash, hash)
+           select x.seq, x.event_id, x.prev_hash, x.hash
+             from jsonb_to_recordset($1::jsonb) as x(seq bigint, event_id bigint, prev_hash text, hash text)
+            order by x.seq)
+         delete from audit_unchained where event_id = any($2::bigint[])`,
+        [JSON.stringify(links), queued.map((row) => Number(row.event_id))],
       );
-      return links.length;
+      return { taken: queued.length, linked: links.length };
     });
-    chained += n;
-    if (n < batch) return chained;
+    chained += linked;
+    if (taken < batch) return chained;
   }
 }
 
@@ -163,48 +199,69 @@ export interface AuditVerification {
   broken?: { id: number; problem: string } | undefined;
 }
 
+interface LinkRow extends Omit<QueuedRow, 'chained'> {
+  seq: number | string;
+  prev_hash: string | null;
+  hash: string;
+}
+
 /**
- * Walks the whole trail in chain order and names the first event whose link does not hold.
- * Given a Database, it first chains every committed event not chained yet.
+ * Walks the whole chain in order and names the first event whose link does not hold: an event
+ * edited (its content does not match its hash), deleted (its link is left, or the next link does
+ * not follow the one before), or reordered. Then an event written around the chain: one neither
+ * chained nor queued, newer than the first chained event (older ones predate the chain). Given a
+ * Database, it first chains every committed event not chained yet.
  */
 export async function verifyAudit(db: Queryable | Database, pageSize = 2000): Promise<AuditVerification> {
   if ('transaction' in db) await chainAudit(db);
-  const [waiting] = await db.query<{ n: number }>('select count(*)::int as n from audit_events where seq is null');
+  const [waiting] = await db.query<{ n: number }>('select count(*)::int as n from audit_unchained');
   const pending = Number(waiting?.n ?? 0);
+  // One statement, so one snapshot: an event is queued in the statement that inserts it and taken
+  // off the queue in the transaction that chains it, so a committed event is always in one of the two.
+  const [outside] = await db.query<{ legacy: number; around: number | string | null }>(
+    `with first as (select min(event_id) as id from audit_chain)
+     select count(*) filter (where first.id is null or e.id < first.id)::int as legacy,
+            min(e.id) filter (where e.id > first.id) as around
+       from audit_events e cross join first
+      where not exists (select 1 from audit_chain c where c.event_id = e.id)
+        and not exists (select 1 from audit_unchained u where u.event_id = e.id)`,
+  );
+  const unchained = Number(outside?.legacy ?? 0);
   let verified = 0;
-  let unchained = 0;
   let prev: string | null = null;
-  let chained = false;
   let prevId = 0;
   const result = (broken?: AuditVerification['broken']): AuditVerification => ({ verified, unchained, pending, head: prev, ...(broken ? { broken } : {}) });
   for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-    const rows = await db.query<UnchainedRow & { seq: number | string; prev_hash: string | null; hash: string | null }>(
-      'select id, seq, at, actor, action, app_name, target, outcome, detail, prev_hash, hash from audit_events where seq > $1 order by seq limit $2',
+    const rows = await db.query<LinkRow>(
+      `select c.seq, c.event_id, c.prev_hash, c.hash, e.id is not null as present,
+              e.at, e.actor, e.action, e.app_name, e.target, e.outcome, e.detail
+         from audit_chain c left join audit_events e on e.id = c.event_id
+        where c.seq > $1 order by c.seq limit $2`,
       [after, pageSize],
     );
-    if (rows.length === 0) return result();
+    if (rows.length === 0) break;
     for (const row of rows) {
-      const id = Number(row.id);
+      const id = Number(row.event_id);
       after = Number(row.seq);
-      if (row.hash === null) {
-        if (chained) return result({ id, problem: `event ${id} has no hash: it was written around the chain, or its hash was removed` });
-        unchained += 1;
-        prevId = id;
-        continue;
-      }
       if (row.prev_hash !== prev) {
-        const problem = chained
-          ? `event ${id} does not follow event ${prevId}: an event between them was deleted, or events were reordered`
-          : `event ${id} is the first chained event but names a predecessor: earlier events were deleted`;
+        const problem =
+          verified > 0
+            ? `event ${id} does not follow event ${prevId}: an event between them was deleted, or events were reordered`
+            : `event ${id} is the first chained event but names a predecessor: earlier events were deleted`;
         return result({ id, problem });
       }
-      if (eventHash(row.prev_hash, contentOf(row)) !== row.hash) return result({ id, problem: `event ${id} was changed after it was written: its content does not match its hash` });
-      chained = true;
+      if (!row.present) return result({ id, problem: `event ${id} was deleted: its link is in the chain but the event is not in the trail` });
+      if (eventHash(row.prev_hash, contentOf({ ...row, id })) !== row.hash) return result({ id, problem: `event ${id} was changed after it was written: its content does not match its hash` });
       prev = row.hash;
       prevId = id;
       verified += 1;
     }
   }
+  if (outside?.around !== null && outside?.around !== undefined) {
+    const id = Number(outside.around);
+    return result({ id, problem: `event ${id} is neither chained nor queued: it was written around the chain, or its link was removed` });
+  }
+  return result();
 }
 
 export interface AuditQuery {
