@@ -2,7 +2,10 @@
 -- commit), and a chainer links committed events in batches, under one advisory lock, giving each
 -- its place in the chain (seq) and its hashes. Events chained before keep their order.
 alter table audit_events add column seq bigint;
+-- The trail's own trigger refuses every update: events already written get their place past it.
+alter table audit_events disable trigger audit_events_no_update;
 update audit_events set seq = id;
+alter table audit_events enable trigger audit_events_no_update;
 create unique index audit_events_seq_key on audit_events (seq);
 create index audit_events_unchained_idx on audit_events (id) where seq is null;
 
