@@ -139,9 +139,10 @@ async function list(db: Queryable, shape: Shape, query: ListQuery, remember?: Us
     : `select ${shape.id} as page_id, ${total} as total from ${shape.from} where ${condition} order by ${order} ${limits}`;
   let row: { total: number | null } | undefined;
   let resources: Doc[];
-  if (remember && shape === users) {
+  if (remember && shape === users && !query.filter) {
     // Only the page's ids and versions; the documents this process holds at those versions are
-    // the documents (any change to a person moves their version), the others are read.
+    // the documents (any change to a person moves their version), the others are read. Not for
+    // a filter: its page is mostly one person, looked up once, and a second read would double it.
     const [found] = await db.query<{ total: number | null; entries: [string, number][] | null }>(
       `with page as (${page})
        select (select max(total) from page) as total,
@@ -183,8 +184,8 @@ async function rememberedDocs(db: Queryable, entries: readonly [string, number][
 }
 
 /**
- * A page of users. With `remember`, the pushed people on it are remembered there, and those it
- * holds at their current version are answered from it.
+ * A page of users. With `remember`, the pushed people on it are remembered there, and on a page
+ * with no filter those it holds at their current version are answered from it.
  */
 export function listUsers(db: Queryable, query: ListQuery, remember?: UserStateCache): Promise<ListResult> {
   return list(db, users, query, remember);
