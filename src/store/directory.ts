@@ -7,9 +7,10 @@ import type { AttributePath } from '../scim/attribute-path.ts';
 import { groupResourceType, userResourceType, type ResourceTypeDefinition } from '../scim/resource-schemas.ts';
 import { SCIM } from '../scim/schemas.ts';
 import type { Queryable } from './database.ts';
-import type { UserStateCache } from './user-states.ts';
+import type { UserState, UserStateCache } from './user-states.ts';
 
 export type Doc = Record<string, unknown>;
+export type { UserState } from './user-states.ts';
 
 export interface ListQuery {
   filter?: Filter | undefined;
@@ -262,12 +263,6 @@ function rank(email: Record<string, unknown>): number {
   return email.type === 'work' ? 1 : 2;
 }
 
-/** A person as a write starts from: their document, the version it is, and the pushed body (null: built from columns). */
-export interface UserState {
-  doc: Doc;
-  version: number;
-  pushed: Doc | null;
-}
 
 /** With lock, the person stays locked until the transaction ends. */
 export async function getUserState(db: Queryable, id: string, lock = false, remember?: UserStateCache): Promise<UserState | undefined> {

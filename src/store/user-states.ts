@@ -4,7 +4,14 @@
 // remembered state is guarded by its version, and a page uses a remembered document only at the
 // version the database holds; any change to a person anywhere (another process, the worker, a
 // group push, an import) moves their version.
-import type { UserState } from './directory.ts';
+type Doc = Record<string, unknown>;
+
+/** A person as a write starts from: their document, the version it is, and the pushed body (null: built from columns). */
+export interface UserState {
+  doc: Doc;
+  version: number;
+  pushed: Doc | null;
+}
 
 export class UserStateCache {
   readonly #states = new Map<string, UserState>();
