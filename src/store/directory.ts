@@ -138,30 +138,19 @@ async function list(db: Queryable, shape: Shape, query: ListQuery, remember?: Us
   const page = query.filter
     ? `select ${shape.id} as page_id, count(*) over ()::int as total from ${shape.from} where ${condition} order by ${order} ${limits}`
     : `select ${shape.id} as page_id, ${total} as total from ${shape.from} where ${condition} order by ${order} ${limits}`;
-  let row: { total: number | null } | undefined;
-  let resources: Doc[];
-  if (remember && shape === users && !query.filter) {
-    // Only the page's ids and versions; the documents this process holds at those versions are
-    // the documents (any change to a person moves their version), the others are read. Not for
-    // a filter: its page is mostly one person, looked up once, and a second read would double it.
-    const [found] = await db.query<{ total: number | null; entries: [string, number][] | null }>(
-      `with page as (${page})
-       select (select max(total) from page) as total,
-              (select json_agg(json_build_array(p.id, p.version) order by ${order}) from page join people p on p.id = page.page_id) as entries`,
-      [...params, query.offset],
-    );
-    row = found;
-    resources = await rememberedDocs(db, found?.entries ?? [], remember);
-  } else {
-    const [found] = await db.query<{ total: number | null; resources: never[] | null }>(
-      `with page as (${page})
-       select (select max(total) from page) as total,
-              (select json_agg(${shape.parts} order by ${order}) from page join ${shape.from} on ${shape.id} = page.page_id) as resources`,
-      [...params, query.offset],
-    );
-    row = found;
-    resources = await shape.compose(db, found?.resources ?? [], remember);
-  }
+  // With no filter, only the page's ids and versions: the documents this process holds at those
+  // versions are the documents (any change to a person moves their version), the others are
+  // read. Not with a filter: its page is mostly one person, looked up once, and a second read
+  // would double it.
+  const fromMemory = shape === users && !query.filter ? remember : undefined;
+  const [row] = await db.query<{ total: number | null; rows: unknown[] | null }>(
+    `with page as (${page})
+     select (select max(total) from page) as total,
+            (select json_agg(${fromMemory ? 'json_build_array(p.id, p.version)' : shape.parts} order by ${order}) from page join ${shape.from} on ${shape.id} = page.page_id) as rows`,
+    [...params, query.offset],
+  );
+  const rows = row?.rows ?? [];
+  const resources = fromMemory ? await rememberedDocs(db, rows as [string, number][], fromMemory) : await shape.compose(db, rows as never[], remember);
   if (row?.total !== null && row?.total !== undefined) return { total: Number(row.total), resources };
   if (query.offset === 0) return { total: 0, resources };
   // Past the last page: nothing to show, and the total counted on its own.
