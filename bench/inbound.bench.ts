@@ -5,6 +5,7 @@
 // (a SCIM app and Netskope), carried out by the worker inside `roster serve`.
 //   node bench/inbound.bench.ts [--seconds 5] [--people 10000] [--kinds pglite,postgres] [--leavers 100]
 //                               [--reconcile-people 100000] [--serve-processes 1,3]
+//                               [--scenarios filter,get,patch,post,list,leavers]
 // --reconcile-people: on PostgreSQL, the leavers are timed while a reconcile of an app with that
 // many accounts (sync, then plan) runs on the same database. --serve-processes: inbound throughput
 // through that many `roster serve --no-worker` processes on one PostgreSQL (--kinds '' for only that).
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     leavers: { type: 'string', default: '100' },
     'serve-processes': { type: 'string', default: '' },
     'reconcile-people': { type: 'string', default: '0' },
+    scenarios: { type: 'string', default: 'filter,get,patch,post,list,leavers' },
   },
 });
 const seconds = Number(values.seconds);
@@ -48,6 +50,7 @@ const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const CONNECTIONS = 16;
+const scenarios = new Set(values.scenarios.split(','));
 
 interface Place {
   kind: 'pglite' | 'postgres';
@@ -180,12 +183,12 @@ async function throughput(kind: 'pglite' | 'postgres'): Promise<void> {
   const pick = (n: number) => (n * 7919) % size;
   try {
     console.log(`\n${kind}: ${size.toLocaleString('en-US')} people, ${CONNECTIONS} connections, ${seconds} s each`);
-    console.log(await load(pool, token, 'filter GET', (n) => ({ method: 'GET', path: `/Users?filter=${encodeURIComponent(`userName eq "user${pick(n)}@bench.example"`)}` })));
-    console.log(await load(pool, token, 'GET by id', (n) => ({ method: 'GET', path: `/Users/${ids[pick(n)]}` })));
-    console.log(await load(pool, token, 'PATCH', (n) => ({ method: 'PATCH', path: `/Users/${ids[pick(n)]}`, body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `Title ${n}` }] } })));
+    if (scenarios.has('filter')) console.log(await load(pool, token, 'filter GET', (n) => ({ method: 'GET', path: `/Users?filter=${encodeURIComponent(`userName eq "user${pick(n)}@bench.example"`)}` })));
+    if (scenarios.has('get')) console.log(await load(pool, token, 'GET by id', (n) => ({ method: 'GET', path: `/Users/${ids[pick(n)]}` })));
+    if (scenarios.has('patch')) console.log(await load(pool, token, 'PATCH', (n) => ({ method: 'PATCH', path: `/Users/${ids[pick(n)]}`, body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `Title ${n}` }] } })));
     let made = 0;
-    console.log(await load(pool, token, 'POST', () => ({ method: 'POST', path: '/Users', body: userBody(size + 1 + made++) })));
-    console.log(await load(pool, token, 'list-100', (n) => ({ method: 'GET', path: `/Users?startIndex=${1 + ((n * 100) % (size - 100))}&count=100` })));
+    if (scenarios.has('post')) console.log(await load(pool, token, 'POST', () => ({ method: 'POST', path: '/Users', body: userBody(size + 1 + made++) })));
+    if (scenarios.has('list')) console.log(await load(pool, token, 'list-100', (n) => ({ method: 'GET', path: `/Users?startIndex=${1 + ((n * 100) % (size - 100))}&count=100` })));
   } finally {
     await pool.close();
     await stop(child);
@@ -323,6 +326,6 @@ async function leavers(kind: 'pglite' | 'postgres'): Promise<void> {
 
 for (const kind of values.kinds.split(',').filter(Boolean) as ('pglite' | 'postgres')[]) {
   await throughput(kind);
-  await leavers(kind);
+  if (scenarios.has('leavers')) await leavers(kind);
 }
 for (const processes of values['serve-processes'].split(',').filter(Boolean).map(Number)) await scaledOut(processes);
