@@ -59,6 +59,8 @@ export interface AuditInsert {
   count: number;
   /** The events, as the statement's parameter. */
   rows: string;
+  /** The same events, for a statement that logs several writes (`auditInsertOfWrites`). */
+  events: readonly object[];
   sql(param: number, when?: string): string;
 }
 
@@ -69,12 +71,32 @@ export function auditInsert(events: AuditInput | readonly AuditInput[]): AuditIn
   return {
     count: rows.length,
     rows: JSON.stringify(rows),
+    events: rows,
     sql: (param, when) => `insert into audit_events (at, actor, action, app_name, target, outcome, detail)
      select x.at, x.actor, x.action, x.app_name, x.target, x.outcome, x.detail
        from jsonb_to_recordset($${param}::jsonb) as x(at timestamptz, actor text, action text, app_name text, target text, outcome text, detail jsonb, n int)
       ${when ? `where ${when}` : ''}
       order by x.n`,
   };
+}
+
+/**
+ * The trail's insert for a statement that makes several writes, each with its own events: the
+ * events of every write, as `writesAudit` makes them, are parameter $param; only those of the
+ * writes that happened (the values of column `w` in the statement's CTE `done`) are inserted, in
+ * the order of the writes.
+ */
+export function auditInsertOfWrites(param: number, done: string): string {
+  return `insert into audit_events (at, actor, action, app_name, target, outcome, detail)
+     select x.at, x.actor, x.action, x.app_name, x.target, x.outcome, x.detail
+       from jsonb_to_recordset($${param}::jsonb) as x(at timestamptz, actor text, action text, app_name text, target text, outcome text, detail jsonb, n int, w int)
+      where x.w in (select w from ${done})
+      order by x.w, x.n`;
+}
+
+/** The events of several writes, each tagged with its write's place (w), as one parameter for `auditInsertOfWrites`. */
+export function writesAudit(inserts: readonly AuditInsert[]): string {
+  return JSON.stringify(inserts.flatMap((insert, w) => insert.events.map((event) => ({ ...event, w }))));
 }
 
 interface UnchainedRow extends Omit<EventContent, 'at'> {

@@ -27,6 +27,7 @@ import {
   type UserState,
 } from '../store/directory.ts';
 import { UserStateCache } from '../store/user-states.ts';
+import { UserWrites } from '../store/user-writes.ts';
 
 export interface Caller {
   /** `idp:<token name>`: who the audit trail and the plans name. */
@@ -44,11 +45,14 @@ export class ScimService {
   readonly #fanOut: FanOut | undefined;
   /** People as this process last read or wrote them: the reads that share it fill it. */
   readonly states: UserStateCache;
+  /** Replaces made outside a transaction, combined with those made at the same time. */
+  readonly #writes: UserWrites;
 
   constructor(db: Database, fanOut?: FanOut, states = new UserStateCache()) {
     this.#db = db;
     this.#fanOut = fanOut;
     this.states = states;
+    this.#writes = new UserWrites(db, states);
   }
 
   async createUser(raw: unknown, caller: Caller): Promise<Doc> {
@@ -95,27 +99,25 @@ export class ScimService {
    * once more in between, it is made under a lock, so it always makes progress.
    */
   async #changeUser(id: string, caller: Caller, precondition: Precondition, next: (current: Doc) => Doc): Promise<Doc> {
-    // A write in a transaction is not remembered: it could still roll back, and its version then be
-    // given to another change.
-    const from = async (db: Queryable, state: UserState, remember: UserStateCache | undefined): Promise<{ doc: Doc; changed: boolean } | undefined> => {
+    // A write in a transaction (tx) is not remembered: it could still roll back, and its version
+    // then be given to another change. Other writes share a statement with those made meanwhile.
+    const from = async (state: UserState, tx?: Queryable): Promise<{ doc: Doc; changed: boolean } | undefined> => {
       precondition(state.doc);
       const body = next(state.doc);
       if (state.pushed !== null && deepEqual(state.pushed, body)) return { doc: state.doc, changed: false };
       const current = state.doc;
       const audit = auditInsert({ actor: caller.actor, action: 'scim.user.updated', target: id, detail: { userName: body.userName, active: body.active, was: { userName: current.userName, active: current.active } } });
-      const doc = await replaceUserAt(db, id, state.version, body, 'scim', audit, remember);
+      const doc = tx ? await replaceUserAt(tx, id, state.version, body, 'scim', audit) : await this.#writes.replace({ id, version: state.version, body, source: 'scim', audit });
       return doc ? { doc, changed: true } : undefined;
     };
-    const fresh = async (db: Queryable, locked: boolean) => {
-      const remember = locked ? undefined : this.states;
-      const state = await getUserState(db, id, locked, remember);
+    const fresh = async (tx?: Queryable) => {
+      const state = tx ? await getUserState(tx, id, true) : await getUserState(this.#db, id, false, this.states);
       if (!state) throw notFound('User', id);
-      return from(db, state, remember);
+      return from(state, tx);
     };
     const remembered = this.states.get(id);
-    const written = remembered ? await from(this.#db, remembered, this.states).catch(() => undefined) : undefined;
-    const result =
-      (written?.changed ? written : undefined) ?? (await this.#unique(() => fresh(this.#db, false), 'userName')) ?? (await this.#write((tx) => fresh(tx, true), 'userName'));
+    const written = remembered ? await from(remembered).catch(() => undefined) : undefined;
+    const result = (written?.changed ? written : undefined) ?? (await this.#unique(() => fresh(), 'userName')) ?? (await this.#write((tx) => fresh(tx), 'userName'));
     if (!result) throw new Error(`person ${id} changed while locked`);
     if (result.changed) this.#fanOut?.trigger([id], caller.actor);
     return result.doc;

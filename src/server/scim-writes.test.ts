@@ -8,7 +8,7 @@ import type { FanOut } from '../engine/inbound.ts';
 import type { Database } from '../store/database.ts';
 import { databaseKinds, openTestDatabase } from '../store/testing.ts';
 import { ScimError } from '../scim/errors.ts';
-import type { Doc } from '../store/directory.ts';
+import { getUser, type Doc } from '../store/directory.ts';
 import { patchOf, USER } from './testing.ts';
 import { ScimService, type Precondition } from './scim-service.ts';
 
@@ -66,6 +66,25 @@ for (const kind of databaseKinds) {
       service = new ScimService(db);
     });
     after(() => db.close());
+
+    it('writes PATCHes of many people sent at once in shared statements, each person with their own change, event and plan', async () => {
+      const people = await Promise.all(Array.from({ length: 10 }, () => newUser()));
+      let replaces = 0;
+      const counted: Database = { ...db, query: (sql, params) => ((replaces += /update people p set/.test(sql) ? 1 : 0), db.query(sql, params)), transaction: (fn) => db.transaction(fn) };
+      const { fanOut, triggered } = recordingFanOut();
+      const shared = new ScimService(counted, fanOut);
+      // Read first, as an IdP does: the PATCHes then start from what this process remembers.
+      for (const p of people) await getUser(db, String(p.id), false, shared.states);
+      const docs = await Promise.all(people.map((p, n) => shared.patchUser(String(p.id), patchOf({ op: 'replace', path: 'title', value: `Batch ${n}` }), caller, anyVersion)));
+      assert.ok(replaces < people.length, `${replaces} statements for ${people.length} PATCHes`);
+      for (const [n, p] of people.entries()) {
+        assert.equal(docs[n]?.title, `Batch ${n}`);
+        assert.equal(versionOf(docs[n]!), versionOf(p) + 1);
+        assert.equal((await getUser(db, String(p.id)))?.title, `Batch ${n}`);
+        assert.equal(await auditCount(String(p.id)), 2, 'created, then this PATCH');
+      }
+      assert.deepEqual(triggered.flat().sort(), people.map((p) => String(p.id)).sort());
+    });
 
     it('loses none of many PATCHes to one person sent at once, and logs each once', async () => {
       const person = await newUser();

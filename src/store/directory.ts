@@ -1,6 +1,6 @@
 // People and groups as SCIM resources: what the inbound endpoint reads and writes. Filters run
 // here, in SQL (src/scim/filter-sql.ts), never by loading everyone.
-import type { AuditInsert } from '../audit/trail.ts';
+import { auditInsertOfWrites, writesAudit, type AuditInsert } from '../audit/trail.ts';
 import type { Filter } from '../scim/filter-ast.ts';
 import { filterToSql, sortExpression, type IndexedColumn } from '../scim/filter-sql.ts';
 import type { AttributePath } from '../scim/attribute-path.ts';
@@ -300,6 +300,60 @@ export async function replaceUserAt(db: Queryable, id: string, version: number, 
     [id, ...personValues(body), source, version, audit.rows],
   );
   return row ? userDocOf(db, row.parts, remember) : undefined;
+}
+
+/** One version-guarded replace of a pushed person, as `replaceUserAt` takes it. */
+export interface UserReplace {
+  id: string;
+  version: number;
+  body: Doc;
+  source: string;
+  audit: AuditInsert;
+}
+
+/**
+ * `replaceUserAt` for several people in one statement: each is replaced, with their audit events,
+ * if they are still at their version. Answers each one's new document, or undefined for those
+ * that changed or went since. One person at most once: a statement updates a row only once.
+ */
+export async function replaceUsersAt(db: Queryable, writes: readonly UserReplace[], remember?: UserStateCache): Promise<(Doc | undefined)[]> {
+  const input = writes.map((write, w) => {
+    const c = personColumns(write.body);
+    return {
+      w,
+      id: write.id,
+      version: write.version,
+      external_id: c.externalId,
+      user_name: c.userName,
+      display_name: c.displayName,
+      given_name: c.givenName,
+      family_name: c.familyName,
+      email: c.email,
+      emails: c.emails,
+      active: c.active,
+      department: c.department,
+      title: c.title,
+      manager_id: c.managerId,
+      scim: write.body,
+      source: write.source,
+    };
+  });
+  const rows = await db.query<{ w: number; parts: UserParts }>(
+    `with done as (
+       update people p set external_id = x.external_id, user_name = x.user_name, display_name = x.display_name, given_name = x.given_name,
+              family_name = x.family_name, email = x.email, emails = x.emails, active = x.active, department = x.department, title = x.title,
+              manager_id = x.manager_id, scim = x.scim, source = x.source, updated_at = now()
+         from jsonb_to_recordset($1::jsonb) as x(w int, id text, version int, external_id text, user_name text, display_name text, given_name text,
+              family_name text, email text, emails jsonb, active boolean, department text, title text, manager_id text, scim jsonb, source text)
+        where p.id = x.id and p.deleted_at is null and p.version = x.version
+       returning x.w, p
+     ), logged as (${auditInsertOfWrites(2, 'done')})
+     select done.w, ${userPartsOf('c')} as parts from done, lateral (select (done.p).*) c`,
+    [JSON.stringify(input), writesAudit(writes.map((write) => write.audit))],
+  );
+  const docs = await userDocsOf(db, rows.map((row) => row.parts), remember);
+  const byWrite = new Map(rows.map((row, i) => [Number(row.w), docs[i]]));
+  return writes.map((_, w) => byWrite.get(w));
 }
 
 /**
