@@ -105,6 +105,22 @@ for (const kind of databaseKinds) {
         }
       });
 
+      it('a batch hashed in slices, while events keep coming and another chainer waits, leaves one unbroken chain', async () => {
+        const db = await trailOf(1);
+        try {
+          const detail = { note: 'x'.repeat(400), list: Array.from({ length: 20 }, (_, i) => ({ i })) };
+          await recordAudit(db, Array.from({ length: 1500 }, (_, i) => ({ actor: 'system:bulk', action: 'bulk', detail: { ...detail, i } })));
+          const arriving = Promise.all(Array.from({ length: 20 }, (_, i) => recordAudit(db, { actor: 'system:late', action: 'late', detail: { i } })));
+          const chained = await Promise.all([chainAudit(db), chainAudit(db), arriving.then(() => chainAudit(db))]);
+          const result = await verifyAudit(db);
+          assert.equal(result.broken, undefined);
+          assert.equal(result.verified, 1 + 1500 + 20);
+          assert.equal(chained.reduce((a, b) => a + b, 0), 1500 + 20);
+        } finally {
+          await db.close();
+        }
+      });
+
       it('an edited event is named', async () => {
         const db = await trailOf(5);
         try {
