@@ -17,7 +17,6 @@ import {
   getUser,
   getUserState,
   insertGroup,
-  insertUserLogged,
   isUniqueViolation,
   refreshPersonGroups,
   replaceGroup,
@@ -45,7 +44,7 @@ export class ScimService {
   readonly #fanOut: FanOut | undefined;
   /** People as this process last read or wrote them: the reads that share it fill it. */
   readonly states: UserStateCache;
-  /** Replaces made outside a transaction, combined with those made at the same time. */
+  /** Writes of people made outside a transaction, combined with those made at the same time. */
   readonly #writes: UserWrites;
 
   constructor(db: Database, fanOut?: FanOut, states = new UserStateCache()) {
@@ -62,8 +61,9 @@ export class ScimService {
     const audit = auditInsert({ actor: caller.actor, action: 'scim.user.created', target: id, detail: { userName: body.userName, active: body.active } });
     let doc: Doc;
     try {
-      // One statement: the person and their audit event are written together or not at all.
-      doc = await insertUserLogged(this.#db, id, body, 'scim', audit, this.states);
+      // One statement (shared with others made meanwhile): the person and their audit event are
+      // written together or not at all.
+      doc = await this.#writes.insert({ id, body, source: 'scim', audit });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const [held] = await this.#db.query<{ deleted: boolean }>('select deleted_at is not null as deleted from people where lower(user_name) = lower($1)', [body.userName]);

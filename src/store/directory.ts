@@ -311,49 +311,90 @@ export interface UserReplace {
   audit: AuditInsert;
 }
 
+/** One new pushed person, as `insertUserLogged` takes them. */
+export interface UserInsert {
+  id: string;
+  body: Doc;
+  source: string;
+  audit: AuditInsert;
+}
+
+/** A person's columns as one record of a statement's jsonb_to_recordset parameter (see `personRecordType`). */
+function personRecord(w: number, id: string, body: Doc, source: string, version?: number) {
+  const c = personColumns(body);
+  return {
+    w,
+    id,
+    version,
+    external_id: c.externalId,
+    user_name: c.userName,
+    display_name: c.displayName,
+    given_name: c.givenName,
+    family_name: c.familyName,
+    email: c.email,
+    emails: c.emails,
+    active: c.active,
+    department: c.department,
+    title: c.title,
+    manager_id: c.managerId,
+    scim: body,
+    source,
+  };
+}
+const personRecordType = `(w int, id text, version int, external_id text, user_name text, display_name text, given_name text, family_name text,
+   email text, emails jsonb, active boolean, department text, title text, manager_id text, scim jsonb, source text)`;
+
 /**
  * `replaceUserAt` for several people in one statement: each is replaced, with their audit events,
  * if they are still at their version. Answers each one's new document, or undefined for those
  * that changed or went since. One person at most once: a statement updates a row only once.
  */
 export async function replaceUsersAt(db: Queryable, writes: readonly UserReplace[], remember?: UserStateCache): Promise<(Doc | undefined)[]> {
-  const input = writes.map((write, w) => {
-    const c = personColumns(write.body);
-    return {
-      w,
-      id: write.id,
-      version: write.version,
-      external_id: c.externalId,
-      user_name: c.userName,
-      display_name: c.displayName,
-      given_name: c.givenName,
-      family_name: c.familyName,
-      email: c.email,
-      emails: c.emails,
-      active: c.active,
-      department: c.department,
-      title: c.title,
-      manager_id: c.managerId,
-      scim: write.body,
-      source: write.source,
-    };
-  });
   const rows = await db.query<{ w: number; parts: UserParts }>(
     `with done as (
        update people p set external_id = x.external_id, user_name = x.user_name, display_name = x.display_name, given_name = x.given_name,
               family_name = x.family_name, email = x.email, emails = x.emails, active = x.active, department = x.department, title = x.title,
               manager_id = x.manager_id, scim = x.scim, source = x.source, updated_at = now()
-         from jsonb_to_recordset($1::jsonb) as x(w int, id text, version int, external_id text, user_name text, display_name text, given_name text,
-              family_name text, email text, emails jsonb, active boolean, department text, title text, manager_id text, scim jsonb, source text)
+         from jsonb_to_recordset($1::jsonb) as x${personRecordType}
         where p.id = x.id and p.deleted_at is null and p.version = x.version
        returning x.w, p
      ), logged as (${auditInsertOfWrites(2, 'done')})
      select done.w, ${userPartsOf('c')} as parts from done, lateral (select (done.p).*) c`,
-    [JSON.stringify(input), writesAudit(writes.map((write) => write.audit))],
+    [JSON.stringify(writes.map((write, w) => personRecord(w, write.id, write.body, write.source, write.version))), writesAudit(writes.map((write) => write.audit))],
   );
+  return byWrite(db, writes.length, rows, remember);
+}
+
+/**
+ * `insertUserLogged` for several people in one statement, answering their documents. A clash on
+ * userName, with a person stored or another in the statement, is the database's unique violation
+ * (23505) and writes no one.
+ */
+export async function insertUsersLogged(db: Queryable, writes: readonly UserInsert[], remember?: UserStateCache): Promise<Doc[]> {
+  const rows = await db.query<{ w: number; parts: UserParts }>(
+    `with input as (
+       select * from jsonb_to_recordset($1::jsonb) as x${personRecordType}
+     ), made as (
+       insert into people as p (id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, scim, groups, source)
+       select x.id, x.external_id, x.user_name, x.display_name, x.given_name, x.family_name, x.email, x.emails, x.active, x.department, x.title, x.manager_id, x.scim, '[]'::jsonb, x.source
+         from input x order by x.w
+       returning p
+     ), done as (
+       select x.w, made.p from made join input x on x.id = (made.p).id
+     ), logged as (${auditInsertOfWrites(2, 'done')})
+     select done.w, ${userPartsOf('c')} as parts from done, lateral (select (done.p).*) c`,
+    [JSON.stringify(writes.map((write, w) => personRecord(w, write.id, write.body, write.source))), writesAudit(writes.map((write) => write.audit))],
+  );
+  const docs = await byWrite(db, writes.length, rows, remember);
+  if (docs.some((doc) => doc === undefined)) throw new Error('people not inserted');
+  return docs as Doc[];
+}
+
+/** The documents of a statement's rows, in the order of its writes (undefined for a write that did not happen). */
+async function byWrite(db: Queryable, count: number, rows: readonly { w: number; parts: UserParts }[], remember?: UserStateCache): Promise<(Doc | undefined)[]> {
   const docs = await userDocsOf(db, rows.map((row) => row.parts), remember);
-  const byWrite = new Map(rows.map((row, i) => [Number(row.w), docs[i]]));
-  return writes.map((_, w) => byWrite.get(w));
+  const written = new Map(rows.map((row, i) => [Number(row.w), docs[i]]));
+  return Array.from({ length: count }, (_, w) => written.get(w));
 }
 
 /**

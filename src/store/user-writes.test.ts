@@ -6,25 +6,28 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { auditInsert } from '../audit/trail.ts';
 import type { Database, Queryable } from './database.ts';
-import { getUserState, insertUserLogged, isUniqueViolation, replaceUsersAt, type Doc, type UserReplace } from './directory.ts';
+import { getUserState, insertUserLogged, insertUsersLogged, isUniqueViolation, replaceUsersAt, type Doc, type UserInsert, type UserReplace } from './directory.ts';
 import { databaseKinds, openTestDatabase } from './testing.ts';
 import { UserStateCache } from './user-states.ts';
 import { UserWrites } from './user-writes.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
-/** The database, counting the statements that replace people. */
-function counting(db: Database): { db: Queryable; replaces: () => number } {
+/** The database, counting the statements that replace people and those that insert them. */
+function counting(db: Database): { db: Queryable; replaces: () => number; inserts: () => number } {
   let replaces = 0;
+  let inserts = 0;
   return {
     db: {
       query<T>(sql: string, params?: readonly unknown[]) {
         if (/update people p set/.test(sql)) replaces += 1;
+        if (/insert into people/.test(sql)) inserts += 1;
         return db.query<T>(sql, params);
       },
       exec: (sql) => db.exec(sql),
     },
     replaces: () => replaces,
+    inserts: () => inserts,
   };
 }
 
@@ -117,6 +120,57 @@ for (const kind of databaseKinds) {
       assert.equal(results[3].status === 'fulfilled' && results[3].value?.title, 'C');
       assert.equal((await stored(b!.id))?.user_name, b!.userName);
       assert.deepEqual(await events(b!.id), []);
+    });
+
+    const creation = (n: string, userName = `${n}@example.com`): UserInsert => ({
+      id: `new-${n}`,
+      body: body(userName, 'Joiner'),
+      source: 'scim',
+      audit: auditInsert({ actor: 'idp:okta', action: 'scim.user.created', target: `new-${n}`, detail: { userName } }),
+    });
+    const created = async (id: string) => (await db.query<{ actor: string }>("select actor from audit_events where target = $1 and action = 'scim.user.created'", [id])).map((e) => e.actor);
+
+    it('inserts each new person sent at once with their own event, all but the first in one statement', async () => {
+      const { db: counted, inserts } = counting(db);
+      const remembered = new UserStateCache();
+      const writes = new UserWrites(counted, remembered);
+      const names = Array.from({ length: 5 }, (_, n) => `joiner-${kind}-${n}`);
+      const docs = await Promise.all(names.map((n) => writes.insert(creation(n))));
+      assert.equal(inserts(), 2);
+      for (const [i, n] of names.entries()) {
+        assert.equal(docs[i]?.id, `new-${n}`);
+        assert.equal(docs[i]?.userName, `${n}@example.com`);
+        assert.equal((await stored(`new-${n}`))?.user_name, `${n}@example.com`);
+        assert.deepEqual(await created(`new-${n}`), ['idp:okta']);
+        assert.ok(remembered.get(`new-${n}`), 'the new person is remembered');
+      }
+    });
+
+    it('gives a userName sent twice at once to one of them, a unique violation to the other, and writes the rest', async () => {
+      const writes = new UserWrites(db);
+      const name = `twice-${kind}`;
+      const results = await Promise.allSettled([
+        writes.insert(creation(`ahead-${kind}`)),
+        writes.insert(creation(`${name}-a`, `${name}@example.com`)),
+        writes.insert(creation(`${name}-b`, `${name.toUpperCase()}@example.com`)),
+        writes.insert(creation(`other-${kind}`)),
+      ]);
+      assert.equal(results[0].status, 'fulfilled');
+      assert.equal(results[3].status, 'fulfilled');
+      const outcomes = [results[1], results[2]];
+      assert.equal(outcomes.filter((r) => r.status === 'fulfilled').length, 1);
+      assert.ok(outcomes.some((r) => r.status === 'rejected' && isUniqueViolation(r.reason)));
+      const held = await db.query<{ id: string }>('select id from people where lower(user_name) = $1', [`${name}@example.com`]);
+      assert.equal(held.length, 1);
+      const loser = held[0]?.id === `new-${name}-a` ? `new-${name}-b` : `new-${name}-a`;
+      assert.deepEqual(await created(loser), [], 'no event for the person not made');
+    });
+
+    it('inserts no one from a statement in which one userName is taken', async () => {
+      const holder = await person();
+      await assert.rejects(insertUsersLogged(db, [creation(`fine-${kind}`), creation(`clash-${kind}`, holder.userName.toUpperCase())]), isUniqueViolation);
+      assert.equal(await stored(`new-fine-${kind}`), undefined);
+      assert.deepEqual(await created(`new-fine-${kind}`), []);
     });
 
     it('does not hold the writes of other people behind a statement waiting on a lock', { skip: kind === 'pglite' ? 'one connection: a lock held in a transaction blocks every statement' : false }, async () => {

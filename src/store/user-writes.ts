@@ -1,57 +1,60 @@
-// Combines the version-guarded replaces of people that callers make at the same time into one
-// statement. Most of the database's work for a small write is the statement and its commit, not
-// the row: ten people replaced in one statement cost the database about what three cost one by one.
+// Combines the writes of people that callers make at the same time into one statement. Most of
+// the database's work for a small write is the statement and its commit, not the row: ten people
+// written in one statement cost the database about what three cost one by one.
 import type { Queryable } from './database.ts';
-import { replaceUserAt, replaceUsersAt, type Doc, type UserReplace } from './directory.ts';
+import { insertUserLogged, insertUsersLogged, replaceUserAt, replaceUsersAt, type Doc, type UserInsert, type UserReplace } from './directory.ts';
 import type { UserStateCache } from './user-states.ts';
 
-interface Waiting {
-  write: UserReplace;
-  resolve(doc: Doc | undefined): void;
-  reject(error: unknown): void;
-}
-
-export interface UserWriteOptions {
+export interface CombineOptions {
   /** Statements in flight at once; what arrives meanwhile waits and goes in the next one. */
   inFlight?: number;
-  /** The most people in one statement. */
+  /** The most writes in one statement. */
   batch?: number;
   /**
    * A statement still running after this long (waiting on a lock another transaction holds, say)
-   * no longer counts as in flight, so the writes of other people do not wait behind it.
+   * no longer counts as in flight, so the writes of others do not wait behind it.
    */
   patienceMs?: number;
 }
 
+/** A kind of write, made for many in one statement or for one alone. */
+interface Statements<T, R> {
+  /** Writes with the same key never share a statement. */
+  key(write: T): string;
+  many(writes: readonly T[]): Promise<R[]>;
+  one(write: T): Promise<R>;
+}
+
+interface Waiting<T, R> {
+  write: T;
+  resolve(result: R): void;
+  reject(error: unknown): void;
+}
+
 /**
- * Sends a replace at once when fewer than `inFlight` statements are running, so a lone write waits
+ * Sends a write at once when fewer than `inFlight` statements are running, so a lone write waits
  * for nothing; otherwise it waits, and everything that waits goes together when a statement
  * finishes. One statement in flight makes the biggest statements and the least work for the
  * database; a statement that runs past `patienceMs` stops counting, so a lock wait holds up only
- * the people in it. Each person appears once in a statement; a second replace of them waits for the next
- * (it is guarded by the version the first one moves, so it then starts over, as it would alone).
- * A statement that fails as a whole (one person's new userName is taken, say) writes nothing, and
- * its replaces are made again one by one, so each caller gets its own answer.
+ * the writes in it. A statement that fails as a whole (one person's userName is taken, say) writes
+ * nothing, and its writes are made again one by one, so each caller gets its own answer.
  */
-export class UserWrites {
-  readonly #db: Queryable;
-  readonly #remember: UserStateCache | undefined;
+class Combiner<T, R> {
+  readonly #statements: Statements<T, R>;
   readonly #inFlight: number;
   readonly #batch: number;
   readonly #patienceMs: number;
-  readonly #waiting: Waiting[] = [];
+  readonly #waiting: Waiting<T, R>[] = [];
   #running = 0;
 
-  constructor(db: Queryable, remember?: UserStateCache, options: UserWriteOptions = {}) {
-    this.#db = db;
-    this.#remember = remember;
+  constructor(statements: Statements<T, R>, options: CombineOptions) {
+    this.#statements = statements;
     this.#inFlight = options.inFlight ?? 1;
     this.#batch = options.batch ?? 64;
     this.#patienceMs = options.patienceMs ?? 50;
   }
 
-  /** `replaceUserAt`, in a statement shared with the replaces of other people waiting at the time. */
-  replace(write: UserReplace): Promise<Doc | undefined> {
+  write(write: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ write, resolve, reject });
       this.#send();
@@ -77,28 +80,29 @@ export class UserWrites {
     }
   }
 
-  /** The oldest waiting replaces, one per person, up to the batch size. */
-  #take(): Waiting[] {
-    const taken: Waiting[] = [];
-    const people = new Set<string>();
+  /** The oldest waiting writes, one per key, up to the batch size. */
+  #take(): Waiting<T, R>[] {
+    const taken: Waiting<T, R>[] = [];
+    const keys = new Set<string>();
     for (let i = 0; i < this.#waiting.length && taken.length < this.#batch; ) {
-      const waiting = this.#waiting[i] as Waiting;
-      if (people.has(waiting.write.id)) {
+      const waiting = this.#waiting[i] as Waiting<T, R>;
+      const key = this.#statements.key(waiting.write);
+      if (keys.has(key)) {
         i += 1;
         continue;
       }
-      people.add(waiting.write.id);
+      keys.add(key);
       taken.push(waiting);
       this.#waiting.splice(i, 1);
     }
     return taken;
   }
 
-  async #run(taken: Waiting[]): Promise<void> {
+  async #run(taken: Waiting<T, R>[]): Promise<void> {
     if (taken.length > 1) {
       try {
-        const docs = await replaceUsersAt(this.#db, taken.map((t) => t.write), this.#remember);
-        taken.forEach((t, i) => t.resolve(docs[i]));
+        const results = await this.#statements.many(taken.map((t) => t.write));
+        taken.forEach((t, i) => t.resolve(results[i] as R));
         return;
       } catch {
         // Nothing was written: each is made again alone, below, and answered for itself.
@@ -107,11 +111,46 @@ export class UserWrites {
     await Promise.all(
       taken.map(async ({ write, resolve, reject }) => {
         try {
-          resolve(await replaceUserAt(this.#db, write.id, write.version, write.body, write.source, write.audit, this.#remember));
+          resolve(await this.#statements.one(write));
         } catch (error) {
           reject(error);
         }
       }),
     );
+  }
+}
+
+/** Writes of pushed people, each sharing a statement with the writes of others waiting at the time. */
+export class UserWrites {
+  readonly #replaces: Combiner<UserReplace, Doc | undefined>;
+  readonly #inserts: Combiner<UserInsert, Doc>;
+
+  constructor(db: Queryable, remember?: UserStateCache, options: CombineOptions = {}) {
+    this.#replaces = new Combiner(
+      {
+        key: (write) => write.id,
+        many: (writes) => replaceUsersAt(db, writes, remember),
+        one: (write) => replaceUserAt(db, write.id, write.version, write.body, write.source, write.audit, remember),
+      },
+      options,
+    );
+    this.#inserts = new Combiner(
+      {
+        key: (write) => String(write.body.userName).toLowerCase(),
+        many: (writes) => insertUsersLogged(db, writes, remember),
+        one: (write) => insertUserLogged(db, write.id, write.body, write.source, write.audit, remember),
+      },
+      options,
+    );
+  }
+
+  /** `replaceUserAt`: the person's new document, or undefined when they changed or went since their version. */
+  replace(write: UserReplace): Promise<Doc | undefined> {
+    return this.#replaces.write(write);
+  }
+
+  /** `insertUserLogged`: the new person's document; a userName taken is the database's unique violation. */
+  insert(write: UserInsert): Promise<Doc> {
+    return this.#inserts.write(write);
   }
 }
