@@ -30,6 +30,18 @@ export interface SqlFilterOptions {
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
 const ORDER_SQL: Record<string, string> = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' };
 
+/**
+ * The indexed column and the text of `attr eq "text"` (or `ne`) on an attribute that has one, where
+ * the test on the column means exactly the test on the attribute: a single-valued string compared
+ * with a string that is no dateTime. Undefined for any other filter.
+ */
+export function indexedComparison(filter: Filter, indexed: Record<string, IndexedColumn> | undefined): { column: IndexedColumn; value: string } | undefined {
+  if (filter.kind !== 'compare' || (filter.op !== 'eq' && filter.op !== 'ne')) return undefined;
+  if (typeof filter.value !== 'string' || DATE_TIME.test(filter.value)) return undefined;
+  const column = indexed?.[attributeKey(filter.path)];
+  return column ? { column, value: filter.value } : undefined;
+}
+
 /** The SQL condition for a filter; 400 invalidFilter for an attribute the resource type does not have. */
 export function filterToSql(filter: Filter, options: SqlFilterOptions): string {
   return new Builder(options).condition(filter, { sql: options.doc, key: '', attribute: undefined });
@@ -80,10 +92,10 @@ class Builder {
    */
   private indexed(filter: AttributeTest, scope: Scope): string | undefined {
     if (scope.attribute !== undefined || filter.kind !== 'compare' || (filter.op !== 'eq' && filter.op !== 'ne')) return undefined;
-    if (typeof filter.value !== 'string' || DATE_TIME.test(filter.value)) return undefined;
-    const column = this.#o.indexed?.[attributeKey(filter.path)];
-    if (!column) return undefined;
-    const param = this.param(filter.value);
+    const found = indexedComparison(filter, this.#o.indexed);
+    if (!found) return undefined;
+    const { column } = found;
+    const param = this.param(found.value);
     // Never null (so `not` stays right), and in a form the index serves.
     const equal = `(${column.column} is not null and ${column.lower ? `lower(${column.column}) = lower(${param}::text)` : `${column.column} = ${param}::text`})`;
     return filter.op === 'eq' ? equal : `(not ${equal})`;

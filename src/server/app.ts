@@ -95,7 +95,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
   const search = async (c: Context, type: ResourceTypeDefinition, parameters: SearchParameters) => {
     const s = readSearch(type, parameters);
     const members = wantsMembers(s);
-    const result = type === userResourceType ? await listUsers(db, s.query, service.states) : await listGroups(db, { ...s.query, members });
+    const result = type === userResourceType ? await listUsers(db, s.query, service.states, service.reads.byUserName) : await listGroups(db, { ...s.query, members });
     const resources = result.resources.map((doc) => project(located(c, type, doc), s.attributes, s.excluded));
     return scimJson(c, 200, listResponse(resources, result.total, s.startIndex));
   };

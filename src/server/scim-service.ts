@@ -26,6 +26,7 @@ import {
   type UserState,
 } from '../store/directory.ts';
 import { UserStateCache } from '../store/user-states.ts';
+import { UserReads } from '../store/user-reads.ts';
 import { UserWrites } from '../store/user-writes.ts';
 
 export interface Caller {
@@ -46,12 +47,15 @@ export class ScimService {
   readonly states: UserStateCache;
   /** Writes of people made outside a transaction, combined with those made at the same time. */
   readonly #writes: UserWrites;
+  /** Lookups of people by userName, combined with those made at the same time. */
+  readonly reads: UserReads;
 
   constructor(db: Database, fanOut?: FanOut, states = new UserStateCache()) {
     this.#db = db;
     this.#fanOut = fanOut;
     this.states = states;
     this.#writes = new UserWrites(db, states);
+    this.reads = new UserReads(db, states);
   }
 
   async createUser(raw: unknown, caller: Caller): Promise<Doc> {

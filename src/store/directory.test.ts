@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auditInsert } from '../audit/trail.ts';
 import type { Database } from './database.ts';
-import { allUserDocs, deleteUser, getUser, getUserState, insertGroup, insertUserLogged, listUsers, refreshPersonGroups, replaceUserAt, type Doc } from './directory.ts';
+import { parseFilter } from '../scim/filter.ts';
+import { allUserDocs, deleteUser, getUser, getUserState, insertGroup, insertUserLogged, listUsers, refreshPersonGroups, replaceUserAt, usersByUserName, type Doc } from './directory.ts';
 import { upsertPeople } from './people.ts';
 import { databaseKinds, openTestDatabase } from './testing.ts';
 import { UserStateCache } from './user-states.ts';
@@ -51,6 +52,39 @@ for (const kind of databaseKinds) {
       assert.equal(await replaceUserAt(db, 'b-pushed', state.version, { schemas: [USER], userName: 'bob@example.com', active: true }, 'scim', noEvents), undefined, 'a stale version writes nothing');
       assert.deepEqual(await listUsers(db, { offset: 10, count: 5 }), { total: 4, resources: [] });
       assert.deepEqual(await listUsers(db, { offset: 0, count: 0 }), { total: 4, resources: [] });
+    });
+
+    it('answers a userName lookup as the filtered page read whole answers it, for every kind of person and filter', async () => {
+      await insertUserLogged(db, 'e-gone', { schemas: [USER], userName: 'eve@example.com', active: true }, 'scim', noEvents);
+      await deleteUser(db, 'e-gone');
+      await insertUserLogged(db, 'f-dated', { schemas: [USER], userName: '2026-01-31T12:00:00Z', active: true }, 'scim', noEvents);
+      let looked = 0;
+      const byUserName = async (userName: string) => ((looked += 1), (await usersByUserName(db, [userName]))[0]);
+      const filters = [
+        'userName eq "ann@example.com"',
+        'userName eq "ANN@Example.COM"',
+        'urn:ietf:params:scim:schemas:core:2.0:User:userName eq "bob@example.com"',
+        'userName eq "dee@example.com"',
+        'userName eq "cy@example.com"',
+        'userName eq "eve@example.com"',
+        'userName eq "nobody@example.com"',
+        'userName eq "2026-01-31T12:00:00Z"',
+        'userName ne "ann@example.com"',
+        'userName eq "ann@example.com" or userName eq "bob@example.com"',
+        'emails.value eq "ann@example.com"',
+      ];
+      for (const text of filters) {
+        for (const page of [{ offset: 0, count: 100 }, { offset: 1, count: 100 }, { offset: 0, count: 0 }]) {
+          const query = { ...page, filter: parseFilter(text) };
+          assert.deepEqual(await listUsers(db, query, undefined, byUserName), await listUsers(db, query), `${text} at ${JSON.stringify(page)}`);
+        }
+      }
+      assert.equal(looked, 7, 'only the first pages of plain userName eq lookups (not the dateTime-like one) are looked up');
+      const found = await usersByUserName(db, ['bob@example.com', 'nobody@example.com', 'ANN@example.com', 'bob@example.com']);
+      assert.deepEqual(
+        found.map((doc) => doc?.id),
+        ['b-pushed', undefined, 'a-pushed', 'b-pushed'],
+      );
     });
   });
 }

@@ -2,7 +2,7 @@
 // here, in SQL (src/scim/filter-sql.ts), never by loading everyone.
 import { auditInsertOfWrites, writesAudit, type AuditInsert } from '../audit/trail.ts';
 import type { Filter } from '../scim/filter-ast.ts';
-import { filterToSql, sortExpression, type IndexedColumn } from '../scim/filter-sql.ts';
+import { filterToSql, indexedComparison, sortExpression, type IndexedColumn } from '../scim/filter-sql.ts';
 import type { AttributePath } from '../scim/attribute-path.ts';
 import { groupResourceType, userResourceType, type ResourceTypeDefinition } from '../scim/resource-schemas.ts';
 import { SCIM } from '../scim/schemas.ts';
@@ -175,10 +175,35 @@ async function rememberedDocs(db: Queryable, entries: readonly [string, number][
 
 /**
  * A page of users. With `remember`, the pushed people on it are remembered there, and on a page
- * with no filter those it holds at their current version are answered from it.
+ * with no filter those it holds at their current version are answered from it. With `byUserName`,
+ * the first page of `userName eq "…"` (an IdP looking a person up) is that person, found by it.
  */
-export function listUsers(db: Queryable, query: ListQuery, remember?: UserStateCache): Promise<ListResult> {
-  return list(db, users, query, remember);
+export async function listUsers(db: Queryable, query: ListQuery, remember?: UserStateCache, byUserName?: (userName: string) => Promise<Doc | undefined>): Promise<ListResult> {
+  const userName = byUserName ? userNameLookup(query) : undefined;
+  if (userName === undefined || !byUserName) return list(db, users, query, remember);
+  // userName is unique among all people, so the page is that one person or no one.
+  const doc = await byUserName(userName);
+  return doc ? { total: 1, resources: [doc] } : { total: 0, resources: [] };
+}
+
+/** The userName of a first page filtered by `userName eq "…"`, and nothing else; else undefined. */
+function userNameLookup(query: ListQuery): string | undefined {
+  if (!query.filter || query.offset !== 0 || query.count < 1) return undefined;
+  const found = indexedComparison(query.filter, userIndexed);
+  return found && found.column === userIndexed.username && query.filter.kind === 'compare' && query.filter.op === 'eq' ? found.value : undefined;
+}
+
+/** The live people with these userNames (compared as the userName index compares them), in their order. */
+export async function usersByUserName(db: Queryable, userNames: readonly string[], remember?: UserStateCache): Promise<(Doc | undefined)[]> {
+  const rows = await db.query<{ n: number; parts: UserParts }>(
+    `select q.n, ${userParts} as parts
+       from unnest($1::text[]) with ordinality as q(user_name, n)
+       join people p on lower(p.user_name) = lower(q.user_name) and p.deleted_at is null`,
+    [userNames],
+  );
+  const docs = await userDocsOf(db, rows.map((row) => row.parts), remember);
+  const found = new Map(rows.map((row, i) => [Number(row.n) - 1, docs[i]]));
+  return userNames.map((_, i) => found.get(i));
 }
 
 export function listGroups(db: Queryable, query: ListQuery): Promise<ListResult> {

@@ -1,0 +1,57 @@
+// Lookups by userName made at the same time share a statement; each caller still gets its own
+// person, as they are when the statement runs.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { auditInsert } from '../audit/trail.ts';
+import type { Database, Queryable } from './database.ts';
+import { getUserState, insertUserLogged, replaceUserAt } from './directory.ts';
+import { databaseKinds, openTestDatabase } from './testing.ts';
+import { UserReads } from './user-reads.ts';
+import { UserStateCache } from './user-states.ts';
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const noEvents = auditInsert([]);
+
+for (const kind of databaseKinds) {
+  describe(`lookups by userName made at once (${kind})`, () => {
+    let db: Database;
+    let lookups = 0;
+    let counted: Queryable;
+
+    before(async () => {
+      db = await openTestDatabase(kind);
+      counted = {
+        query: (sql, params) => ((lookups += /unnest\(\$1::text\[\]\) with ordinality/.test(sql) ? 1 : 0), db.query(sql, params)),
+        exec: (sql) => db.exec(sql),
+      };
+      for (const n of [1, 2, 3, 4, 5]) await insertUserLogged(db, `r${n}`, { schemas: [USER], userName: `reader${n}@example.com`, title: `T${n}`, active: true }, 'scim', noEvents);
+    });
+    after(() => db.close());
+
+    it('answers each lookup with its own person, all but the first in one statement', async () => {
+      const remembered = new UserStateCache();
+      const reads = new UserReads(counted, remembered);
+      lookups = 0;
+      const names = ['reader1@example.com', 'READER2@example.com', 'nobody@example.com', 'reader3@example.com', 'reader2@example.com', 'reader5@example.com'];
+      const docs = await Promise.all(names.map((name) => reads.byUserName(name)));
+      assert.equal(lookups, 2);
+      assert.deepEqual(
+        docs.map((doc) => doc?.id),
+        ['r1', 'r2', undefined, 'r3', 'r2', 'r5'],
+      );
+      assert.equal(docs[3]?.title, 'T3');
+      assert.ok(remembered.get('r5'), 'the people found are remembered');
+    });
+
+    it('finds a person renamed between two lookups by their new name only', async () => {
+      const reads = new UserReads(db);
+      assert.equal((await reads.byUserName('reader4@example.com'))?.id, 'r4');
+      const state = await getUserState(db, 'r4');
+      await replaceUserAt(db, 'r4', state?.version ?? 0, { schemas: [USER], userName: 'renamed4@example.com', active: true }, 'scim', noEvents);
+      const [old, renamed] = await Promise.all([reads.byUserName('reader4@example.com'), reads.byUserName('renamed4@example.com')]);
+      assert.equal(old, undefined);
+      assert.equal(renamed?.id, 'r4');
+      assert.equal(renamed?.userName, 'renamed4@example.com');
+    });
+  });
+}
