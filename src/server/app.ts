@@ -9,7 +9,7 @@ import { namesAttribute, project } from '../scim/projection.ts';
 import { allSchemas, resourceTypeDocument, resourceTypes, schemaDocument, userResourceType, type ResourceTypeDefinition } from '../scim/resource-schemas.ts';
 import { listResponse, SCIM } from '../scim/schemas.ts';
 import type { Database } from '../store/database.ts';
-import { getGroup, getUser, listGroups, listUsers, type Doc } from '../store/directory.ts';
+import { getGroup, listGroups, listUsers, type Doc } from '../store/directory.ts';
 import { touchScimToken, verifyScimToken, type ScimToken } from '../store/scim-tokens.ts';
 import { healthRoutes, timeRequests, type Readiness } from './health.ts';
 import { checkIfMatch, etagOf, maxResults, notModified, readJson, readSearch, scimErrorResponse, scimJson, type Search, type SearchParameters } from './scim-http.ts';
@@ -133,7 +133,7 @@ export function createServerApp(options: ServerOptions): Hono<Env> {
 
   for (const type of resourceTypes) {
     const isUser = type === userResourceType;
-    const get = (id: string, members: boolean) => (isUser ? getUser(db, id, false, service.states) : getGroup(db, id, { members }));
+    const get = async (id: string, members: boolean) => (isUser ? (await service.reads.byId(id))?.doc : getGroup(db, id, { members }));
     scim.get(type.endpoint, (c) => search(c, type, queryParameters(c)));
     scim.post(`${type.endpoint}/.search`, async (c) => search(c, type, await searchBody(c)));
     scim.get(`${type.endpoint}/:id`, async (c) => {

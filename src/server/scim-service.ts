@@ -47,7 +47,7 @@ export class ScimService {
   readonly states: UserStateCache;
   /** Writes of people made outside a transaction, combined with those made at the same time. */
   readonly #writes: UserWrites;
-  /** Lookups of people by userName, combined with those made at the same time. */
+  /** Reads of people by id and by userName, combined with those made at the same time. */
   readonly reads: UserReads;
 
   constructor(db: Database, fanOut?: FanOut, states = new UserStateCache()) {
@@ -115,7 +115,7 @@ export class ScimService {
       return doc ? { doc, changed: true } : undefined;
     };
     const fresh = async (tx?: Queryable) => {
-      const state = tx ? await getUserState(tx, id, true) : await getUserState(this.#db, id, false, this.states);
+      const state = tx ? await getUserState(tx, id, true) : await this.reads.byId(id);
       if (!state) throw notFound('User', id);
       return from(state, tx);
     };

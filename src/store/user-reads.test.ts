@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auditInsert } from '../audit/trail.ts';
 import type { Database, Queryable } from './database.ts';
-import { getUserState, insertUserLogged, replaceUserAt } from './directory.ts';
+import { deleteUser, getUserState, insertUserLogged, replaceUserAt } from './directory.ts';
+import { upsertPeople } from './people.ts';
 import { databaseKinds, openTestDatabase } from './testing.ts';
 import { UserReads } from './user-reads.ts';
 import { UserStateCache } from './user-states.ts';
@@ -41,6 +42,20 @@ for (const kind of databaseKinds) {
       );
       assert.equal(docs[3]?.title, 'T3');
       assert.ok(remembered.get('r5'), 'the people found are remembered');
+    });
+
+    it('reads each person by id as getUserState reads them, all but the first in one statement', async () => {
+      await upsertPeople(db, [{ id: 'r-imported', userName: 'imported@example.com', email: 'imported@example.com', emails: ['imported@example.com'], active: true, groups: [] }], 'csv');
+      await insertUserLogged(db, 'r-gone', { schemas: [USER], userName: 'gone@example.com', active: true }, 'scim', noEvents);
+      await deleteUser(db, 'r-gone');
+      const reads = new UserReads(counted);
+      lookups = 0;
+      const ids = ['r1', 'r-imported', 'r-gone', 'missing', 'r3', 'r1'];
+      const states = await Promise.all(ids.map((id) => reads.byId(id)));
+      assert.equal(lookups, 2);
+      for (const [i, id] of ids.entries()) assert.deepEqual(states[i], await getUserState(db, id), id);
+      assert.equal(states[1]?.pushed, null, 'an imported person has no pushed body');
+      assert.equal(states[2], undefined, 'a person the IdP deleted is not read');
     });
 
     it('finds a person renamed between two lookups by their new name only', async () => {

@@ -1,12 +1,13 @@
 // Reads of people that callers make at the same time, combined into one statement
-// (src/store/combiner.ts): an IdP looks a person up by userName before it creates or changes them.
+// (src/store/combiner.ts): an IdP reads a person, by id or by userName, before it changes them.
 import { Combiner, type CombineOptions } from './combiner.ts';
 import type { Queryable } from './database.ts';
-import { usersByUserName, type Doc } from './directory.ts';
-import type { UserStateCache } from './user-states.ts';
+import { userStatesById, usersByUserName, type Doc } from './directory.ts';
+import type { UserState, UserStateCache } from './user-states.ts';
 
 export class UserReads {
   readonly #byUserName: Combiner<string, Doc | undefined>;
+  readonly #byId: Combiner<string, UserState | undefined>;
 
   constructor(db: Queryable, remember?: UserStateCache, options: CombineOptions = {}) {
     this.#byUserName = new Combiner<string, Doc | undefined>(
@@ -16,7 +17,17 @@ export class UserReads {
       },
       options,
     );
+    this.#byId = new Combiner<string, UserState | undefined>(
+      {
+        many: (ids) => userStatesById(db, ids, remember),
+        one: async (id) => (await userStatesById(db, [id], remember))[0],
+      },
+      options,
+    );
   }
+
+  /** A live person as they are now (`getUserState` without a lock), if any. */
+  readonly byId = (id: string): Promise<UserState | undefined> => this.#byId.submit(id);
 
   /** The live person with this userName (compared as the userName index compares), if any. */
   readonly byUserName = (userName: string): Promise<Doc | undefined> => this.#byUserName.submit(userName);
