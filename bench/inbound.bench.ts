@@ -10,6 +10,7 @@
 // many accounts (sync, then plan) runs on the same database. --serve-processes: inbound throughput
 // through that many `roster serve --no-worker` processes on one PostgreSQL (--kinds '' for only that).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -141,8 +142,37 @@ interface Request {
   body?: unknown;
 }
 
-async function load(pools: Pool | Pool[], token: string, name: string, next: (n: number) => Request): Promise<string> {
-  const spread = Array.isArray(pools) ? pools : [pools];
+/**
+ * The load generator's connections to one `roster serve`: node:http keep-alive sockets. (undici's
+ * Client keeps up to 256 finished requests per connection before it trims its queue; at thousands
+ * of requests a second they outlived the young generation, and the load generator's own garbage
+ * collection, pauses of up to 48 ms, was counted as the server's latency.)
+ */
+interface Target {
+  origin: URL;
+  agent: Agent;
+}
+
+const target = (origin: string, sockets: number): Target => ({ origin: new URL(origin), agent: new Agent({ keepAlive: true, maxSockets: sockets }) });
+
+/** Sends one request and reads its whole response; answers its status. */
+function send(to: Target, method: string, path: string, headers: Record<string, string>, body: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(
+      { host: to.origin.hostname, port: to.origin.port, method, path, agent: to.agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (response) => {
+        response.resume();
+        response.once('end', () => resolve(response.statusCode ?? 0));
+        response.once('error', reject);
+      },
+    );
+    sent.once('error', reject);
+    sent.end(body);
+  });
+}
+
+async function load(targets: Target | Target[], token: string, name: string, next: (n: number) => Request): Promise<string> {
+  const spread = Array.isArray(targets) ? targets : [targets];
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
   const run = async (ms: number) => {
     const latencies: number[] = [];
@@ -151,14 +181,13 @@ async function load(pools: Pool | Pool[], token: string, name: string, next: (n:
     const end = performance.now() + ms;
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async (_, connection) => {
-        const pool = spread[connection % spread.length] as Pool;
+        const to = spread[connection % spread.length] as Target;
         while (performance.now() < end) {
           const r = next(n++);
           const started = performance.now();
-          const response = await pool.request({ method: r.method, path: `/scim/v2${r.path}`, headers, ...(r.body ? { body: JSON.stringify(r.body) } : {}) });
-          await response.body.text();
+          const status = await send(to, r.method, `/scim/v2${r.path}`, headers, r.body ? JSON.stringify(r.body) : undefined);
           latencies.push(performance.now() - started);
-          if (response.statusCode >= 400) failures++;
+          if (status >= 400) failures++;
         }
       }),
     );
@@ -179,18 +208,18 @@ async function throughput(kind: 'pglite' | 'postgres'): Promise<void> {
   const { value: token } = await createScimToken(db, 'bench', 'operator:bench');
   await db.close();
   const { child, origin } = await serve(p, {});
-  const pool = new Pool(origin, { connections: CONNECTIONS, pipelining: 1 });
+  const server = target(origin, CONNECTIONS);
   const pick = (n: number) => (n * 7919) % size;
   try {
     console.log(`\n${kind}: ${size.toLocaleString('en-US')} people, ${CONNECTIONS} connections, ${seconds} s each`);
-    if (scenarios.has('filter')) console.log(await load(pool, token, 'filter GET', (n) => ({ method: 'GET', path: `/Users?filter=${encodeURIComponent(`userName eq "user${pick(n)}@bench.example"`)}` })));
-    if (scenarios.has('get')) console.log(await load(pool, token, 'GET by id', (n) => ({ method: 'GET', path: `/Users/${ids[pick(n)]}` })));
-    if (scenarios.has('patch')) console.log(await load(pool, token, 'PATCH', (n) => ({ method: 'PATCH', path: `/Users/${ids[pick(n)]}`, body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `Title ${n}` }] } })));
+    if (scenarios.has('filter')) console.log(await load(server, token, 'filter GET', (n) => ({ method: 'GET', path: `/Users?filter=${encodeURIComponent(`userName eq "user${pick(n)}@bench.example"`)}` })));
+    if (scenarios.has('get')) console.log(await load(server, token, 'GET by id', (n) => ({ method: 'GET', path: `/Users/${ids[pick(n)]}` })));
+    if (scenarios.has('patch')) console.log(await load(server, token, 'PATCH', (n) => ({ method: 'PATCH', path: `/Users/${ids[pick(n)]}`, body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `Title ${n}` }] } })));
     let made = 0;
-    if (scenarios.has('post')) console.log(await load(pool, token, 'POST', () => ({ method: 'POST', path: '/Users', body: userBody(size + 1 + made++) })));
-    if (scenarios.has('list')) console.log(await load(pool, token, 'list-100', (n) => ({ method: 'GET', path: `/Users?startIndex=${1 + ((n * 100) % (size - 100))}&count=100` })));
+    if (scenarios.has('post')) console.log(await load(server, token, 'POST', () => ({ method: 'POST', path: '/Users', body: userBody(size + 1 + made++) })));
+    if (scenarios.has('list')) console.log(await load(server, token, 'list-100', (n) => ({ method: 'GET', path: `/Users?startIndex=${1 + ((n * 100) % (size - 100))}&count=100` })));
   } finally {
-    await pool.close();
+    server.agent.destroy();
     await stop(child);
     await p.drop();
   }
@@ -205,16 +234,16 @@ async function scaledOut(processes: number): Promise<void> {
   const { value: token } = await createScimToken(db, 'bench', 'operator:bench');
   await db.close();
   const servers = await Promise.all(Array.from({ length: processes }, () => serve(p, {}, ['--no-worker'])));
-  const pools = servers.map(({ origin }) => new Pool(origin, { connections: Math.ceil(CONNECTIONS / processes), pipelining: 1 }));
+  const targets = servers.map(({ origin }) => target(origin, Math.ceil(CONNECTIONS / processes)));
   const pick = (n: number) => (n * 7919) % size;
   try {
     console.log(`\npostgres, ${processes} × roster serve --no-worker: ${size.toLocaleString('en-US')} people, ${CONNECTIONS} connections spread over them, ${seconds} s each`);
-    console.log(await load(pools, token, 'filter GET', (n) => ({ method: 'GET', path: `/Users?filter=${encodeURIComponent(`userName eq "user${pick(n)}@bench.example"`)}` })));
-    console.log(await load(pools, token, 'PATCH', (n) => ({ method: 'PATCH', path: `/Users/${ids[pick(n)]}`, body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `Title ${n}` }] } })));
+    console.log(await load(targets, token, 'filter GET', (n) => ({ method: 'GET', path: `/Users?filter=${encodeURIComponent(`userName eq "user${pick(n)}@bench.example"`)}` })));
+    console.log(await load(targets, token, 'PATCH', (n) => ({ method: 'PATCH', path: `/Users/${ids[pick(n)]}`, body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `Title ${n}` }] } })));
     let made = 0;
-    console.log(await load(pools, token, 'POST', () => ({ method: 'POST', path: '/Users', body: userBody(size + 1 + made++) })));
+    console.log(await load(targets, token, 'POST', () => ({ method: 'POST', path: '/Users', body: userBody(size + 1 + made++) })));
   } finally {
-    await Promise.all(pools.map((pool) => pool.close()));
+    for (const to of targets) to.agent.destroy();
     await Promise.all(servers.map(({ child }) => stop(child)));
     await p.drop();
   }
