@@ -5,7 +5,7 @@
 export interface CombineOptions {
   /** Statements in flight at once; what arrives meanwhile waits and goes in the next one. */
   inFlight?: number;
-  /** The most writes in one statement. */
+  /** The most requests in one statement. */
   batch?: number;
   /**
    * A statement still running after this long (waiting on a lock another transaction holds, say)
@@ -14,9 +14,9 @@ export interface CombineOptions {
   patienceMs?: number;
 }
 
-/** A kind of write, made for many in one statement or for one alone. */
+/** A kind of read or write, made for many in one statement or for one alone. */
 export interface Statements<T, R> {
-  /** Writes with the same key never share a statement (none share a key when absent). */
+  /** Requests with the same key never share a statement (none share a key when absent). */
   key?(write: T): string;
   many(writes: readonly T[]): Promise<R[]>;
   one(write: T): Promise<R>;
