@@ -58,8 +58,8 @@ export async function recordAudit(db: Queryable | Database, events: AuditInput |
  */
 export interface AuditInsert {
   count: number;
-  /** The events, as the statement's parameter. */
-  rows: string;
+  /** The events, as the statement's parameter (made when asked for). */
+  readonly rows: string;
   /** The same events, for a statement that logs several writes (`auditInsertOfWrites`). */
   events: readonly object[];
   sql(param: number, when?: string): string;
@@ -71,7 +71,9 @@ export function auditInsert(events: AuditInput | readonly AuditInput[]): AuditIn
   const rows = list.map((e, n) => ({ n, at, actor: e.actor, action: e.action, app_name: e.appName ?? null, target: e.target ?? null, outcome: e.outcome ?? 'ok', detail: normalised(redact(e.detail ?? {})) }));
   return {
     count: rows.length,
-    rows: JSON.stringify(rows),
+    get rows() {
+      return JSON.stringify(rows);
+    },
     events: rows,
     sql: (param, when) => `insert into audit_events (at, actor, action, app_name, target, outcome, detail)
      select x.at, x.actor, x.action, x.app_name, x.target, x.outcome, x.detail

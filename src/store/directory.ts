@@ -195,15 +195,13 @@ function userNameLookup(query: ListQuery): string | undefined {
 
 /** The live people with these userNames (compared as the userName index compares them), in their order. */
 export async function usersByUserName(db: Queryable, userNames: readonly string[], remember?: UserStateCache): Promise<(Doc | undefined)[]> {
-  const rows = await db.query<{ n: number; parts: UserParts }>(
-    `select q.n, ${userParts} as parts
+  const rows = await db.query<{ w: number; parts: UserParts }>(
+    `select q.n - 1 as w, ${userParts} as parts
        from unnest($1::text[]) with ordinality as q(user_name, n)
        join people p on lower(p.user_name) = lower(q.user_name) and p.deleted_at is null`,
     [userNames],
   );
-  const docs = await userDocsOf(db, rows.map((row) => row.parts), remember);
-  const found = new Map(rows.map((row, i) => [Number(row.n) - 1, docs[i]]));
-  return userNames.map((_, i) => found.get(i));
+  return byWrite(db, userNames.length, rows, remember);
 }
 
 export function listGroups(db: Queryable, query: ListQuery): Promise<ListResult> {
@@ -286,21 +284,18 @@ export async function getUserState(db: Queryable, id: string, lock = false, reme
 
 /** `getUserState` for several people in one statement, in their order (undefined for those not live). */
 export async function userStatesById(db: Queryable, ids: readonly string[], remember?: UserStateCache): Promise<(UserState | undefined)[]> {
-  const rows = await db.query<{ n: number; parts: UserParts }>(
-    `select q.n, ${userParts} as parts
+  const rows = await db.query<{ w: number; parts: UserParts }>(
+    `select q.n - 1 as w, ${userParts} as parts
        from unnest($1::text[]) with ordinality as q(id, n)
        join people p on p.id = q.id and p.deleted_at is null`,
     [ids],
   );
-  const docs = await userDocsOf(db, rows.map((row) => row.parts), remember);
-  const found = new Map(rows.map((row, i) => [Number(row.n) - 1, { doc: docs[i] as Doc, version: Number(row.parts.version), pushed: row.parts.pushed }]));
-  return ids.map((_, i) => found.get(i));
-}
-
-/** The columns a User body sets, then the body itself: parameters $2 to $13 of the statements below. */
-function personValues(body: Doc): unknown[] {
-  const c = personColumns(body);
-  return [c.externalId, c.userName, c.displayName, c.givenName, c.familyName, c.email, JSON.stringify(c.emails), c.active, c.department, c.title, c.managerId, JSON.stringify(body)];
+  const docs = await byWrite(db, ids.length, rows, remember);
+  const parts = new Map(rows.map((row) => [Number(row.w), row.parts]));
+  return docs.map((doc, w) => {
+    const found = parts.get(w);
+    return doc && found ? { doc, version: Number(found.version), pushed: found.pushed } : undefined;
+  });
 }
 
 /**
@@ -308,17 +303,8 @@ function personValues(body: Doc): unknown[] {
  * clash on userName is the database's unique violation (23505) and writes nothing.
  */
 export async function insertUserLogged(db: Queryable, id: string, body: Doc, source: string, audit: AuditInsert, remember?: UserStateCache): Promise<Doc> {
-  const [row] = await db.query<{ parts: UserParts }>(
-    `with made as (
-       insert into people as p (id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, scim, groups, source)
-       values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13::jsonb, '[]'::jsonb, $14)
-       returning p
-     ), logged as (${audit.sql(15, 'exists (select from made)')})
-     select ${userPartsOf('c')} as parts from made, lateral (select (made.p).*) c`,
-    [id, ...personValues(body), source, audit.rows],
-  );
-  if (!row) throw new Error('person not inserted');
-  return userDocOf(db, row.parts, remember);
+  const [doc] = await insertUsersLogged(db, [{ id, body, source, audit }], remember);
+  return doc as Doc;
 }
 
 /**
@@ -327,17 +313,8 @@ export async function insertUserLogged(db: Queryable, id: string, body: Doc, sou
  * they changed or went since (read them again and start over).
  */
 export async function replaceUserAt(db: Queryable, id: string, version: number, body: Doc, source: string, audit: AuditInsert, remember?: UserStateCache): Promise<Doc | undefined> {
-  const [row] = await db.query<{ parts: UserParts }>(
-    `with changed as (
-       update people p set external_id = $2, user_name = $3, display_name = $4, given_name = $5, family_name = $6, email = $7, emails = $8::jsonb,
-              active = $9, department = $10, title = $11, manager_id = $12, scim = $13::jsonb, source = $14, updated_at = now()
-        where p.id = $1 and p.deleted_at is null and p.version = $15
-       returning p
-     ), logged as (${audit.sql(16, 'exists (select from changed)')})
-     select ${userPartsOf('c')} as parts from changed, lateral (select (changed.p).*) c`,
-    [id, ...personValues(body), source, version, audit.rows],
-  );
-  return row ? userDocOf(db, row.parts, remember) : undefined;
+  const [doc] = await replaceUsersAt(db, [{ id, version, body, source, audit }], remember);
+  return doc;
 }
 
 /** One version-guarded replace of a pushed person, as `replaceUserAt` takes it. */
@@ -428,7 +405,7 @@ export async function insertUsersLogged(db: Queryable, writes: readonly UserInse
   return docs as Doc[];
 }
 
-/** The documents of a statement's rows, in the order of its writes (undefined for a write that did not happen). */
+/** The documents of a statement's rows, in the order of its writes or lookups (w; undefined for one that wrote or found nothing). */
 async function byWrite(db: Queryable, count: number, rows: readonly { w: number; parts: UserParts }[], remember?: UserStateCache): Promise<(Doc | undefined)[]> {
   const docs = await userDocsOf(db, rows.map((row) => row.parts), remember);
   const written = new Map(rows.map((row, i) => [Number(row.w), docs[i]]));

@@ -2,7 +2,7 @@
 // (src/store/combiner.ts).
 import { Combiner, type CombineOptions } from './combiner.ts';
 import type { Queryable } from './database.ts';
-import { insertUserLogged, insertUsersLogged, replaceUserAt, replaceUsersAt, type Doc, type UserInsert, type UserReplace } from './directory.ts';
+import { insertUsersLogged, replaceUsersAt, type Doc, type UserInsert, type UserReplace } from './directory.ts';
 import type { UserStateCache } from './user-states.ts';
 
 /** Writes of pushed people, each sharing a statement with the writes of others waiting at the time. */
@@ -15,7 +15,7 @@ export class UserWrites {
       {
         key: (write) => write.id,
         many: (writes) => replaceUsersAt(db, writes, remember),
-        one: (write) => replaceUserAt(db, write.id, write.version, write.body, write.source, write.audit, remember),
+        one: async (write) => (await replaceUsersAt(db, [write], remember))[0],
       },
       options,
     );
@@ -23,7 +23,7 @@ export class UserWrites {
       {
         key: (write) => String(write.body.userName).toLowerCase(),
         many: (writes) => insertUsersLogged(db, writes, remember),
-        one: (write) => insertUserLogged(db, write.id, write.body, write.source, write.audit, remember),
+        one: async (write) => (await insertUsersLogged(db, [write], remember))[0] as Doc,
       },
       options,
     );
