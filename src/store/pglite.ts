@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, parse, protocol, type messages as wire } from '@electric-sql/pglite';
 import type { Database, Queryable } from './database.ts';
 import { acquireFolderLock, type FolderLock } from './folder-lock.ts';
 
@@ -15,6 +15,8 @@ export interface PgliteOptions {
   settings?: readonly string[];
   /** Start from this image of a data folder (pgliteImage) instead of an empty one: no initdb. */
   image?: Blob | undefined;
+  /** How many distinct statement texts are kept prepared (default 2,000); past it, each is parsed on every run. */
+  statementLimit?: number;
 }
 
 /** Opens an embedded database: in memory when dataDir is undefined, else in that folder, locked. */
@@ -29,7 +31,7 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
     lock?.release();
     throw error;
   }
-  return wrap(pg, lock);
+  return wrap(pg, lock, options.statementLimit);
 }
 
 /**
@@ -46,19 +48,26 @@ export async function pgliteImage(prepare: (db: Database) => Promise<unknown>): 
   }
 }
 
-function wrap(pg: PGlite, lock: FolderLock | undefined): Database {
-  const asQueryable = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+function wrap(pg: PGlite, lock: FolderLock | undefined, statementLimit?: number): Database {
+  const prepared = new PreparedStatements(pg, statementLimit);
+  // Inside pg.transaction the transaction's lock is held already (so its own exec must be used),
+  // and the commit writes the files.
+  const asQueryable = (transaction?: Pick<PGlite, 'exec'>): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]) {
-      const result = await target.query<T>(sql, params ? [...params] : undefined);
-      return result.rows;
+      if (transaction) return (await prepared.run(sql, params ?? [], true)) as T[];
+      return (await pg._runExclusiveTransaction(async () => {
+        const rows = await prepared.run(sql, params ?? [], false);
+        await pg.syncToFs();
+        return rows;
+      })) as T[];
     },
     async exec(sql: string) {
-      await target.exec(sql);
+      await (transaction ?? pg).exec(sql);
     },
   });
   return {
     kind: 'pglite',
-    ...asQueryable(pg),
+    ...asQueryable(),
     transaction: (fn) => pg.transaction((tx) => fn(asQueryable(tx))),
     async executeSql(sql, params) {
       if (params && params.length > 0) return { rows: (await pg.query(sql, [...params])).rows };
@@ -73,4 +82,93 @@ function wrap(pg: PGlite, lock: FolderLock | undefined): Database {
       }
     },
   };
+}
+
+interface Prepared {
+  name: string;
+  /** The type of each parameter, as the database inferred it: how a value is written for it. */
+  parameterTypes: number[];
+}
+
+/**
+ * Named prepared statements on the embedded database. PGlite's own query parses and plans every
+ * statement afresh and makes six calls into the database for it; here a statement is parsed once,
+ * and each run after is one call (bind, describe, execute, sync): a read by id went from about
+ * 230-410 µs to 80 µs. Statements are named by their text, up to a bound (filters of every shape
+ * are distinct texts); past it, new texts are parsed each time.
+ */
+class PreparedStatements {
+  readonly #pg: PGlite;
+  readonly #statements = new Map<string, Prepared>();
+  readonly #limit: number;
+  #named = 0;
+
+  constructor(pg: PGlite, limit = 2000) {
+    this.#pg = pg;
+    this.#limit = limit;
+  }
+
+  /**
+   * The rows of sql run with params; the caller holds the transaction lock. A statement prepared
+   * before a schema change that alters its result (0A000, "cached plan must not change result
+   * type") is forgotten and, outside a transaction, prepared again once.
+   */
+  async run(sql: string, params: readonly unknown[], inTransaction: boolean): Promise<unknown[]> {
+    return this.#pg._runExclusiveQuery(async () => {
+      try {
+        return await this.#execute(sql, params);
+      } catch (error) {
+        if ((error as { code?: string }).code !== '0A000' || !this.#statements.has(sql)) throw error;
+        await this.#forget(sql);
+        if (inTransaction) throw error;
+        return this.#execute(sql, params);
+      }
+    });
+  }
+
+  async #execute(sql: string, params: readonly unknown[]): Promise<unknown[]> {
+    const pg = this.#pg;
+    const statement = this.#statements.get(sql) ?? (await this.#prepare(sql));
+    const values = params.map((value, i) => {
+      if (value === null || value === undefined) return null;
+      const serializer = pg.serializers[statement.parameterTypes[i] ?? 0];
+      return serializer ? serializer(value) : String(value);
+    });
+    const messages = await this.#send(sql, params, protocol.serialize.bind({ statement: statement.name, values }), protocol.serialize.describe({ type: 'P' }), protocol.serialize.execute({}));
+    return parse.parseResults(messages, pg.parsers)[0]?.rows ?? [];
+  }
+
+  async #forget(sql: string): Promise<void> {
+    const statement = this.#statements.get(sql);
+    this.#statements.delete(sql);
+    if (statement) await this.#send(sql, [], protocol.serialize.close({ type: 'S', name: statement.name }));
+  }
+
+  /** Parses sql as a named statement, or past the bound as the unnamed one (which the next statement replaces). */
+  async #prepare(sql: string): Promise<Prepared> {
+    const name = this.#statements.size < this.#limit ? `roster_${++this.#named}` : '';
+    const messages = await this.#send(sql, [], protocol.serialize.parse({ name, text: sql }), protocol.serialize.describe({ type: 'S', name }));
+    const description = messages.find((m): m is wire.ParameterDescriptionMessage => m.name === 'parameterDescription');
+    const statement = { name, parameterTypes: description?.dataTypeIDs ?? [] };
+    if (name !== '') this.#statements.set(sql, statement);
+    return statement;
+  }
+
+  /** Sends these messages and a sync in one call; a database error is thrown with its statement, as PGlite's own query throws it. */
+  async #send(sql: string, params: readonly unknown[], ...messages: Uint8Array[]): Promise<wire.BackendMessage[]> {
+    const replies = await this.#pg.execProtocolStream(concat([...messages, protocol.serialize.sync()]), { syncToFs: false, throwOnError: false });
+    const error = replies.find((m): m is wire.DatabaseError => m.name === 'error');
+    if (error) throw Object.assign(error, { query: sql, params });
+    return replies;
+  }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
