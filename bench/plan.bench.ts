@@ -36,7 +36,7 @@ for (let a = 0; a < appCount; a += 1) {
   for (let o = 0; o < size / 200; o += 1) accounts.push({ remoteId: `${a}-orphan-${o}`, userName: `orphan${o}@example.com`, email: `orphan${o}@example.com`, active: true, groups: [], raw: {} });
   const type = types[a % types.length] ?? 'scim';
   const name = `app${a}-${type}`;
-  apps.push({ name, type, policy: { ...defaultPolicy, approval: { ...defaultPolicy.approval, massChange: { share: 0.5, minimum: 5 } } }, capabilities: moduleFor(type).capabilities, preview: moduleFor(type).preview, accounts, links: linkAccounts(name, people, accounts, []).links });
+  apps.push({ name, type, policy: { ...defaultPolicy, approval: { ...defaultPolicy.approval, massChange: { share: 0.5, minimum: 5, withinMinutes: 60 } } }, capabilities: moduleFor(type).capabilities, preview: moduleFor(type).preview, accounts, links: linkAccounts(name, people, accounts, []).links });
 }
 
 global.gc?.();

@@ -46,7 +46,7 @@ export const policySchema = z
         roles: names,
         people: names,
         massChange: z
-          .object({ share: z.number().gt(0).max(1).default(0.1), minimum: z.number().int().nonnegative().default(5) })
+          .object({ share: z.number().gt(0).max(1).default(0.1), minimum: z.number().int().nonnegative().default(5), withinMinutes: z.number().int().positive().default(60) })
           .strict()
           .prefault({}),
       })

@@ -104,7 +104,7 @@ describe('planner', () => {
     assert.equal(plan.held.length, 1);
     assert.match(plan.held[0]?.reason ?? '', /circuit breaker: 10 of 40 hr accounts \(25%\) would be deactivated or deleted, more than the 10% allowed/);
     assert.ok(plan.changes.every((c) => c.approval.some((a) => a.startsWith('circuit breaker'))), 'every change of the app is held, the joiner too');
-    const small = planChanges({ people, apps: [app(people, accounts, { policy: policy({ approval: { ...defaultPolicy.approval, massChange: { share: 0.5, minimum: 5 } } }) })] });
+    const small = planChanges({ people, apps: [app(people, accounts, { policy: policy({ approval: { ...defaultPolicy.approval, massChange: { share: 0.5, minimum: 5, withinMinutes: 60 } } }) })] });
     assert.equal(small.held.length, 0);
   });
 

@@ -17,6 +17,12 @@ export interface AppPlanInput {
   preview?: ((change: Change) => RequestPreview[]) | undefined;
   accounts: readonly RemoteAccount[];
   links: readonly Link[];
+  /**
+   * Set when `accounts` holds only some of the app's accounts (a plan narrowed to some people):
+   * how many the app holds in all, and how many other plans switched off lately. The circuit
+   * breaker reads these instead of counting `accounts`.
+   */
+  wholeApp?: { accounts: number; switchedOffLately: number; withinMinutes: number } | undefined;
 }
 
 export interface PlanInput {
@@ -252,12 +258,15 @@ function undeletable(account: RemoteAccount): string[] {
 
 /** The mass-change circuit breaker: too large a share of an app's accounts switched off at once. */
 function circuitBreaker(app: AppPlanInput, changes: readonly Change[]): string | undefined {
-  const destructive = changes.filter((c) => c.kind === 'deactivate' || c.kind === 'delete').length;
+  const inPlan = changes.filter((c) => c.kind === 'deactivate' || c.kind === 'delete').length;
+  const lately = app.wholeApp?.switchedOffLately ?? 0;
+  const destructive = inPlan + lately;
   const { share, minimum } = app.policy.approval.massChange;
-  const total = app.accounts.length;
-  if (destructive === 0 || destructive < minimum || destructive <= share * total) return undefined;
+  const total = app.wholeApp?.accounts ?? app.accounts.length;
+  if (inPlan === 0 || destructive < minimum || destructive <= share * total) return undefined;
   const percent = total === 0 ? 100 : Math.round((destructive / total) * 100);
-  return `circuit breaker: ${destructive} of ${total} ${app.name} accounts (${percent}%) would be deactivated or deleted, more than the ${Math.round(share * 100)}% allowed; the whole app is held`;
+  const counted = lately > 0 ? ` (${inPlan} in this plan, ${lately} by other plans in the last ${app.wholeApp?.withinMinutes} minutes)` : '';
+  return `circuit breaker: ${destructive} of ${total} ${app.name} accounts (${percent}%) would be deactivated or deleted${counted}, more than the ${Math.round(share * 100)}% allowed; the whole app is held`;
 }
 
 function accountInputFor(person: Person, attributes: readonly ManagedAttribute[], role: string | undefined): ChangeAttributes {

@@ -26,8 +26,12 @@ export interface AppPolicy {
     roles: string[];
     /** Any change to these people (userNames) needs a second person. */
     people: string[];
-    /** A plan that would deactivate or delete more than this share of the app's accounts is held whole. */
-    massChange: { share: number; minimum: number };
+    /**
+     * A plan that would deactivate or delete more than this share of the app's accounts is held
+     * whole. A plan narrowed to some people (an IdP push) also counts what other plans switched
+     * off in the app within the last `withinMinutes`: a mass offboarding arrives one person at a time.
+     */
+    massChange: { share: number; minimum: number; withinMinutes: number };
   };
 }
 
@@ -39,7 +43,7 @@ export const defaultPolicy: AppPolicy = {
   defaultRole: undefined,
   leaver: 'deactivate',
   orphans: 'report',
-  approval: { deletes: true, roles: [], people: [], massChange: { share: 0.1, minimum: 5 } },
+  approval: { deletes: true, roles: [], people: [], massChange: { share: 0.1, minimum: 5, withinMinutes: 60 } },
 };
 
 /** Whether a person should have an account in the app. */

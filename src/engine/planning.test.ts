@@ -8,6 +8,9 @@ import { planChanges } from '../core/planner.ts';
 import { generateOrganisation } from '../core/sample-org.ts';
 import { upsertPeople } from '../store/people.ts';
 import { databaseKinds, openTestDatabase } from '../store/testing.ts';
+import type { Person } from '../core/person.ts';
+import { applyPlan } from './apply.ts';
+import { decide } from './approvals.ts';
 import { makePlan } from './planning.ts';
 import { syncApp } from './sync.ts';
 
@@ -43,6 +46,59 @@ for (const kind of databaseKinds) {
         assert.deepEqual(plan.changes.map((c) => c.id), pure.changes.map((c) => c.id));
         assert.equal(new Set(plan.changes.map((c) => c.id)).size, plan.changes.length, 'no change twice');
         assert.equal((await makePlan(db, config.apps, { actor: 'operator:test' })).id, plan.id, 'the same state plans the same plan');
+        // Narrowed to some people, a plan reads only their accounts, and gives them what planning everyone gives them.
+        const withKind = (kind: string) => people.filter((p) => plan.changes.some((c) => c.personId === p.id && c.kind === kind)).slice(0, 10);
+        const chosen = [...withKind('create'), ...withKind('deactivate'), ...withKind('update'), ...people.filter((p) => !plan.changes.some((c) => c.personId === p.id)).slice(0, 10)];
+        assert.equal(chosen.length, 40, 'joiners, leavers, movers and people with nothing to do');
+        const ids = new Set(chosen.map((p) => p.id));
+        const narrowed = await makePlan(db, config.apps, { actor: 'operator:test', people: chosen.map((p, i) => (i % 2 ? p.id : p.userName.toUpperCase())) });
+        assert.deepEqual(narrowed.changes, plan.changes.filter((c) => c.personId !== undefined && ids.has(c.personId)));
+      } finally {
+        await db.close();
+      }
+    });
+  });
+}
+
+for (const kind of databaseKinds) {
+  describe(`a plan narrowed to one person at a time (an IdP push) still trips the mass-change breaker (${kind})`, () => {
+    const person = (n: number): Person => ({ id: `p${n}`, userName: `user${n}@example.com`, email: `user${n}@example.com`, emails: [`user${n}@example.com`], active: true, groups: [] });
+    const policy = { approval: { massChange: { share: 0.1, minimum: 3, withinMinutes: 30 } } };
+
+    it('counts what other plans switched off lately: the third leaver in a row of twenty is held until someone approves', async () => {
+      const db = await openTestDatabase(kind);
+      try {
+        const people = Array.from({ length: 20 }, (_, i) => person(i + 1));
+        await upsertPeople(db, people, 'test');
+        const { apps } = parseConfig({ apps: { hr: { type: 'scim', baseUrl: 'http://127.0.0.1:9', auth: { type: 'bearer', token: 'env:T' }, rateBudget: false, policy } } }, undefined, { env: { T: 't' } });
+        const fake = new FakeConnector('hr');
+        for (const p of people) fake.seed({ userName: p.userName, email: p.email });
+        assert.ok((await syncApp(db, apps[0]!, fake, { actor: 'operator:test' })).ok);
+        const leave = async (p: Person) => {
+          await upsertPeople(db, [{ ...p, active: false }], 'test');
+          const plan = await makePlan(db, apps, { actor: 'idp:entra', people: [p.id] });
+          await applyPlan(db, apps, plan.id, { actor: 'idp:entra', connectorFor: () => fake, retry: { limit: 1, delaySeconds: 1 } });
+          return plan;
+        };
+        const switchedOff = () => [...fake.accounts.values()].filter((a) => !a.active).map((a) => a.userName);
+        for (const p of people.slice(0, 2)) assert.deepEqual((await leave(p)).held, []);
+        assert.deepEqual(switchedOff(), ['user1@example.com', 'user2@example.com']);
+
+        const third = await leave(people[2]!);
+        assert.match(third.held[0]?.reason ?? '', /^circuit breaker: 3 of 20 hr accounts \(15%\) would be deactivated or deleted \(1 in this plan, 2 by other plans in the last 30 minutes\)/);
+        assert.deepEqual(third.changes.map((c) => [c.id, c.approval.length > 0]), [['hr/deactivate/p3', true]]);
+        assert.equal(switchedOff().length, 2, 'the third is not switched off');
+        // The same person planned again is counted once: their own held change is not "other plans".
+        assert.match((await makePlan(db, apps, { actor: 'idp:entra', people: ['p3'] })).held[0]?.reason ?? '', /3 of 20 .*\(1 in this plan, 2 by other plans/);
+
+        await decide(db, third.id, 'approved', { actor: 'operator:bob' });
+        await applyPlan(db, apps, third.id, { actor: 'operator:bob', connectorFor: () => fake, retry: { limit: 1, delaySeconds: 1 } });
+        assert.equal(switchedOff().length, 3, 'approved, it is carried out');
+
+        // Past the window, what was switched off no longer counts.
+        await db.query("update operations set updated_at = now() - interval '31 minutes'");
+        assert.deepEqual((await leave(people[3]!)).held, []);
+        assert.equal(switchedOff().length, 4);
       } finally {
         await db.close();
       }

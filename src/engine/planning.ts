@@ -6,10 +6,12 @@ import { narrowedTo, peopleInPlanOrder, planAppChanges, type AppPlanInput } from
 import type { PlanBody } from '../core/plan.ts';
 import { RosterError } from '../errors.ts';
 import { isAgentActor } from './approvals.ts';
-import { appSyncState, currentAccounts, currentAppGroups } from '../store/accounts.ts';
+import { appSyncState, countCurrentAccounts, currentAccounts, currentAppGroups, linkedAccountsOf } from '../store/accounts.ts';
 import { listLinks } from '../store/links.ts';
 import type { Database, Queryable } from '../store/database.ts';
-import { listPeople } from '../store/people.ts';
+import { switchedOffLately } from '../store/operations.ts';
+import { listPeople, peopleNamed } from '../store/people.ts';
+import type { Person } from '../core/person.ts';
 import { getPlan, peopleDigest, savePlan, type PlanBasis, type StoredPlan } from '../store/plans.ts';
 
 export interface PlanOptions {
@@ -48,6 +50,31 @@ export function staleness(plan: Pick<StoredPlan, 'basis'>, now: PlanBasis): stri
   return reasons.length > 0 ? reasons.join(', ') : undefined;
 }
 
+function inputFor(app: ResolvedApp): Omit<AppPlanInput, 'accounts' | 'links' | 'appGroups'> {
+  return { name: app.name, type: app.type, policy: app.policy, capabilities: capabilitiesOf(app), preview: previewOf(app) };
+}
+
+async function wholeInput(db: Queryable, app: ResolvedApp): Promise<AppPlanInput> {
+  return { ...inputFor(app), accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name), appGroups: await currentAppGroups(db, app.name) };
+}
+
+/**
+ * What a plan narrowed to some people reads of an app: their accounts alone, found through their
+ * links, so a push for one person costs the same at 100 people as at 100,000. The circuit breaker
+ * counts the app's accounts in the database, and what other plans switched off there lately: an IdP
+ * that switches off half the company arrives one person at a time, each push a plan of its own.
+ */
+async function narrowedInput(db: Queryable, app: ResolvedApp, people: readonly Person[]): Promise<AppPlanInput> {
+  const ids = people.map((p) => p.id);
+  const { withinMinutes } = app.policy.approval.massChange;
+  return {
+    ...inputFor(app),
+    ...(await linkedAccountsOf(db, app.name, ids)),
+    appGroups: await currentAppGroups(db, app.name),
+    wholeApp: { accounts: await countCurrentAccounts(db, app.name), switchedOffLately: await switchedOffLately(db, app.name, withinMinutes, ids), withinMinutes },
+  };
+}
+
 /** Computes the plan from the stored state and saves it; the same state always gives the same plan id. */
 export async function makePlan(db: Database, allApps: readonly ResolvedApp[], options: PlanOptions): Promise<StoredPlan> {
   const unknown = (options.apps ?? []).filter((name) => !allApps.some((a) => a.name === name));
@@ -60,7 +87,7 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
   if (isAgentActor(options.actor)) basis.agent = options.actor;
   const neverSynced = configured.filter((a) => basis.apps[a.name]?.syncId === null).map((a) => a.name);
   if (neverSynced.length > 0) throw new RosterError('input_invalid', `${neverSynced.join(', ')} ${neverSynced.length > 1 ? 'have' : 'has'} never been synced: roster plans only from what it has read; run roster sync first`);
-  const people = peopleInPlanOrder(await listPeople(db));
+  const people = peopleInPlanOrder(options.people ? await peopleNamed(db, options.people) : await listPeople(db));
   if (options.people) {
     const known = new Set(people.flatMap((p) => [p.userName.toLowerCase(), p.id.toLowerCase()]));
     const nobody = options.people.filter((p) => !known.has(p.toLowerCase()));
@@ -70,7 +97,7 @@ export async function makePlan(db: Database, allApps: readonly ResolvedApp[], op
   const body: PlanBody = { changes: [], held: [] };
   const inOrder = [...configured].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const [index, app] of inOrder.entries()) {
-    const input: AppPlanInput = { name: app.name, type: app.type, policy: app.policy, capabilities: capabilitiesOf(app), preview: previewOf(app), accounts: await currentAccounts(db, app.name, { raw: false }), links: await listLinks(db, app.name), appGroups: await currentAppGroups(db, app.name) };
+    const input = options.people ? await narrowedInput(db, app, people) : await wholeInput(db, app);
     const planned = planAppChanges(input, people);
     for (const change of narrowedTo(planned.changes, people, options.people)) body.changes.push(change);
     body.held.push(...planned.held);

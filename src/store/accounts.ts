@@ -1,5 +1,6 @@
 import { redactText } from '../core/redact.ts';
 import type { RemoteAccount } from '../core/account.ts';
+import type { Link, LinkRule } from '../core/links.ts';
 import type { Queryable } from './database.ts';
 import { readByKey } from './keyset.ts';
 
@@ -163,6 +164,28 @@ export async function currentAccounts(db: Queryable, appName: string, options: {
         'remote_id',
       );
   return rows.map(toAccount);
+}
+
+/**
+ * The accounts of the app's last successful sync linked to these people, with their links: what a
+ * plan narrowed to them reads of the app (found through the links, not by reading every account).
+ */
+export async function linkedAccountsOf(db: Queryable, appName: string, personIds: readonly string[]): Promise<{ accounts: RemoteAccount[]; links: Link[] }> {
+  if (personIds.length === 0) return { accounts: [], links: [] };
+  const rows = await db.query<AccountRow & { person_id: string; rule: LinkRule; reason: string }>(
+    `select ${accountColumns}, null as raw, l.person_id, l.rule, l.reason from links l
+       join apps p on p.name = l.app_name
+       join accounts a on a.sync_id = p.current_sync_id and a.remote_id = l.remote_id
+      where l.app_name = $1 and l.person_id = any($2::text[]) order by a.remote_id`,
+    [appName, personIds],
+  );
+  return { accounts: rows.map(toAccount), links: rows.map((r) => ({ appName, remoteId: r.remote_id, personId: r.person_id, rule: r.rule, reason: r.reason })) };
+}
+
+/** How many accounts the app holds (its last successful sync, with roster's own changes since). */
+export async function countCurrentAccounts(db: Queryable, appName: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>('select count(*)::int as n from accounts a join apps p on p.current_sync_id = a.sync_id where p.name = $1', [appName]);
+  return row?.n ?? 0;
 }
 
 function toAccount(r: AccountRow): RemoteAccount {

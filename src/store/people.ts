@@ -120,6 +120,16 @@ export async function peopleByIds(db: Queryable, ids: readonly string[]): Promis
   return rows.map(toPerson);
 }
 
+/** The people named, by id or by userName (any case): whom a plan narrowed to them plans for. */
+export async function peopleNamed(db: Queryable, names: readonly string[]): Promise<Person[]> {
+  if (names.length === 0) return [];
+  const rows = await db.query<PersonRow>(
+    'select id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups from people where id = any($1::text[]) or lower(user_name) = any($2::text[]) order by id',
+    [names, names.map((n) => n.toLowerCase())],
+  );
+  return rows.map(toPerson);
+}
+
 export async function countPeople(db: Queryable): Promise<{ total: number; active: number }> {
   const [row] = await db.query<{ total: number; active: number }>('select count(*)::int as total, count(*) filter (where active)::int as active from people');
   return row ?? { total: 0, active: 0 };
