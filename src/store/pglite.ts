@@ -65,12 +65,14 @@ function wrap(pg: PGlite, lock: FolderLock | undefined, statementLimit?: number)
       await (transaction ?? pg).exec(sql);
     },
   });
+  const outside = asQueryable();
   return {
     kind: 'pglite',
-    ...asQueryable(),
+    ...outside,
     transaction: (fn) => pg.transaction((tx) => fn(asQueryable(tx))),
     async executeSql(sql, params) {
-      if (params && params.length > 0) return { rows: (await pg.query(sql, [...params])).rows };
+      // The queue's statements are few and fixed: prepared once, like the store's own.
+      if (params && params.length > 0) return { rows: await outside.query(sql, params) };
       const results = await pg.exec(sql);
       return { rows: results.at(-1)?.rows ?? [] };
     },
