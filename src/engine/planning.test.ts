@@ -53,6 +53,11 @@ for (const kind of databaseKinds) {
         const ids = new Set(chosen.map((p) => p.id));
         const narrowed = await makePlan(db, config.apps, { actor: 'operator:test', people: chosen.map((p, i) => (i % 2 ? p.id : p.userName.toUpperCase())) });
         assert.deepEqual(narrowed.changes, plan.changes.filter((c) => c.personId !== undefined && ids.has(c.personId)));
+        // A group push can name more people than one read takes: they are read a slice at a time.
+        const many = people.filter((_, i) => i % 5 !== 0).slice(0, 6500);
+        const manyIds = new Set(many.map((p) => p.id));
+        const wide = await makePlan(db, config.apps, { actor: 'operator:test', people: [...many.map((p) => p.id), ...many.slice(0, 100).map((p) => p.userName)] });
+        assert.deepEqual(wide.changes, plan.changes.filter((c) => c.personId !== undefined && manyIds.has(c.personId)));
       } finally {
         await db.close();
       }

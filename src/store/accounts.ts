@@ -2,7 +2,7 @@ import { redactText } from '../core/redact.ts';
 import type { RemoteAccount } from '../core/account.ts';
 import type { Link, LinkRule } from '../core/links.ts';
 import type { Queryable } from './database.ts';
-import { readByKey } from './keyset.ts';
+import { inSlices, readByKey } from './keyset.ts';
 
 export interface AppRecord {
   name: string;
@@ -171,15 +171,22 @@ export async function currentAccounts(db: Queryable, appName: string, options: {
  * plan narrowed to them reads of the app (found through the links, not by reading every account).
  */
 export async function linkedAccountsOf(db: Queryable, appName: string, personIds: readonly string[]): Promise<{ accounts: RemoteAccount[]; links: Link[] }> {
-  if (personIds.length === 0) return { accounts: [], links: [] };
-  const rows = await db.query<AccountRow & { person_id: string; rule: LinkRule; reason: string }>(
-    `select ${accountColumns}, null as raw, l.person_id, l.rule, l.reason from links l
-       join apps p on p.name = l.app_name
-       join accounts a on a.sync_id = p.current_sync_id and a.remote_id = l.remote_id
-      where l.app_name = $1 and l.person_id = any($2::text[]) order by a.remote_id`,
-    [appName, personIds],
-  );
-  return { accounts: rows.map(toAccount), links: rows.map((r) => ({ appName, remoteId: r.remote_id, personId: r.person_id, rule: r.rule, reason: r.reason })) };
+  const found: { accounts: RemoteAccount[]; links: Link[] } = { accounts: [], links: [] };
+  // A group push can touch a whole tenant: read a slice of people at a time (see readByKey for why).
+  await inSlices(personIds, async (slice) => {
+    const rows = await db.query<AccountRow & { person_id: string; rule: LinkRule; reason: string }>(
+      `select ${accountColumns}, null as raw, l.person_id, l.rule, l.reason from links l
+         join apps p on p.name = l.app_name
+         join accounts a on a.sync_id = p.current_sync_id and a.remote_id = l.remote_id
+        where l.app_name = $1 and l.person_id = any($2::text[])`,
+      [appName, slice],
+    );
+    for (const r of rows) {
+      found.accounts.push(toAccount(r));
+      found.links.push({ appName, remoteId: r.remote_id, personId: r.person_id, rule: r.rule, reason: r.reason });
+    }
+  });
+  return found;
 }
 
 /** How many accounts the app holds (its last successful sync, with roster's own changes since). */

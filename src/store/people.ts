@@ -2,7 +2,7 @@ import type { LinkablePerson } from '../core/links.ts';
 import type { Person } from '../core/person.ts';
 import type { ImportedPerson } from '../sources/person-input.ts';
 import type { Queryable } from './database.ts';
-import { readByKey } from './keyset.ts';
+import { inSlices, readByKey } from './keyset.ts';
 
 interface PersonRow {
   id: string;
@@ -122,12 +122,17 @@ export async function peopleByIds(db: Queryable, ids: readonly string[]): Promis
 
 /** The people named, by id or by userName (any case): whom a plan narrowed to them plans for. */
 export async function peopleNamed(db: Queryable, names: readonly string[]): Promise<Person[]> {
-  if (names.length === 0) return [];
-  const rows = await db.query<PersonRow>(
-    'select id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups from people where id = any($1::text[]) or lower(user_name) = any($2::text[]) order by id',
-    [names, names.map((n) => n.toLowerCase())],
-  );
-  return rows.map(toPerson);
+  const found: Person[] = [];
+  // A group push can name a whole tenant: a slice at a time (see readByKey for why).
+  await inSlices(names, async (slice) => {
+    const rows = await db.query<PersonRow>(
+      'select id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups from people where id = any($1::text[]) or lower(user_name) = any($2::text[])',
+      [slice, slice.map((n) => n.toLowerCase())],
+    );
+    for (const row of rows) found.push(toPerson(row));
+  });
+  // A person named twice (by id in one slice, by userName in another) is one person.
+  return [...new Map(found.map((p) => [p.id, p])).values()];
 }
 
 export async function countPeople(db: Queryable): Promise<{ total: number; active: number }> {
