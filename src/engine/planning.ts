@@ -66,9 +66,10 @@ async function wholeInput(db: Queryable, app: ResolvedApp): Promise<AppPlanInput
  */
 async function narrowedInput(db: Queryable, app: ResolvedApp, people: readonly Person[]): Promise<AppPlanInput> {
   const ids = people.map((p) => p.id);
+  const input = inputFor(app);
   const { withinMinutes } = app.policy.approval.massChange;
   return {
-    ...inputFor(app),
+    ...input,
     ...(await linkedAccountsOf(db, app.name, ids)),
     appGroups: await currentAppGroups(db, app.name),
     wholeApp: { accounts: await countCurrentAccounts(db, app.name), switchedOffLately: await switchedOffLately(db, app.name, withinMinutes, ids), withinMinutes },
