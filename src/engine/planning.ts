@@ -6,7 +6,7 @@ import { narrowedTo, peopleInPlanOrder, planAppChanges, type AppPlanInput } from
 import type { PlanBody } from '../core/plan.ts';
 import { RosterError } from '../errors.ts';
 import { isAgentActor } from './approvals.ts';
-import { appSyncState, countCurrentAccounts, currentAccounts, currentAppGroups, linkedAccountsOf } from '../store/accounts.ts';
+import { appSyncState, accountsAtLastSync, currentAccounts, currentAppGroups, linkedAccountsOf } from '../store/accounts.ts';
 import { listLinks } from '../store/links.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { switchedOffLately } from '../store/operations.ts';
@@ -60,9 +60,10 @@ async function wholeInput(db: Queryable, app: ResolvedApp): Promise<AppPlanInput
 
 /**
  * What a plan narrowed to some people reads of an app: their accounts alone, found through their
- * links, so a push for one person costs the same at 100 people as at 100,000. The circuit breaker
- * counts the app's accounts in the database, and what other plans switched off there lately: an IdP
- * that switches off half the company arrives one person at a time, each push a plan of its own.
+ * links, so a push for one person costs about the same at 10,000 people as at 100,000. The
+ * circuit breaker takes the app's accounts from its last sync, and counts what other plans switched
+ * off there lately: an IdP that switches off half the company arrives one person at a time, each
+ * push a plan of its own.
  */
 async function narrowedInput(db: Queryable, app: ResolvedApp, people: readonly Person[]): Promise<AppPlanInput> {
   const ids = people.map((p) => p.id);
@@ -72,7 +73,7 @@ async function narrowedInput(db: Queryable, app: ResolvedApp, people: readonly P
     ...input,
     ...(await linkedAccountsOf(db, app.name, ids)),
     appGroups: await currentAppGroups(db, app.name),
-    wholeApp: { accounts: await countCurrentAccounts(db, app.name), switchedOffLately: await switchedOffLately(db, app.name, withinMinutes, ids), withinMinutes },
+    wholeApp: { accounts: await accountsAtLastSync(db, app.name), switchedOffLately: await switchedOffLately(db, app.name, withinMinutes, ids), withinMinutes },
   };
 }
 

@@ -192,10 +192,10 @@ export async function approvalsFor(db: Queryable, planId: string): Promise<Appro
 
 /** The digest of every person's id and last update (or just these people's, by id or userName), for plan staleness. */
 export async function peopleDigest(db: Queryable, scope?: readonly string[]): Promise<string> {
-  const [row] = await db.query<{ digest: string | null }>(
-    `select md5(coalesce(string_agg(id || ':' || (extract(epoch from updated_at) * 1000000)::bigint::text, ',' order by id), '')) as digest from people
-      where $1::text[] is null or id = any($1::text[]) or lower(user_name) = any($2::text[])`,
-    [scope ? [...scope] : null, scope ? scope.map((s) => s.toLowerCase()) : null],
-  );
+  const digest = "md5(coalesce(string_agg(id || ':' || (extract(epoch from updated_at) * 1000000)::bigint::text, ',' order by id), '')) as digest from people";
+  // Two statements, not one with "$1 is null or": a prepared statement's generic plan would read every person for a scope of one.
+  const [row] = scope
+    ? await db.query<{ digest: string | null }>(`select ${digest} where id = any($1::text[]) or lower(user_name) = any($2::text[])`, [[...scope], scope.map((s) => s.toLowerCase())])
+    : await db.query<{ digest: string | null }>(`select ${digest}`);
   return row?.digest ?? '';
 }
