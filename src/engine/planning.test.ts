@@ -47,7 +47,7 @@ for (const kind of databaseKinds) {
         assert.equal(new Set(plan.changes.map((c) => c.id)).size, plan.changes.length, 'no change twice');
         assert.equal((await makePlan(db, config.apps, { actor: 'operator:test' })).id, plan.id, 'the same state plans the same plan');
         // Narrowed to some people, a plan reads only their accounts, and gives them what planning everyone gives them.
-        const withKind = (kind: string) => people.filter((p) => plan.changes.some((c) => c.personId === p.id && c.kind === kind)).slice(0, 10);
+        const withKind = (changeKind: string) => people.filter((p) => plan.changes.some((c) => c.personId === p.id && c.kind === changeKind)).slice(0, 10);
         const chosen = [...withKind('create'), ...withKind('deactivate'), ...withKind('update'), ...people.filter((p) => !plan.changes.some((c) => c.personId === p.id)).slice(0, 10)];
         assert.equal(chosen.length, 40, 'joiners, leavers, movers and people with nothing to do');
         const ids = new Set(chosen.map((p) => p.id));

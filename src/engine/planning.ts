@@ -6,7 +6,7 @@ import { narrowedTo, peopleInPlanOrder, planAppChanges, type AppPlanInput } from
 import type { PlanBody } from '../core/plan.ts';
 import { RosterError } from '../errors.ts';
 import { isAgentActor } from './approvals.ts';
-import { appSyncState, accountsAtLastSync, currentAccounts, currentAppGroups, linkedAccountsOf } from '../store/accounts.ts';
+import { appSyncState, currentAccounts, currentAppGroups, lastSyncSummary, linkedAccountsOf } from '../store/accounts.ts';
 import { listLinks } from '../store/links.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { switchedOffLately } from '../store/operations.ts';
@@ -69,11 +69,12 @@ async function narrowedInput(db: Queryable, app: ResolvedApp, people: readonly P
   const ids = people.map((p) => p.id);
   const input = inputFor(app);
   const { withinMinutes } = app.policy.approval.massChange;
+  const { appGroups, accounts } = await lastSyncSummary(db, app.name);
   return {
     ...input,
     ...(await linkedAccountsOf(db, app.name, ids)),
-    appGroups: await currentAppGroups(db, app.name),
-    wholeApp: { accounts: await accountsAtLastSync(db, app.name), switchedOffLately: await switchedOffLately(db, app.name, withinMinutes, ids), withinMinutes },
+    appGroups,
+    wholeApp: { accounts, switchedOffLately: await switchedOffLately(db, app.name, withinMinutes, ids), withinMinutes },
   };
 }
 

@@ -189,10 +189,10 @@ export async function linkedAccountsOf(db: Queryable, appName: string, personIds
   return found;
 }
 
-/** How many accounts the app held at its last successful sync (read off the sync, not counted afresh: 40 ms at 100,000). */
-export async function accountsAtLastSync(db: Queryable, appName: string): Promise<number> {
-  const [row] = await db.query<{ n: number }>('select r.accounts_read as n from apps a join sync_runs r on r.id = a.current_sync_id where a.name = $1', [appName]);
-  return row?.n ?? 0;
+/** What the app's last successful sync found: its groups (undefined: not known) and how many accounts it read. */
+export async function lastSyncSummary(db: Queryable, appName: string): Promise<{ appGroups: string[] | undefined; accounts: number }> {
+  const [row] = await db.query<{ app_groups: string[] | null; accounts_read: number }>('select r.app_groups, r.accounts_read from apps a join sync_runs r on r.id = a.current_sync_id where a.name = $1', [appName]);
+  return { appGroups: row?.app_groups ?? undefined, accounts: row?.accounts_read ?? 0 };
 }
 
 function toAccount(r: AccountRow): RemoteAccount {

@@ -4,6 +4,8 @@ import type { ImportedPerson } from '../sources/person-input.ts';
 import type { Queryable } from './database.ts';
 import { inSlices, readByKey } from './keyset.ts';
 
+const personColumns = 'id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups';
+
 interface PersonRow {
   id: string;
   external_id: string | null;
@@ -95,7 +97,7 @@ export async function userNameClashes(db: Queryable, people: readonly Pick<Perso
 export async function listPeople(db: Queryable): Promise<Person[]> {
   const rows = await readByKey<PersonRow>(
     db,
-    'select id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups from people where ($1::text is null or id > $1) order by id limit $2',
+    `select ${personColumns} from people where ($1::text is null or id > $1) order by id limit $2`,
     [],
     'id',
   );
@@ -116,7 +118,7 @@ export async function listPeopleForLinking(db: Queryable): Promise<LinkablePerso
 /** Just these people (by id), for re-checking a change against its person's current state. */
 export async function peopleByIds(db: Queryable, ids: readonly string[]): Promise<Person[]> {
   if (ids.length === 0) return [];
-  const rows = await db.query<PersonRow>('select id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups from people where id = any($1::text[]) order by id', [ids]);
+  const rows = await db.query<PersonRow>(`select ${personColumns} from people where id = any($1::text[]) order by id`, [ids]);
   return rows.map(toPerson);
 }
 
@@ -126,7 +128,7 @@ export async function peopleNamed(db: Queryable, names: readonly string[]): Prom
   // A group push can name a whole tenant: a slice at a time (see readByKey for why).
   await inSlices(names, async (slice) => {
     const rows = await db.query<PersonRow>(
-      'select id, external_id, user_name, display_name, given_name, family_name, email, emails, active, department, title, manager_id, groups from people where id = any($1::text[]) or lower(user_name) = any($2::text[])',
+      `select ${personColumns} from people where id = any($1::text[]) or lower(user_name) = any($2::text[])`,
       [slice, slice.map((n) => n.toLowerCase())],
     );
     for (const row of rows) found.push(toPerson(row));
