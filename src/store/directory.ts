@@ -195,13 +195,10 @@ function userNameLookup(query: ListQuery): string | undefined {
 
 /** The live people with these userNames (compared as the userName index compares them), in their order. */
 export async function usersByUserName(db: Queryable, userNames: readonly string[], remember?: UserStateCache): Promise<(Doc | undefined)[]> {
-  const rows = await db.query<{ w: number; parts: UserParts }>(
-    `select q.n - 1 as w, ${userParts} as parts
-       from unnest($1::text[]) with ordinality as q(user_name, n)
-       join people p on lower(p.user_name) = lower(q.user_name) and p.deleted_at is null`,
-    [userNames],
-  );
-  return byWrite(db, userNames.length, rows, remember);
+  const held = userNames.map((userName) => remember?.byUserName(userName));
+  const keys = '(select array(select lower(u.name) from unnest($1::text[]) with ordinality as u(name, n) order by u.n) as keys) k';
+  const states = await knownOrRead(db, keys, 'lower(p.user_name)', userNames, held, remember);
+  return states.map((state) => state?.doc);
 }
 
 export function listGroups(db: Queryable, query: ListQuery): Promise<ListResult> {
@@ -284,18 +281,39 @@ export async function getUserState(db: Queryable, id: string, lock = false, reme
 
 /** `getUserState` for several people in one statement, in their order (undefined for those not live). */
 export async function userStatesById(db: Queryable, ids: readonly string[], remember?: UserStateCache): Promise<(UserState | undefined)[]> {
-  const rows = await db.query<{ w: number; parts: UserParts }>(
-    `select q.n - 1 as w, ${userParts} as parts
-       from unnest($1::text[]) with ordinality as q(id, n)
-       join people p on p.id = q.id and p.deleted_at is null`,
-    [ids],
+  // offset 0 keeps the array out of the plan: see knownOrRead.
+  return knownOrRead(db, '(select $1::text[] as keys offset 0) k', 'p.id', ids, ids.map((id) => remember?.get(id)), remember);
+}
+
+/**
+ * Looks live people up by a key (`key`, an indexed expression of people p, matched against the
+ * array `k.keys` that `keys` makes of $1), in one statement, answering one state per lookup. A
+ * person the process holds at the version the database has (`held`) is not read again: only
+ * their version is, and the held state answers; the rest are read whole, and remembered.
+ *
+ * The lookups reach the statement through a subquery, so the planner cannot see how many there
+ * are: its plan is then the same for every call and made once. Given the array itself, it plans
+ * each call afresh (a plan for its exact length always looks cheaper), which cost 4 times the
+ * lookup on the embedded database.
+ */
+async function knownOrRead(db: Queryable, keys: string, key: string, lookups: readonly string[], held: readonly (UserState | undefined)[], remember?: UserStateCache): Promise<(UserState | undefined)[]> {
+  const known = new Map<string, UserState>();
+  for (const state of held) if (state) known.set(`${String(state.doc.id)}:${state.version}`, state);
+  const rows = await db.query<{ ws: number[]; id: string; version: number; parts: UserParts | null }>(
+    `select array_positions(k.keys, ${key}) as ws, p.id, p.version,
+            case when p.id || ':' || p.version = any($2::text[]) then null else ${userParts} end as parts
+       from ${keys} join people p on ${key} = any(k.keys) and p.deleted_at is null`,
+    [lookups, [...known.keys()]],
   );
-  const docs = await byWrite(db, ids.length, rows, remember);
-  const parts = new Map(rows.map((row) => [Number(row.w), row.parts]));
-  return docs.map((doc, w) => {
-    const found = parts.get(w);
-    return doc && found ? { doc, version: Number(found.version), pushed: found.pushed } : undefined;
-  });
+  const read = rows.filter((row): row is typeof row & { parts: UserParts } => row.parts !== null);
+  const docs = await userDocsOf(db, read.map((row) => row.parts), remember);
+  const found = new Map<string, UserState>(read.map((row, i) => [row.id, { doc: docs[i] as Doc, version: Number(row.version), pushed: row.parts.pushed }]));
+  const states: (UserState | undefined)[] = Array.from({ length: lookups.length }, () => undefined);
+  for (const row of rows) {
+    const state = found.get(row.id) ?? known.get(`${row.id}:${row.version}`);
+    for (const w of row.ws) states[w - 1] = state;
+  }
+  return states;
 }
 
 /**

@@ -22,7 +22,7 @@ for (const kind of databaseKinds) {
     before(async () => {
       db = await openTestDatabase(kind);
       counted = {
-        query: (sql, params) => ((lookups += /unnest\(\$1::text\[\]\) with ordinality/.test(sql) ? 1 : 0), db.query(sql, params)),
+        query: (sql, params) => ((lookups += /array_positions\(k\.keys/.test(sql) ? 1 : 0), db.query(sql, params)),
         exec: (sql) => db.exec(sql),
       };
       for (const n of [1, 2, 3, 4, 5]) await insertUserLogged(db, `r${n}`, { schemas: [USER], userName: `reader${n}@example.com`, title: `T${n}`, active: true }, 'scim', noEvents);
@@ -67,6 +67,48 @@ for (const kind of databaseKinds) {
       assert.equal(old, undefined);
       assert.equal(renamed?.id, 'r4');
       assert.equal(renamed?.userName, 'renamed4@example.com');
+    });
+
+    it('answers from what the process holds only at the version the database has, by id and by userName', async () => {
+      const remembered = new UserStateCache();
+      let wholeReads = 0;
+      const watched: Queryable = {
+        query: (sql, params) => {
+          // A lookup reads a person whole only where it is not given them as known ($2).
+          if (/array_positions\(k\.keys/.test(sql)) wholeReads += (params?.[0] as string[]).length - (params?.[1] as string[]).length;
+          return db.query(sql, params);
+        },
+        exec: (sql) => db.exec(sql),
+      };
+      const reads = new UserReads(watched, remembered);
+      await insertUserLogged(db, 'r6', { schemas: [USER], userName: 'held6@example.com', title: 'First', active: true }, 'scim', noEvents);
+      assert.equal((await reads.byId('r6'))?.doc.title, 'First');
+      wholeReads = 0;
+      assert.equal((await reads.byId('r6'))?.doc.title, 'First');
+      assert.equal((await reads.byUserName('HELD6@example.com'))?.id, 'r6');
+      assert.equal(wholeReads, 0, 'a person held at their current version is given as known');
+
+      // Changed elsewhere (another process, say): the held state is older than the database's.
+      const state = await getUserState(db, 'r6');
+      await replaceUserAt(db, 'r6', state?.version ?? 0, { schemas: [USER], userName: 'held6@example.com', title: 'Second', active: true }, 'scim', noEvents);
+      assert.equal((await reads.byId('r6'))?.doc.title, 'Second');
+      assert.equal((await reads.byUserName('held6@example.com'))?.title, 'Second');
+      assert.equal(remembered.get('r6')?.doc.title, 'Second', 'the fresh read is remembered');
+
+      // Renamed elsewhere, and the old name given to someone else: the hint points at the wrong person.
+      const now = await getUserState(db, 'r6');
+      await replaceUserAt(db, 'r6', now?.version ?? 0, { schemas: [USER], userName: 'moved6@example.com', title: 'Second', active: true }, 'scim', noEvents);
+      await insertUserLogged(db, 'r7', { schemas: [USER], userName: 'held6@example.com', title: 'Newcomer', active: true }, 'scim', noEvents);
+      const [byOldName, byNewName] = await Promise.all([reads.byUserName('held6@example.com'), reads.byUserName('moved6@example.com')]);
+      assert.equal(byOldName?.id, 'r7');
+      assert.equal(byOldName?.title, 'Newcomer');
+      assert.equal(byNewName?.id, 'r6');
+      assert.equal(byNewName?.userName, 'moved6@example.com');
+
+      // Deleted elsewhere: held, but no longer live.
+      await deleteUser(db, 'r7');
+      assert.equal(await reads.byUserName('held6@example.com'), undefined);
+      assert.equal(await reads.byId('r7'), undefined);
     });
   });
 }

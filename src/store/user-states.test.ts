@@ -26,4 +26,20 @@ describe('remembered people', () => {
     cache.forget('a');
     assert.equal(cache.get('a'), undefined);
   });
+
+  it('finds a remembered person by userName, whatever its case, until they are renamed, forgotten or pushed out', () => {
+    const named = (version: number, userName: string) => ({ doc: { id: 'a', userName }, version, pushed: { userName } });
+    const cache = new UserStateCache(2);
+    cache.remember('a', named(1, 'Ann@Example.com'));
+    assert.equal(cache.byUserName('ann@example.COM')?.version, 1);
+    cache.remember('a', named(2, 'ann.smith@example.com'));
+    assert.equal(cache.byUserName('ann@example.com'), undefined, 'the old name no longer leads to them');
+    assert.equal(cache.byUserName('ann.smith@example.com')?.version, 2);
+    cache.remember('b', { doc: { id: 'b', userName: 'bob@example.com' }, version: 1, pushed: null });
+    cache.remember('c', { doc: { id: 'c', userName: 'cy@example.com' }, version: 1, pushed: null });
+    assert.equal(cache.byUserName('ann.smith@example.com'), undefined, 'pushed out by the limit');
+    cache.forget('b');
+    assert.equal(cache.byUserName('bob@example.com'), undefined);
+    assert.equal(cache.byUserName('cy@example.com')?.doc.id, 'c');
+  });
 });

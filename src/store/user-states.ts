@@ -15,6 +15,8 @@ export interface UserState {
 
 export class UserStateCache {
   readonly #states = new Map<string, UserState>();
+  /** The id of each remembered person by their userName, lowercased: a hint, checked by the database. */
+  readonly #idsByUserName = new Map<string, string>();
   readonly #limit: number;
 
   /** limit: how many people to remember; the least recently remembered go first. */
@@ -26,17 +28,32 @@ export class UserStateCache {
     return this.#states.get(id);
   }
 
+  /** The remembered person who had this userName when remembered, if any (they may have lost it since). */
+  byUserName(userName: string): UserState | undefined {
+    const id = this.#idsByUserName.get(userName.toLowerCase());
+    return id === undefined ? undefined : this.#states.get(id);
+  }
+
   /** Remembers a person as read or written; an older version never replaces a newer one. */
   remember(id: string, state: UserState): void {
     const held = this.#states.get(id);
     if (held && held.version > state.version) return;
+    if (held) this.#unname(id, held);
     this.#states.delete(id);
     this.#states.set(id, state);
-    if (this.#states.size > this.#limit) this.#states.delete(this.#states.keys().next().value as string);
+    if (typeof state.doc.userName === 'string') this.#idsByUserName.set(state.doc.userName.toLowerCase(), id);
+    if (this.#states.size > this.#limit) this.forget(this.#states.keys().next().value as string);
   }
 
   forget(id: string): void {
+    const held = this.#states.get(id);
+    if (held) this.#unname(id, held);
     this.#states.delete(id);
+  }
+
+  #unname(id: string, state: UserState): void {
+    const name = typeof state.doc.userName === 'string' ? state.doc.userName.toLowerCase() : undefined;
+    if (name !== undefined && this.#idsByUserName.get(name) === id) this.#idsByUserName.delete(name);
   }
 
   get size(): number {
