@@ -80,6 +80,8 @@ export function registerServe(program: Command): void {
             }
           },
           config,
+          // Requests are answered while the embedded database works on its own thread.
+          { thread: true },
         );
       } finally {
         shutdown.dispose();

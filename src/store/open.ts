@@ -3,6 +3,7 @@ import { RosterError } from '../errors.ts';
 import type { Database } from './database.ts';
 import { migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
+import { openPgliteThread } from './pglite-thread.ts';
 import { openPostgres } from './postgres.ts';
 
 export interface OpenOptions {
@@ -12,6 +13,11 @@ export interface OpenOptions {
   home?: string | undefined;
   /** PostgreSQL only: the schema for roster's tables (and `<schema>_queue` for the queue); made if missing. */
   schema?: string | undefined;
+  /**
+   * The embedded database on a thread of its own (src/store/pglite-thread.ts): for a long-lived
+   * process serving requests, where queries must not hold its event loop.
+   */
+  thread?: boolean | undefined;
 }
 
 /** Opens roster's database and brings its schema up to date. */
@@ -25,7 +31,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
   const db = options.databaseUrl
     ? await openPostgres(options.databaseUrl, { schema: options.schema })
-    : await openPglite(options.home ? join(options.home, 'db') : undefined);
+    : await (options.thread ? openPgliteThread : openPglite)(options.home ? join(options.home, 'db') : undefined);
   try {
     await migrate(db);
   } catch (error) {

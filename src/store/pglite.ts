@@ -21,17 +21,35 @@ export interface PgliteOptions {
 
 /** Opens an embedded database: in memory when dataDir is undefined, else in that folder, locked. */
 export async function openPglite(dataDir?: string, options: PgliteOptions = {}): Promise<Database> {
-  let lock: FolderLock | undefined;
-  if (dataDir) lock = acquireFolderLock(dataDir);
-  let pg: PGlite;
+  const lock = dataDir ? acquireFolderLock(dataDir) : undefined;
   try {
-    const settings = options.settings ?? embeddedSettings;
-    pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.image ? { loadDataDir: options.image } : {}), ...(settings.length > 0 ? { postgresqlconf: [...settings] } : {}) });
+    return withLock(await openPgliteUnlocked(dataDir, options), lock);
   } catch (error) {
     lock?.release();
     throw error;
   }
-  return wrap(pg, lock, options.statementLimit);
+}
+
+/** `openPglite` without taking the folder's lock: the caller holds it (src/store/pglite-thread.ts). */
+export async function openPgliteUnlocked(dataDir?: string, options: PgliteOptions = {}): Promise<Database> {
+  const settings = options.settings ?? embeddedSettings;
+  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.image ? { loadDataDir: options.image } : {}), ...(settings.length > 0 ? { postgresqlconf: [...settings] } : {}) });
+  return wrap(pg, options.statementLimit);
+}
+
+/** db, releasing the lock once it is closed. */
+export function withLock(db: Database, lock: FolderLock | undefined): Database {
+  if (!lock) return db;
+  return {
+    ...db,
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
 }
 
 /**
@@ -41,14 +59,14 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
 export async function pgliteImage(prepare: (db: Database) => Promise<unknown>): Promise<Blob> {
   const pg = await PGlite.create({ postgresqlconf: [...embeddedSettings] });
   try {
-    await prepare(wrap(pg, undefined));
+    await prepare(wrap(pg));
     return await pg.dumpDataDir('none');
   } finally {
     await pg.close();
   }
 }
 
-function wrap(pg: PGlite, lock: FolderLock | undefined, statementLimit?: number): Database {
+function wrap(pg: PGlite, statementLimit?: number): Database {
   const prepared = new PreparedStatements(pg, statementLimit);
   // Inside pg.transaction the transaction's lock is held already (so its own exec must be used),
   // and the commit writes the files.
@@ -76,13 +94,7 @@ function wrap(pg: PGlite, lock: FolderLock | undefined, statementLimit?: number)
       const results = await pg.exec(sql);
       return { rows: results.at(-1)?.rows ?? [] };
     },
-    async close() {
-      try {
-        await pg.close();
-      } finally {
-        lock?.release();
-      }
-    },
+    close: () => pg.close(),
   };
 }
 
