@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from './database.ts';
 import { isUniqueViolation } from './directory.ts';
-import { openPglite } from './pglite.ts';
+import { openPglite, pgliteImage } from './pglite.ts';
 import { openPgliteThread } from './pglite-thread.ts';
 
 const threadModule = new URL('./pglite-thread.ts', import.meta.url).href;
@@ -20,7 +20,7 @@ function runScript(source: string): { status: number | null; signal: string | nu
   const file = join(folder, 'script.ts');
   writeFileSync(file, source);
   const started = performance.now();
-  const result = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--liftoff-only', file], { encoding: 'utf8', timeout: 60_000 });
   rmSync(folder, { recursive: true, force: true });
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
 }
@@ -28,10 +28,16 @@ function runScript(source: string): { status: number | null; signal: string | nu
 describe('the embedded database on its own thread', () => {
   let home: string;
   let db: Database;
+  /** Every database here starts from this image (initdb once, not for each), written to a file for the scripts. */
+  let image: Blob;
+  let imageFile: string;
 
   before(async () => {
     home = mkdtempSync(join(tmpdir(), 'roster-thread-'));
-    db = await openPgliteThread(join(home, 'db'));
+    image = await pgliteImage((empty) => empty.exec('create table kept (id int)'));
+    imageFile = join(home, 'image.tar');
+    writeFileSync(imageFile, Buffer.from(await image.arrayBuffer()));
+    db = await openPgliteThread(join(home, 'db'), { image });
     await db.exec(`create table things (id text primary key, n int8, at timestamptz, doc jsonb, raw bytea, tags text[]);
                    create table deferred (id int, constraint deferred_unique unique (id) deferrable initially deferred)`);
   });
@@ -46,7 +52,7 @@ describe('the embedded database on its own thread', () => {
     await db.query('insert into things (id) values ($1)', ['b']);
     const select = 'select * from things order by id';
     const threaded = await db.query(select);
-    const local = await openPglite();
+    const local = await openPglite(undefined, { image });
     try {
       await local.exec('create table things (id text primary key, n int8, at timestamptz, doc jsonb, raw bytea, tags text[])');
       await local.query('insert into things values ($1, $2, $3, $4, $5, $6)', values);
@@ -135,9 +141,9 @@ describe('the embedded database on its own thread', () => {
 
   it("refuses a second opening of the same folder while it is open, and allows it once it is closed", async () => {
     const folder = join(home, 'locked');
-    const first = await openPgliteThread(folder);
-    await assert.rejects(openPgliteThread(folder), /in use|already open/);
-    await assert.rejects(openPglite(folder), /in use|already open/);
+    const first = await openPgliteThread(folder, { image });
+    await assert.rejects(openPgliteThread(folder, { image }), /in use|already open/);
+    await assert.rejects(openPglite(folder, { image }), /in use|already open/);
     await first.close();
     const again = await openPgliteThread(folder);
     assert.deepEqual(await again.query('select 1 as one'), [{ one: 1 }]);
@@ -148,9 +154,9 @@ describe('the embedded database on its own thread', () => {
   it('keeps what was committed and drops what was not when the process is killed mid-transaction', () => {
     const folder = join(home, 'killed');
     const killed = runScript(`
+      import { readFileSync } from 'node:fs';
       import { openPgliteThread } from ${JSON.stringify(threadModule)};
-      const db = await openPgliteThread(${JSON.stringify(folder)});
-      await db.exec('create table kept (id int)');
+      const db = await openPgliteThread(${JSON.stringify(folder)}, { image: new Blob([readFileSync(${JSON.stringify(imageFile)})]) });
       await db.query('insert into kept values (1)');
       await db.transaction(async (tx) => {
         await tx.query('insert into kept values (2)');
@@ -171,8 +177,9 @@ describe('the embedded database on its own thread', () => {
 
   it('keeps the process alive while a statement runs, and not once the database is idle', () => {
     const result = runScript(`
+      import { readFileSync } from 'node:fs';
       import { openPgliteThread } from ${JSON.stringify(threadModule)};
-      const db = await openPgliteThread();
+      const db = await openPgliteThread(undefined, { image: new Blob([readFileSync(${JSON.stringify(imageFile)})]) });
       const [row] = await db.query('select pg_sleep(0.5), 7 as seven');
       console.log(row.seven);
       // Not closed: an idle database must not hold the process open.
