@@ -121,6 +121,32 @@ for (const kind of databaseKinds) {
         }
       });
 
+      it('a chainer whose batch another chainer linked while it was hashing writes nothing, and chains what is left', async () => {
+        const db = await trailOf(1);
+        try {
+          await recordAudit(db, Array.from({ length: 30 }, (_, i) => ({ actor: 'system', action: 'queued', detail: { i } })));
+          let other: Promise<number> | undefined;
+          // The first chainer has read and hashed its batch; before it writes, a second chainer links
+          // the same events (and, after it, more arrive).
+          const racing: Database = {
+            ...db,
+            transaction: async (fn) => {
+              other ??= chainAudit(db).then(async (n) => (await recordAudit(db, { actor: 'system', action: 'after' }), n));
+              await other;
+              return db.transaction(fn);
+            },
+          };
+          const first = await chainAudit(racing, 100);
+          assert.equal(await other, 30);
+          assert.equal(first, 1, 'only the event that came after the other chainer is chained by the first');
+          const result = await verifyAudit(db);
+          assert.equal(result.broken, undefined);
+          assert.equal(result.verified, 1 + 30 + 1);
+        } finally {
+          await db.close();
+        }
+      });
+
       it('an edited event is named', async () => {
         const db = await trailOf(5);
         try {

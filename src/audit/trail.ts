@@ -127,35 +127,29 @@ interface QueuedRow extends Omit<UnchainedRow, 'id'> {
 export async function chainAudit(db: Database, batch = 500): Promise<number> {
   let chained = 0;
   for (;;) {
-    const { taken, linked } = await db.transaction(async (tx) => {
+    // The queue and the chain's head are read in one statement (one snapshot), and the batch hashed outside any
+    // transaction: on the embedded database a transaction holds up every other statement, and
+    // hashing 500 events takes milliseconds. The links are written only if the head is still the
+    // one they were hashed from (only a chainer moves it, under the lock); else read again.
+    const queued = await db.query<QueuedRow & { head_seq: string | number | null; head_hash: string | null }>(
+      `with head as (select seq, hash from audit_chain order by seq desc limit 1)
+       select u.event_id, e.id is not null as present, c.event_id is not null as chained,
+              e.at, e.actor, e.action, e.app_name, e.target, e.outcome, e.detail,
+              (select seq from head) as head_seq, (select hash from head) as head_hash
+         from audit_unchained u
+         left join audit_events e on e.id = u.event_id
+         left join audit_chain c on c.event_id = u.event_id
+        order by u.event_id limit $1`,
+      [batch],
+    );
+    const first = queued[0];
+    const head = first?.head_hash ? { seq: Number(first.head_seq), hash: first.head_hash } : undefined;
+    if (queued.length === 0) return chained;
+    const links = await linksFor(queued, head);
+    const written = await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [chainLock]);
-      const queued = await tx.query<QueuedRow>(
-        `select u.event_id, e.id is not null as present, c.event_id is not null as chained,
-                e.at, e.actor, e.action, e.app_name, e.target, e.outcome, e.detail
-           from audit_unchained u
-           left join audit_events e on e.id = u.event_id
-           left join audit_chain c on c.event_id = u.event_id
-          order by u.event_id limit $1`,
-        [batch],
-      );
-      if (queued.length === 0) return { taken: 0, linked: 0 };
-      const [head] = await tx.query<{ seq: string | number; hash: string }>('select seq, hash from audit_chain order by seq desc limit 1');
-      let seq = Number(head?.seq ?? 0);
-      let prev = head?.hash ?? null;
-      const links: { seq: number; event_id: number; prev_hash: string | null; hash: string }[] = [];
-      // Hashing a batch takes milliseconds of the process's one thread; in slices, requests served
-      // by the same process are answered in between rather than after it.
-      let slice = performance.now();
-      for (const row of queued) {
-        if (!row.present || row.chained) continue;
-        const hash = eventHash(prev, contentOf({ ...row, id: row.event_id }));
-        links.push({ seq: (seq += 1), event_id: Number(row.event_id), prev_hash: prev, hash });
-        prev = hash;
-        if (performance.now() - slice > 1) {
-          await nextTurn();
-          slice = performance.now();
-        }
-      }
+      const now = await chainHead(tx);
+      if (now?.seq !== head?.seq || now?.hash !== head?.hash) return false;
       await tx.query(
         `with linked as (
            insert into audit_chain (seq, event_id, prev_hash, hash)
@@ -165,11 +159,43 @@ export async function chainAudit(db: Database, batch = 500): Promise<number> {
          delete from audit_unchained where event_id = any($2::bigint[])`,
         [JSON.stringify(links), queued.map((row) => Number(row.event_id))],
       );
-      return { taken: queued.length, linked: links.length };
+      return true;
     });
-    chained += linked;
-    if (taken < batch) return chained;
+    if (!written) continue;
+    chained += links.length;
+    if (queued.length < batch) return chained;
   }
+}
+
+interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+async function chainHead(tx: Queryable): Promise<ChainHead | undefined> {
+  const [head] = await tx.query<{ seq: string | number; hash: string }>('select seq, hash from audit_chain order by seq desc limit 1');
+  return head ? { seq: Number(head.seq), hash: head.hash } : undefined;
+}
+
+/** The links that chain these queued events after head (those gone from the trail, or chained already, get none). */
+async function linksFor(queued: readonly QueuedRow[], head: ChainHead | undefined): Promise<{ seq: number; event_id: number; prev_hash: string | null; hash: string }[]> {
+  let seq = head?.seq ?? 0;
+  let prev = head?.hash ?? null;
+  const links: { seq: number; event_id: number; prev_hash: string | null; hash: string }[] = [];
+  // Hashing a batch takes milliseconds of the process's one thread; in slices, requests served
+  // by the same process are answered in between rather than after it.
+  let slice = performance.now();
+  for (const row of queued) {
+    if (!row.present || row.chained) continue;
+    const hash = eventHash(prev, contentOf({ ...row, id: row.event_id }));
+    links.push({ seq: (seq += 1), event_id: Number(row.event_id), prev_hash: prev, hash });
+    prev = hash;
+    if (performance.now() - slice > 1) {
+      await nextTurn();
+      slice = performance.now();
+    }
+  }
+  return links;
 }
 
 /**
