@@ -7,6 +7,8 @@ export interface ThreadOptions {
   settings?: readonly string[] | undefined;
   image?: Blob | undefined;
   statementLimit?: number | undefined;
+  /** How often the thread looks for tables to vacuum (src/store/pglite-upkeep.ts); default 30 s. */
+  upkeepMs?: number | undefined;
 }
 
 /** One call; tx names a transaction `begin` opened, for statements run in it. */

@@ -175,6 +175,27 @@ describe('the embedded database on its own thread', () => {
     assert.deepEqual(JSON.parse(reopened.stdout), [{ id: 1 }]);
   });
 
+  it('vacuums a table that updates filled with dead rows, as autovacuum would, and leaves a quiet one alone', async () => {
+    const churned = await openPgliteThread(undefined, { image, upkeepMs: 100 });
+    try {
+      await churned.exec('create table churn (id int primary key, v int); create table quiet (id int primary key)');
+      await churned.query('insert into quiet select g from generate_series(1, 10) g');
+      await churned.query('insert into churn select g, 0 from generate_series(1, 5000) g');
+      for (let i = 0; i < 3; i += 1) await churned.query('update churn set v = v + 1');
+      const stats = (table: string) => churned.query<{ dead: number; vacuumed: boolean }>('select n_dead_tup::int as dead, last_vacuum is not null as vacuumed from pg_stat_user_tables where relname = $1', [table]);
+      let churn = await stats('churn');
+      for (let waited = 0; !churn[0]?.vacuumed && waited < 20_000; waited += 200) {
+        await sleep(200);
+        churn = await stats('churn');
+      }
+      assert.deepEqual(churn, [{ dead: 0, vacuumed: true }]);
+      assert.equal((await stats('quiet'))[0]?.vacuumed, false, 'ten rows never inserted past the threshold');
+      assert.equal((await churned.query<{ n: number }>('select count(*)::int as n from churn where v = 3'))[0]?.n, 5000);
+    } finally {
+      await churned.close();
+    }
+  });
+
   it('keeps the process alive while a statement runs, and not once the database is idle', () => {
     const result = runScript(`
       import { readFileSync } from 'node:fs';

@@ -11,11 +11,14 @@ import { withLock } from './pglite.ts';
 
 type Sent = Call extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 
-/** `openPglite`, with the database on its own thread; the folder's lock is held by this thread. */
-export async function openPgliteThread(dataDir?: string, options: PgliteOptions = {}): Promise<Database> {
+/**
+ * `openPglite`, with the database on its own thread; the folder's lock is held by this thread. The
+ * thread also vacuums what is due, as autovacuum would (every `upkeepMs`, default 30 s).
+ */
+export async function openPgliteThread(dataDir?: string, options: PgliteOptions & { upkeepMs?: number } = {}): Promise<Database> {
   const lock = dataDir ? acquireFolderLock(dataDir) : undefined;
   try {
-    return withLock(await startThread({ dataDir, settings: options.settings, image: options.image, statementLimit: options.statementLimit }), lock);
+    return withLock(await startThread({ dataDir, settings: options.settings, image: options.image, statementLimit: options.statementLimit, upkeepMs: options.upkeepMs }), lock);
   } catch (error) {
     lock?.release();
     throw error;

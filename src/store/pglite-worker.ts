@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Database, Queryable } from './database.ts';
 import { openPgliteUnlocked, type PgliteOptions } from './pglite.ts';
+import { keepVacuumed } from './pglite-upkeep.ts';
 import { errorToPost, type Call, type Reply, type ThreadOptions } from './pglite-messages.ts';
 
 interface OpenTransaction {
@@ -25,6 +26,7 @@ async function serve(port: NonNullable<typeof parentPort>, options: ThreadOption
     port.postMessage({ id: 0, ok: false, error: errorToPost(error) } satisfies Reply);
     return;
   }
+  const upkeep = keepVacuumed(db, options.upkeepMs ?? 30_000);
   const transactions = new Map<number, OpenTransaction>();
   let nextTransaction = 1;
 
@@ -75,6 +77,7 @@ async function serve(port: NonNullable<typeof parentPort>, options: ThreadOption
       }
       case 'close':
         // The main thread ends this thread once it has the answer.
+        await upkeep.stop();
         await db.close();
         return undefined;
     }

@@ -1,0 +1,48 @@
+// Autovacuum for the embedded database, which has none. Without it a long-running `roster serve`
+// keeps every old version of every row an IdP changes: the people table and its indexes grow with
+// each push, and a page of users walks ever more dead rows. The thresholds are PostgreSQL's
+// autovacuum defaults; the check is one look at the table statistics.
+import type { Queryable } from './database.ts';
+
+export interface Upkeep {
+  /** Stops the checks; answers once one in progress has finished. */
+  stop(): Promise<void>;
+}
+
+/** The tables whose dead rows, inserts or changes since their last vacuum or analyze pass autovacuum's thresholds. */
+export async function tablesDue(db: Queryable): Promise<{ name: string; vacuum: boolean }[]> {
+  const rows = await db.query<{ name: string; vacuum: boolean }>(
+    `select format('%I.%I', schemaname, relname) as name,
+            (n_dead_tup > 50 + 0.2 * n_live_tup or n_ins_since_vacuum > 1000 + 0.2 * n_live_tup) as vacuum
+       from pg_stat_user_tables
+      where n_dead_tup > 50 + 0.2 * n_live_tup
+         or n_ins_since_vacuum > 1000 + 0.2 * n_live_tup
+         or n_mod_since_analyze > 50 + 0.1 * n_live_tup
+      order by n_dead_tup desc`,
+  );
+  return rows;
+}
+
+/** Vacuums (and analyzes) what is due, then looks again every `everyMs`. */
+export function keepVacuumed(db: Queryable, everyMs: number): Upkeep {
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const check = async () => {
+    for (const table of await tablesDue(db)) {
+      if (stopped) return;
+      await db.exec(table.vacuum ? `vacuum (analyze) ${table.name}` : `analyze ${table.name}`);
+    }
+  };
+  const timer = setInterval(() => {
+    if (stopped) return;
+    running = running.then(check).catch(() => undefined);
+  }, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
