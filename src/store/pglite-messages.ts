@@ -7,7 +7,7 @@ export interface ThreadOptions {
   settings?: readonly string[] | undefined;
   image?: Blob | undefined;
   statementLimit?: number | undefined;
-  /** How often the thread looks for tables to vacuum (src/store/pglite-upkeep.ts); default 30 s. */
+  /** How often the thread looks for tables to vacuum (src/store/pglite-upkeep.ts); default 5 s. */
   upkeepMs?: number | undefined;
 }
 

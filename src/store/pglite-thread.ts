@@ -13,7 +13,7 @@ type Sent = Call extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : n
 
 /**
  * `openPglite`, with the database on its own thread; the folder's lock is held by this thread. The
- * thread also vacuums what is due, as autovacuum would (every `upkeepMs`, default 30 s).
+ * thread also vacuums what is due, as autovacuum would (every `upkeepMs`, default 5 s: sooner after a burst of writes, and each vacuum smaller).
  */
 export async function openPgliteThread(dataDir?: string, options: PgliteOptions & { upkeepMs?: number } = {}): Promise<Database> {
   const lock = dataDir ? acquireFolderLock(dataDir) : undefined;

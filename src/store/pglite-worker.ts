@@ -26,7 +26,7 @@ async function serve(port: NonNullable<typeof parentPort>, options: ThreadOption
     port.postMessage({ id: 0, ok: false, error: errorToPost(error) } satisfies Reply);
     return;
   }
-  const upkeep = keepVacuumed(db, options.upkeepMs ?? 30_000);
+  const upkeep = keepVacuumed(db, options.upkeepMs ?? 5_000);
   const transactions = new Map<number, OpenTransaction>();
   let nextTransaction = 1;
 
