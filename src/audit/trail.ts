@@ -11,6 +11,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Database, Queryable } from '../store/database.ts';
 import { canonical } from '../core/canonical.ts';
 import { redact } from '../core/redact.ts';
+import { runEvery } from '../periodic.ts';
 
 /** Who or what asked: `operator:<name>`, `idp:<name>`, `agent:<name>`, or `system`. */
 export type Actor = string;
@@ -203,21 +204,10 @@ async function linksFor(queued: readonly QueuedRow[], head: ChainHead | undefine
  * may chain any process's events; one that dies leaves its committed events to the next chainer.
  */
 export function startAuditChainer(db: Database, intervalMs = 200): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const tick = () => {
-    running = chainAudit(db).catch(() => 0);
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (!stopped) void running.then(tick);
-  }, intervalMs);
-  timer.unref();
+  const chaining = runEvery(intervalMs, () => chainAudit(db));
   return {
     async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      await chaining.stop();
       await chainAudit(db);
     },
   };

@@ -2,6 +2,7 @@
 // keeps every old version of every row an IdP changes: the people table and its indexes grow with
 // each push, and a page of users walks ever more dead rows. The thresholds are PostgreSQL's
 // autovacuum defaults; the check is one look at the table statistics.
+import { runEvery } from '../periodic.ts';
 import type { Queryable } from './database.ts';
 
 export interface Upkeep {
@@ -25,24 +26,17 @@ export async function tablesDue(db: Queryable): Promise<{ name: string; vacuum: 
 
 /** Vacuums (and analyzes) what is due, then looks again every `everyMs`. */
 export function keepVacuumed(db: Queryable, everyMs: number): Upkeep {
-  let running: Promise<void> = Promise.resolve();
   let stopped = false;
-  const check = async () => {
+  const checks = runEvery(everyMs, async () => {
     for (const table of await tablesDue(db)) {
       if (stopped) return;
       await db.exec(table.vacuum ? `vacuum (analyze) ${table.name}` : `analyze ${table.name}`);
     }
-  };
-  const timer = setInterval(() => {
-    if (stopped) return;
-    running = running.then(check).catch(() => undefined);
-  }, everyMs);
-  timer.unref();
+  });
   return {
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await running;
+      await checks.stop();
     },
   };
 }
