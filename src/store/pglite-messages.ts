@@ -1,12 +1,12 @@
 // What the main thread and the embedded database's thread say to each other
 // (src/store/pglite-thread.ts, src/store/pglite-worker.ts).
 
+import type { PgliteOptions } from './pglite.ts';
+
 export interface ThreadOptions {
   /** The data folder (its lock is the main thread's); in memory when absent. */
   dataDir?: string | undefined;
-  settings?: readonly string[] | undefined;
-  image?: Blob | undefined;
-  statementLimit?: number | undefined;
+  pglite: PgliteOptions;
   /** How often the thread looks for tables to vacuum (src/store/pglite-upkeep.ts); default 5 s. */
   upkeepMs?: number | undefined;
 }
@@ -19,6 +19,10 @@ export type Call =
   | { id: number; op: 'begin' }
   | { id: number; op: 'end'; tx: number; commit: boolean }
   | { id: number; op: 'close' };
+
+/** A call as its sender writes it: the id is added on sending. */
+export type Sent = WithoutId<Call>;
+type WithoutId<C> = C extends unknown ? Omit<C, 'id'> : never;
 
 /** The answer to call `id` (0: the database opened, or could not). */
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: PostedError };

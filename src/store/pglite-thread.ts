@@ -5,11 +5,9 @@
 import { Worker } from 'node:worker_threads';
 import type { Database, Queryable } from './database.ts';
 import { acquireFolderLock } from './folder-lock.ts';
-import { errorFromPost, type Call, type Reply, type ThreadOptions } from './pglite-messages.ts';
+import { errorFromPost, type Call, type Reply, type Sent, type ThreadOptions } from './pglite-messages.ts';
 import type { PgliteOptions } from './pglite.ts';
 import { withLock } from './pglite.ts';
-
-type Sent = Call extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 
 /**
  * `openPglite`, with the database on its own thread; the folder's lock is held by this thread. The
@@ -18,7 +16,8 @@ type Sent = Call extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : n
 export async function openPgliteThread(dataDir?: string, options: PgliteOptions & { upkeepMs?: number } = {}): Promise<Database> {
   const lock = dataDir ? acquireFolderLock(dataDir) : undefined;
   try {
-    return withLock(await startThread({ dataDir, settings: options.settings, image: options.image, statementLimit: options.statementLimit, upkeepMs: options.upkeepMs }), lock);
+    const { upkeepMs, ...pglite } = options;
+    return withLock(await startThread({ dataDir, pglite, upkeepMs }), lock);
   } catch (error) {
     lock?.release();
     throw error;

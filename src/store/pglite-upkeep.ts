@@ -12,16 +12,15 @@ export interface Upkeep {
 
 /** The tables whose dead rows, inserts or changes since their last vacuum or analyze pass autovacuum's thresholds. */
 export async function tablesDue(db: Queryable): Promise<{ name: string; vacuum: boolean }[]> {
-  const rows = await db.query<{ name: string; vacuum: boolean }>(
-    `select format('%I.%I', schemaname, relname) as name,
-            (n_dead_tup > 50 + 0.2 * n_live_tup or n_ins_since_vacuum > 1000 + 0.2 * n_live_tup) as vacuum
-       from pg_stat_user_tables
-      where n_dead_tup > 50 + 0.2 * n_live_tup
-         or n_ins_since_vacuum > 1000 + 0.2 * n_live_tup
-         or n_mod_since_analyze > 50 + 0.1 * n_live_tup
+  return db.query<{ name: string; vacuum: boolean }>(
+    `select name, vacuum from (
+       select format('%I.%I', schemaname, relname) as name, n_dead_tup,
+              (n_dead_tup > 50 + 0.2 * n_live_tup or n_ins_since_vacuum > 1000 + 0.2 * n_live_tup) as vacuum,
+              n_mod_since_analyze > 50 + 0.1 * n_live_tup as analyze_due
+         from pg_stat_user_tables) t
+      where vacuum or analyze_due
       order by n_dead_tup desc`,
   );
-  return rows;
 }
 
 /** Vacuums (and analyzes) what is due, then looks again every `everyMs`. */

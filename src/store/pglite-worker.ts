@@ -3,7 +3,7 @@
 // hold the main thread's event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Database, Queryable } from './database.ts';
-import { openPgliteUnlocked, type PgliteOptions } from './pglite.ts';
+import { openPgliteUnlocked } from './pglite.ts';
 import { keepVacuumed } from './pglite-upkeep.ts';
 import { errorToPost, type Call, type Reply, type ThreadOptions } from './pglite-messages.ts';
 
@@ -18,10 +18,9 @@ interface OpenTransaction {
 const rolledBack = Symbol('rolled back');
 
 async function serve(port: NonNullable<typeof parentPort>, options: ThreadOptions): Promise<void> {
-  const pgliteOptions: PgliteOptions = { ...(options.settings ? { settings: options.settings } : {}), ...(options.image ? { image: options.image } : {}), ...(options.statementLimit ? { statementLimit: options.statementLimit } : {}) };
   let db: Database;
   try {
-    db = await openPgliteUnlocked(options.dataDir, pgliteOptions);
+    db = await openPgliteUnlocked(options.dataDir, options.pglite);
   } catch (error) {
     port.postMessage({ id: 0, ok: false, error: errorToPost(error) } satisfies Reply);
     return;
