@@ -130,10 +130,12 @@ for (const kind of databaseKinds) {
           // the same events (and, after it, more arrive).
           const racing: Database = {
             ...db,
-            transaction: async (fn) => {
-              other ??= chainAudit(db).then(async (n) => (await recordAudit(db, { actor: 'system', action: 'after' }), n));
-              await other;
-              return db.transaction(fn);
+            query: async (sql, params) => {
+              if (sql.includes('insert into audit_chain')) {
+                other ??= chainAudit(db).then(async (n) => (await recordAudit(db, { actor: 'system', action: 'after' }), n));
+                await other;
+              }
+              return db.query(sql, params);
             },
           };
           const first = await chainAudit(racing, 100);
@@ -142,6 +144,31 @@ for (const kind of databaseKinds) {
           const result = await verifyAudit(db);
           assert.equal(result.broken, undefined);
           assert.equal(result.verified, 1 + 30 + 1);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('a chainer whose links collide with those of another chainer still writing fails whole, then finds the queue done', async () => {
+        const db = await trailOf(1);
+        try {
+          await recordAudit(db, Array.from({ length: 10 }, (_, i) => ({ actor: 'system', action: 'queued', detail: { i } })));
+          let second: Promise<number> | undefined;
+          let firstChained = 0;
+          // The first chainer links the batch in a transaction left open; the second reads the same
+          // head meanwhile and writes the same links, which wait on the first's keys (on the embedded
+          // database, the whole statement waits for the transaction).
+          await db.transaction(async (tx) => {
+            firstChained = await chainAudit({ ...db, query: tx.query.bind(tx), exec: tx.exec.bind(tx) });
+            second = chainAudit(db);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          });
+          assert.equal(firstChained, 10);
+          assert.equal(await second, 0);
+          const result = await verifyAudit(db);
+          assert.equal(result.broken, undefined);
+          assert.equal(result.verified, 11);
+          assert.equal(result.pending, 0);
         } finally {
           await db.close();
         }

@@ -32,9 +32,6 @@ export interface AuditEvent extends Required<Omit<AuditInput, 'appName' | 'targe
   target: string | null;
 }
 
-/** The chainer takes this lock, so the chain has one order across processes. */
-const chainLock = 7428016;
-
 /**
  * Appends events to the trail; details are redacted on the way in. Writers only insert, into
  * audit_events (no lock is held to commit, so writers never wait on each other), and the insert's
@@ -117,7 +114,7 @@ interface QueuedRow extends Omit<UnchainedRow, 'id'> {
 
 /**
  * Links committed events not chained yet, oldest first, in batches; answers how many it chained.
- * Each batch is one transaction: it takes events off the queue (audit_unchained) and appends their
+ * Each batch is one statement: it takes events off the queue (audit_unchained) and appends their
  * links to audit_chain after its head. An event whose transaction commits late is chained after
  * those already chained: its place in the chain (seq) is when it was chained, its id when it was
  * written. A queue row whose event is no longer in the trail (deleted around the append-only
@@ -131,7 +128,7 @@ export async function chainAudit(db: Database, batch = 500): Promise<number> {
     // The queue and the chain's head are read in one statement (one snapshot), and the batch hashed outside any
     // transaction: on the embedded database a transaction holds up every other statement, and
     // hashing 500 events takes milliseconds. The links are written only if the head is still the
-    // one they were hashed from (only a chainer moves it, under the lock); else read again.
+    // one they were hashed from; else read again.
     const queued = await db.query<QueuedRow & { head_seq: string | number | null; head_hash: string | null }>(
       `with head as (select seq, hash from audit_chain order by seq desc limit 1)
        select u.event_id, e.id is not null as present, c.event_id is not null as chained,
@@ -147,22 +144,7 @@ export async function chainAudit(db: Database, batch = 500): Promise<number> {
     const head = first?.head_hash ? { seq: Number(first.head_seq), hash: first.head_hash } : undefined;
     if (queued.length === 0) return chained;
     const links = await linksFor(queued, head);
-    const written = await db.transaction(async (tx) => {
-      await tx.query('select pg_advisory_xact_lock($1)', [chainLock]);
-      const now = await chainHead(tx);
-      if (now?.seq !== head?.seq || now?.hash !== head?.hash) return false;
-      await tx.query(
-        `with linked as (
-           insert into audit_chain (seq, event_id, prev_hash, hash)
-           select x.seq, x.event_id, x.prev_hash, x.hash
-             from jsonb_to_recordset($1::jsonb) as x(seq bigint, event_id bigint, prev_hash text, hash text)
-            order by x.seq)
-         delete from audit_unchained where event_id = any($2::bigint[])`,
-        [JSON.stringify(links), queued.map((row) => Number(row.event_id))],
-      );
-      return true;
-    });
-    if (!written) continue;
+    if (!(await appendLinks(db, links, queued, head))) continue;
     chained += links.length;
     if (queued.length < batch) return chained;
   }
@@ -173,16 +155,47 @@ interface ChainHead {
   hash: string;
 }
 
-async function chainHead(tx: Queryable): Promise<ChainHead | undefined> {
-  const [head] = await tx.query<{ seq: string | number; hash: string }>('select seq, hash from audit_chain order by seq desc limit 1');
-  return head ? { seq: Number(head.seq), hash: head.hash } : undefined;
+/**
+ * Appends the links after head and takes the batch off the queue, in one statement, only if head
+ * is still the chain's head; answers whether it did. One statement, not a transaction: on the
+ * embedded database a transaction holds every other statement up for as long as its round trips
+ * take. Two chainers that read the same head both write a link at head's seq + 1 (or the same
+ * event's link): the chain's keys let one in and make the other fail whole, and it reads again.
+ */
+async function appendLinks(db: Queryable, links: readonly Link[], queued: readonly QueuedRow[], head: ChainHead | undefined): Promise<boolean> {
+  try {
+    const [result] = await db.query<{ written: boolean }>(
+      `with head as (select seq, hash from audit_chain order by seq desc limit 1),
+       unmoved as (select where (select seq from head) is not distinct from $3::bigint and (select hash from head) is not distinct from $4::text),
+       linked as (
+         insert into audit_chain (seq, event_id, prev_hash, hash)
+         select x.seq, x.event_id, x.prev_hash, x.hash
+           from jsonb_to_recordset($1::jsonb) as x(seq bigint, event_id bigint, prev_hash text, hash text)
+          where exists (select from unmoved)
+          order by x.seq),
+       dequeued as (delete from audit_unchained where event_id = any($2::bigint[]) and exists (select from unmoved))
+       select exists (select from unmoved) as written`,
+      [JSON.stringify(links), queued.map((row) => Number(row.event_id)), head?.seq ?? null, head?.hash ?? null],
+    );
+    return result?.written === true;
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') return false;
+    throw error;
+  }
+}
+
+interface Link {
+  seq: number;
+  event_id: number;
+  prev_hash: string | null;
+  hash: string;
 }
 
 /** The links that chain these queued events after head (those gone from the trail, or chained already, get none). */
-async function linksFor(queued: readonly QueuedRow[], head: ChainHead | undefined): Promise<{ seq: number; event_id: number; prev_hash: string | null; hash: string }[]> {
+async function linksFor(queued: readonly QueuedRow[], head: ChainHead | undefined): Promise<Link[]> {
   let seq = head?.seq ?? 0;
   let prev = head?.hash ?? null;
-  const links: { seq: number; event_id: number; prev_hash: string | null; hash: string }[] = [];
+  const links: Link[] = [];
   // Hashing a batch takes milliseconds of the process's one thread; in slices, requests served
   // by the same process are answered in between rather than after it.
   let slice = performance.now();
