@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseKinds, openTestDatabase } from '../store/testing.ts';
 import { Secret } from '../config/secret.ts';
-import { chainAudit, queryAudit, recordAudit, verifyAudit } from './trail.ts';
+import { chainAudit, chainPage, queryAudit, queuedEvents, recordAudit, verifyAudit } from './trail.ts';
 import type { Database } from '../store/database.ts';
 
 for (const kind of databaseKinds) {
@@ -169,6 +169,38 @@ for (const kind of databaseKinds) {
           assert.equal(result.broken, undefined);
           assert.equal(result.verified, 11);
           assert.equal(result.pending, 0);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it('chaining a batch, and verifying a page, read only that batch or page of the trail, however long the trail is', async () => {
+        const db = await trailOf(1);
+        try {
+          for (let i = 0; i < 6; i += 1) await recordAudit(db, Array.from({ length: 500 }, (_, n) => ({ actor: 'system', action: 'bulk', detail: { n } })));
+          await chainAudit(db);
+          await recordAudit(db, Array.from({ length: 50 }, (_, n) => ({ actor: 'system', action: 'late', detail: { n } })));
+          await db.exec('analyze');
+          /** Rows the statement read from each table, from its plan as run. */
+          const rowsRead = async (sql: string, params: unknown[]): Promise<Map<string, number>> => {
+            const [row] = await db.query<Record<string, unknown>>(`explain (analyze, format json) ${sql}`, params);
+            const read = new Map<string, number>();
+            const walk = (node: Record<string, unknown>): void => {
+              const table = node['Relation Name'];
+              if (typeof table === 'string') read.set(table, (read.get(table) ?? 0) + Number(node['Actual Rows']) * Number(node['Actual Loops']));
+              for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+            };
+            const plan = Object.values(row ?? {})[0];
+            walk((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan);
+            return read;
+          };
+          const queued = await rowsRead(queuedEvents, [20]);
+          assert.ok((queued.get('audit_events') ?? 0) <= 20, `the chainer read ${queued.get('audit_events')} events for a batch of 20`);
+          const page = await rowsRead(chainPage, [1000, 20]);
+          assert.ok((page.get('audit_events') ?? 0) <= 20, `verify read ${page.get('audit_events')} events for a page of 20`);
+          assert.ok((page.get('audit_chain') ?? 0) <= 20, `verify read ${page.get('audit_chain')} links for a page of 20`);
+          assert.equal(await chainAudit(db, 20), 50);
+          assert.equal((await verifyAudit(db, 20)).verified, 1 + 3000 + 50);
         } finally {
           await db.close();
         }

@@ -113,6 +113,21 @@ interface QueuedRow extends Omit<UnchainedRow, 'id'> {
 }
 
 /**
+ * The next $1 queued events, oldest first, with their content and the chain's head, in one
+ * statement (one snapshot). Each is looked up by its id (the lateral limit keeps the planner from
+ * joining): joined, the trail was read from its first event on, whatever the queue held.
+ */
+export const queuedEvents = `with head as (select seq, hash from audit_chain order by seq desc limit 1),
+       queue as materialized (select event_id from audit_unchained order by event_id limit $1)
+       select q.event_id, e.id is not null as present,
+              (select true from audit_chain c where c.event_id = q.event_id limit 1) is not null as chained,
+              e.at, e.actor, e.action, e.app_name, e.target, e.outcome, e.detail,
+              (select seq from head) as head_seq, (select hash from head) as head_hash
+         from queue q
+         left join lateral (select * from audit_events e where e.id = q.event_id limit 1) e on true
+        order by q.event_id`;
+
+/**
  * Links committed events not chained yet, oldest first, in batches; answers how many it chained.
  * Each batch is one statement: it takes events off the queue (audit_unchained) and appends their
  * links to audit_chain after its head. An event whose transaction commits late is chained after
@@ -129,17 +144,7 @@ export async function chainAudit(db: Database, batch = 500): Promise<number> {
     // transaction: on the embedded database a transaction holds up every other statement, and
     // hashing 500 events takes milliseconds. The links are written only if the head is still the
     // one they were hashed from; else read again.
-    const queued = await db.query<QueuedRow & { head_seq: string | number | null; head_hash: string | null }>(
-      `with head as (select seq, hash from audit_chain order by seq desc limit 1)
-       select u.event_id, e.id is not null as present, c.event_id is not null as chained,
-              e.at, e.actor, e.action, e.app_name, e.target, e.outcome, e.detail,
-              (select seq from head) as head_seq, (select hash from head) as head_hash
-         from audit_unchained u
-         left join audit_events e on e.id = u.event_id
-         left join audit_chain c on c.event_id = u.event_id
-        order by u.event_id limit $1`,
-      [batch],
-    );
+    const queued = await db.query<QueuedRow & { head_seq: string | number | null; head_hash: string | null }>(queuedEvents, [batch]);
     const first = queued[0];
     const head = first?.head_hash ? { seq: Number(first.head_seq), hash: first.head_hash } : undefined;
     if (queued.length === 0) return chained;
@@ -266,6 +271,13 @@ interface LinkRow extends Omit<QueuedRow, 'chained'> {
   hash: string;
 }
 
+/** The next $2 links after seq $1, in chain order, each with its event (looked up by id, as in queuedEvents). */
+export const chainPage = `select c.seq, c.event_id, c.prev_hash, c.hash, e.id is not null as present,
+       e.at, e.actor, e.action, e.app_name, e.target, e.outcome, e.detail
+  from (select * from audit_chain where seq > $1 order by seq limit $2) c
+  left join lateral (select * from audit_events e where e.id = c.event_id limit 1) e on true
+ order by c.seq`;
+
 /**
  * Walks the whole chain in order and names the first event whose link does not hold: an event
  * edited (its content does not match its hash), deleted (its link is left, or the next link does
@@ -293,13 +305,7 @@ export async function verifyAudit(db: Queryable | Database, pageSize = 2000): Pr
   let prevId = 0;
   const result = (broken?: AuditVerification['broken']): AuditVerification => ({ verified, unchained, pending, head: prev, ...(broken ? { broken } : {}) });
   for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-    const rows = await db.query<LinkRow>(
-      `select c.seq, c.event_id, c.prev_hash, c.hash, e.id is not null as present,
-              e.at, e.actor, e.action, e.app_name, e.target, e.outcome, e.detail
-         from audit_chain c left join audit_events e on e.id = c.event_id
-        where c.seq > $1 order by c.seq limit $2`,
-      [after, pageSize],
-    );
+    const rows = await db.query<LinkRow>(chainPage, [after, pageSize]);
     if (rows.length === 0) break;
     for (const row of rows) {
       const id = Number(row.event_id);
