@@ -220,9 +220,12 @@ async function linksFor(queued: readonly QueuedRow[], head: ChainHead | undefine
 /**
  * Keeps the trail chained while a process runs: every interval, and at once on stop. Any process
  * may chain any process's events; one that dies leaves its committed events to the next chainer.
+ * It chains in batches of 100: each batch's read and write hold the embedded database for about
+ * a millisecond, where 500 held it for 4-5 ms each, long enough to show in the p99 of the requests
+ * that wait behind them (PATCH at 2,000 req/s: p99 33-39 ms with 500, 20-28 ms with 100).
  */
-export function startAuditChainer(db: Database, intervalMs = 200): { stop(): Promise<void> } {
-  const chaining = runEvery(intervalMs, () => chainAudit(db));
+export function startAuditChainer(db: Database, intervalMs = 200, batch = 100): { stop(): Promise<void> } {
+  const chaining = runEvery(intervalMs, () => chainAudit(db, batch));
   return {
     async stop() {
       await chaining.stop();
