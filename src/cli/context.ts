@@ -25,7 +25,7 @@ export function readConfig(options: GlobalOptions, needs: { appSecrets?: boolean
 }
 
 /** Loads the config and opens the database (PostgreSQL when DATABASE_URL is set, else PGlite under the home). */
-export async function openContext(options: GlobalOptions, config = readConfig(options), open: Pick<OpenOptions, 'thread'> = {}): Promise<Context> {
+export async function openContext(options: GlobalOptions, config = readConfig(options), open: Pick<OpenOptions, 'thread' | 'onLost'> = {}): Promise<Context> {
   const home = resolve(options.home ?? process.env.ROSTER_HOME ?? config.home);
   const databaseUrl = process.env.DATABASE_URL || config.databaseUrl?.reveal() || undefined;
   const db = await openDatabase({ databaseUrl, home, schema: process.env.ROSTER_DB_SCHEMA || undefined, ...open });
@@ -49,7 +49,7 @@ export async function openContext(options: GlobalOptions, config = readConfig(op
 }
 
 /** Runs fn with an open context and always closes the database (and its folder lock). */
-export async function withContext<T>(options: GlobalOptions, fn: (context: Context) => Promise<T>, config?: ResolvedConfig, open: Pick<OpenOptions, 'thread'> = {}): Promise<T> {
+export async function withContext<T>(options: GlobalOptions, fn: (context: Context) => Promise<T>, config?: ResolvedConfig, open: Pick<OpenOptions, 'thread' | 'onLost'> = {}): Promise<T> {
   const context = await openContext(options, config, open);
   try {
     return await fn(context);

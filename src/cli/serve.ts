@@ -80,9 +80,12 @@ export function registerServe(program: Command): void {
             }
           },
           config,
-          // Requests are answered while the embedded database works on its own thread.
-          { thread: true },
+          // Requests are answered while the embedded database works on its own thread. Should the
+          // thread die, every statement fails from then on: stop, and exit non-zero, so that a
+          // supervisor starts roster again (its committed work is on disk).
+          { thread: true, onLost: (error) => shutdown.fail(`the embedded database stopped (${error.message})`) },
         );
+        if (shutdown.failure) throw new Error(`roster serve stopped: ${shutdown.failure}`);
       } finally {
         shutdown.dispose();
       }

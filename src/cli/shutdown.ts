@@ -12,6 +12,13 @@ export interface ShutdownTrap {
   readonly signal: AbortSignal;
   /** Settles with the signal's name on the first signal. */
   readonly requested: Promise<NodeJS.Signals>;
+  /** Why the work was stopped from inside (see `fail`), if it was. */
+  readonly failure: string | undefined;
+  /**
+   * Stops the work as a signal would, because it cannot go on (its database is gone): the same
+   * bound applies, and the command should then exit non-zero with this reason.
+   */
+  fail(reason: string): void;
   /** Removes the handlers and the bound's timer (call once the work has stopped). */
   dispose(): void;
 }
@@ -28,12 +35,8 @@ export function trapShutdown(command: string, graceSeconds = graceSecondsFromEnv
   let resolveRequested: (signal: NodeJS.Signals) => void = () => undefined;
   const requested = new Promise<NodeJS.Signals>((resolve) => (resolveRequested = resolve));
   let bound: NodeJS.Timeout | undefined;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
-    if (controller.signal.aborted) {
-      process.stderr.write(`roster ${command}: ${signal} again: exiting now\n`);
-      process.exit(128 + signalNumbers[signal]);
-    }
-    process.stderr.write(`roster ${command}: ${signal}: stopping (in-flight work finishes or is handed back, at most ${graceSeconds} s; send it again to exit now)\n`);
+  let failure: string | undefined;
+  const stopWithin = (signal: NodeJS.Signals) => {
     controller.abort();
     resolveRequested(signal);
     bound = setTimeout(() => {
@@ -42,12 +45,29 @@ export function trapShutdown(command: string, graceSeconds = graceSecondsFromEnv
     }, graceSeconds * 1000);
     bound.unref();
   };
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`roster ${command}: ${signal} again: exiting now\n`);
+      process.exit(128 + signalNumbers[signal]);
+    }
+    process.stderr.write(`roster ${command}: ${signal}: stopping (in-flight work finishes or is handed back, at most ${graceSeconds} s; send it again to exit now)\n`);
+    stopWithin(signal);
+  };
   const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
   process.on('SIGINT', handlers.SIGINT);
   process.on('SIGTERM', handlers.SIGTERM);
   return {
     signal: controller.signal,
     requested,
+    get failure() {
+      return failure;
+    },
+    fail(reason) {
+      if (controller.signal.aborted) return;
+      failure = reason;
+      process.stderr.write(`roster ${command}: ${reason}: stopping\n`);
+      stopWithin('SIGTERM');
+    },
     dispose() {
       process.off('SIGINT', handlers.SIGINT);
       process.off('SIGTERM', handlers.SIGTERM);

@@ -18,6 +18,8 @@ export interface OpenOptions {
    * process serving requests, where queries must not hold its event loop.
    */
   thread?: boolean | undefined;
+  /** With `thread`: called once if the database's thread stops without being closed (see openPgliteThread). */
+  onLost?: ((error: Error) => void) | undefined;
 }
 
 /** Opens roster's database and brings its schema up to date. */
@@ -31,7 +33,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
   const db = options.databaseUrl
     ? await openPostgres(options.databaseUrl, { schema: options.schema })
-    : await (options.thread ? openPgliteThread : openPglite)(options.home ? join(options.home, 'db') : undefined);
+    : options.thread
+      ? await openPgliteThread(options.home ? join(options.home, 'db') : undefined, options.onLost ? { onLost: options.onLost } : {})
+      : await openPglite(options.home ? join(options.home, 'db') : undefined);
   try {
     await migrate(db);
   } catch (error) {

@@ -151,6 +151,35 @@ describe('the embedded database on its own thread', () => {
     await assert.rejects(again.query('select 1'), /stopped|closed/);
   });
 
+  it('when its thread dies (out of memory), fails the statement waiting and every one after, says so once, and lets the folder be opened again', async () => {
+    const folder = join(home, 'lost');
+    const lost: Error[] = [];
+    const doomed = await openPgliteThread(folder, { image, resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 }, onLost: (error) => lost.push(error) });
+    await doomed.query('insert into kept values (1)');
+    // The rows of this answer do not fit in the thread's heap.
+    await assert.rejects(doomed.query("select repeat(md5(n::text), 40) as filler from generate_series(1, 400000) n"), /embedded database's thread (failed|stopped)/);
+    await assert.rejects(doomed.query('select 1'), /embedded database's thread (failed|stopped)/);
+    await assert.rejects(doomed.transaction((tx) => tx.query('select 1')), /embedded database's thread (failed|stopped)/);
+    assert.equal(lost.length, 1);
+    assert.match(lost[0]?.message ?? '', /memory/i);
+    await doomed.close();
+    const reopened = await openPgliteThread(folder);
+    try {
+      assert.deepEqual(await reopened.query('select id from kept'), [{ id: 1 }]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('does not report a thread it closed on purpose as lost', async () => {
+    const lost: Error[] = [];
+    const closed = await openPgliteThread(undefined, { image, onLost: (error) => lost.push(error) });
+    await closed.query('select 1');
+    await closed.close();
+    await sleep(50);
+    assert.deepEqual(lost, []);
+  });
+
   it('keeps what was committed and drops what was not when the process is killed mid-transaction', () => {
     const folder = join(home, 'killed');
     const killed = runScript(`

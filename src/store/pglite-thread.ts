@@ -2,33 +2,47 @@
 // thread that calls it: on the main thread, each query, commit and fsync holds up every HTTP
 // request in the process. Here the database lives in a worker (src/store/pglite-worker.ts) and
 // this side speaks to it by messages, so request handling and the database use both cores.
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Database, Queryable } from './database.ts';
 import { acquireFolderLock } from './folder-lock.ts';
 import { errorFromPost, type Call, type Reply, type Sent, type ThreadOptions } from './pglite-messages.ts';
 import type { PgliteOptions } from './pglite.ts';
 import { withLock } from './pglite.ts';
 
+export interface ThreadedOptions extends PgliteOptions {
+  /** How often the thread looks for tables to vacuum (default 5 s). */
+  upkeepMs?: number;
+  /** Bounds on the thread's own heap (see node:worker_threads); none by default. */
+  resourceLimits?: ResourceLimits;
+  /**
+   * Called once if the thread stops without being closed (it failed, or ran out of memory): every
+   * statement from then on fails, so a long-running process should stop and be restarted.
+   */
+  onLost?: (error: Error) => void;
+}
+
 /**
  * `openPglite`, with the database on its own thread; the folder's lock is held by this thread. The
  * thread also vacuums what is due, as autovacuum would (every `upkeepMs`, default 5 s: sooner after a burst of writes, and each vacuum smaller).
  */
-export async function openPgliteThread(dataDir?: string, options: PgliteOptions & { upkeepMs?: number } = {}): Promise<Database> {
+export async function openPgliteThread(dataDir?: string, options: ThreadedOptions = {}): Promise<Database> {
   const lock = dataDir ? acquireFolderLock(dataDir) : undefined;
   try {
-    const { upkeepMs, ...pglite } = options;
-    return withLock(await startThread({ dataDir, pglite, upkeepMs }), lock);
+    const { upkeepMs, resourceLimits, onLost, ...pglite } = options;
+    return withLock(await startThread({ dataDir, pglite, upkeepMs }, resourceLimits, onLost), lock);
   } catch (error) {
     lock?.release();
     throw error;
   }
 }
 
-async function startThread(options: ThreadOptions): Promise<Database> {
-  const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: options });
+async function startThread(options: ThreadOptions, resourceLimits: ResourceLimits | undefined, onLost: ((error: Error) => void) | undefined): Promise<Database> {
+  const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: options, ...(resourceLimits ? { resourceLimits } : {}) });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextCall = 1;
   let stopped: Error | undefined;
+  let closing = false;
+  let running = false;
 
   // The thread keeps the process alive only while a call waits on it, as a database on this
   // thread would: an idle open database does not stop a command from exiting.
@@ -45,10 +59,12 @@ async function startThread(options: ThreadOptions): Promise<Database> {
     else waiting.reject(errorFromPost(reply.error));
   });
   const fail = (error: Error) => {
+    if (stopped) return;
     stopped = error;
     for (const waiting of pending.values()) waiting.reject(error);
     pending.clear();
     settle();
+    if (running && !closing) onLost?.(error);
   };
   worker.on('error', (error) => fail(new Error(`the embedded database's thread failed: ${error.message}`)));
   worker.on('exit', (code) => fail(new Error(`the embedded database's thread stopped (exit code ${code})`)));
@@ -69,6 +85,7 @@ async function startThread(options: ThreadOptions): Promise<Database> {
     await worker.terminate();
     throw error;
   }
+  running = true;
 
   const queryable = (tx?: number): Queryable => ({
     query: async <T>(sql: string, params?: readonly unknown[]) => (await call({ op: 'query', sql, params, tx })) as T[],
@@ -95,6 +112,7 @@ async function startThread(options: ThreadOptions): Promise<Database> {
     },
     async close() {
       if (stopped) return;
+      closing = true;
       try {
         await call({ op: 'close' });
       } finally {
