@@ -7,6 +7,7 @@ import type { AttributePath } from '../scim/attribute-path.ts';
 import { groupResourceType, userResourceType, type ResourceTypeDefinition } from '../scim/resource-schemas.ts';
 import { SCIM } from '../scim/schemas.ts';
 import type { Queryable } from './database.ts';
+import type { Anchor } from './page-anchors.ts';
 import type { UserState, UserStateCache } from './user-states.ts';
 
 export type Doc = Record<string, unknown>;
@@ -129,6 +130,9 @@ async function list(db: Queryable, shape: Shape, query: ListQuery, remember?: Us
   const total = !query.filter && shape.liveTotal ? shape.liveTotal : `(select count(*)::int from ${shape.from} where ${condition})`;
   const counted = async () => Number((await db.query<{ n: number }>(`select ${total} as n`, params))[0]?.n ?? 0);
   if (query.count <= 0) return { total: await counted(), resources: [] };
+  // With no filter and no sort, a page starts from the nearest place this process knows in the
+  // id order (see PageAnchors), while the live set is the one it knew it in.
+  if (shape === users && !query.filter && !query.sort && remember) return anchoredUserPage(db, query, remember, counted);
   // One statement: the page's ids are chosen first, and only their resources' parts are read, as
   // one JSON text. The total: with no filter, the number of live resources; with one, counted in
   // the same pass that finds the page, so an expensive filter is evaluated once per resource.
@@ -154,6 +158,40 @@ async function list(db: Queryable, shape: Shape, query: ListQuery, remember?: Us
   if (row?.total !== null && row?.total !== undefined) return { total: Number(row.total), resources };
   if (query.offset === 0) return { total: 0, resources };
   // Past the last page: nothing to show, and the total counted on its own.
+  return { total: await counted(), resources };
+}
+
+/**
+ * A page of live people in id order, started from the nearest known place before it (and walked
+ * from there), in one statement that also reads the live set's change count: a place learnt at
+ * another count is not used, and the page is made again from the start. Each page teaches where
+ * it starts and where the next one does.
+ */
+async function anchoredUserPage(db: Queryable, query: ListQuery, remember: UserStateCache, counted: () => Promise<number>): Promise<ListResult> {
+  const count = Math.floor(query.count);
+  const read = async (anchor: Anchor | undefined) => {
+    const [row] = await db.query<{ total: number | null; changes: string; rows: [string, number][] | null }>(
+      `with live as (select sum(n)::int as total, sum(changes)::text as changes from people_live_count),
+       page as (
+         select p.id as page_id, (select total from live) as total from people p
+          where p.deleted_at is null and p.id >= $1 and ($2::text is null or (select changes from live) = $2::text)
+          order by p.id limit ${count + 1} offset $3)
+       select (select max(total) from page) as total, (select changes from live) as changes,
+              (select json_agg(json_build_array(p.id, p.version) order by p.id) from page ${pageJoin(users)}) as rows`,
+      [anchor?.id ?? '', anchor?.changes ?? null, query.offset - (anchor?.offset ?? 0)],
+    );
+    return { total: row?.total ?? null, changes: String(row?.changes ?? ''), rows: row?.rows ?? [] };
+  };
+  const anchor = remember.pages.before(query.offset);
+  let page = await read(anchor);
+  if (anchor && page.changes !== anchor.changes) page = await read(undefined);
+  const [first] = page.rows;
+  if (first) remember.pages.learn(query.offset, first[0], page.changes);
+  const next = page.rows[count];
+  if (next) remember.pages.learn(query.offset + count, next[0], page.changes);
+  const resources = await rememberedDocs(db, page.rows.slice(0, count), remember);
+  if (page.total !== null) return { total: Number(page.total), resources };
+  if (query.offset === 0) return { total: 0, resources };
   return { total: await counted(), resources };
 }
 

@@ -4,6 +4,8 @@
 // remembered state is guarded by its version, and a page uses a remembered document only at the
 // version the database holds; any change to a person anywhere (another process, the worker, a
 // group push, an import) moves their version.
+import { PageAnchors } from './page-anchors.ts';
+
 type Doc = Record<string, unknown>;
 
 /** A person as a write starts from: their document, the version it is, and the pushed body (null: built from columns). */
@@ -18,6 +20,8 @@ export class UserStateCache {
   /** The id of each remembered person by their userName, lowercased: a hint, checked by the database. */
   readonly #idsByUserName = new Map<string, string>();
   readonly #limit: number;
+  /** Where pages of users in id order start, as this process last saw them. */
+  readonly pages = new PageAnchors();
 
   /** limit: how many people to remember; the least recently remembered go first. */
   constructor(limit = 20_000) {
