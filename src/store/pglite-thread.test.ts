@@ -218,6 +218,12 @@ describe('the embedded database on its own thread', () => {
         churn = await stats('churn');
       }
       assert.deepEqual(churn, [{ dead: 0, vacuumed: true }]);
+      let analyzed = await churned.query<{ analyzed: boolean; changes: number }>("select last_analyze is not null as analyzed, n_mod_since_analyze::int as changes from pg_stat_user_tables where relname = 'churn'");
+      for (let waited = 0; !analyzed[0]?.analyzed && waited < 20_000; waited += 200) {
+        await sleep(200);
+        analyzed = await churned.query("select last_analyze is not null as analyzed, n_mod_since_analyze::int as changes from pg_stat_user_tables where relname = 'churn'");
+      }
+      assert.deepEqual(analyzed, [{ analyzed: true, changes: 0 }], 'the changes are analyzed too');
       assert.equal((await stats('quiet'))[0]?.vacuumed, false, 'ten rows never inserted past the threshold');
       assert.equal((await churned.query<{ n: number }>('select count(*)::int as n from churn where v = 3'))[0]?.n, 5000);
     } finally {
