@@ -83,7 +83,7 @@ export function registerServe(program: Command): void {
           // Requests are answered while the embedded database works on its own thread. Should the
           // thread die, every statement fails from then on: stop, and exit non-zero, so that a
           // supervisor starts roster again (its committed work is on disk).
-          { thread: true, onLost: (error) => shutdown.fail(`the embedded database stopped (${error.message})`) },
+          { thread: true, onLost: (error) => shutdown.fail(error.message) },
         );
         if (shutdown.failure) throw new Error(`roster serve stopped: ${shutdown.failure}`);
       } finally {
