@@ -66,6 +66,14 @@ describe('the embedded database on its own thread', () => {
     assert.equal(threaded[1]?.n, null);
   });
 
+  it('answers a statement sent again and again, among others, with its own rows each time', async () => {
+    const texts = ['select $1::int + 1 as n', 'select $1::int * 10 as n', "select $1::int || ' items' as n"];
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => db.query<{ n: number | string }>(texts[i % 3] as string, [i])));
+    answers.forEach((rows, i) => assert.deepEqual(rows, [{ n: i % 3 === 0 ? i + 1 : i % 3 === 1 ? i * 10 : `${i} items` }]));
+    await assert.rejects(db.query('select $1::int / 0 as n', [1]), /division by zero/);
+    await assert.rejects(db.query('select $1::int / 0 as n', [2]), /division by zero/, 'a failed statement sent by number fails the same');
+  });
+
   it("reports the database's errors with their code and constraint, and never their parameters", async () => {
     await db.query('insert into things (id) values ($1)', ['dup']);
     const error = await db.query('insert into things (id, doc) values ($1, $2)', ['dup', { secret: 'hunter2' }]).then(
