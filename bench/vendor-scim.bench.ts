@@ -14,7 +14,7 @@
 // the operations lost (intended minus what the simulator holds). Targets: ≥ 90 %, 0 lost.
 // ZIA SCIM documents 5 requests a second. RSA documents none: the run gives the simulator a
 // tenant limit (20 a second, 429 with `Retry-After: 2 seconds`) and the connector that same limit
-// as configured (rsaRateRules paces evenly, 2 % under it), then runs once more with no budget at
+// as configured (rsaRateRules paces evenly, 5 % under it), then runs once more with no budget at
 // all, pacing by the 429s alone (shown, not a target).
 import { parseArgs } from 'node:util';
 import { Secret } from '../src/config/secret.ts';
