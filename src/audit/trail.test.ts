@@ -159,7 +159,7 @@ for (const kind of databaseKinds) {
           // head meanwhile and writes the same links, which wait on the first's keys (on the embedded
           // database, the whole statement waits for the transaction).
           await db.transaction(async (tx) => {
-            firstChained = await chainAudit({ ...db, query: tx.query.bind(tx), exec: tx.exec.bind(tx) });
+            firstChained = await chainAudit(tx);
             second = chainAudit(db);
             await new Promise((resolve) => setTimeout(resolve, 100));
           });

@@ -112,12 +112,15 @@ interface QueuedRow extends Omit<UnchainedRow, 'id'> {
   chained: boolean;
 }
 
+/** The chain's last link. */
+const chainHead = 'select seq, hash from audit_chain order by seq desc limit 1';
+
 /**
  * The next $1 queued events, oldest first, with their content and the chain's head, in one
  * statement (one snapshot). Each is looked up by its id (the lateral limit keeps the planner from
  * joining): joined, the trail was read from its first event on, whatever the queue held.
  */
-export const queuedEvents = `with head as (select seq, hash from audit_chain order by seq desc limit 1),
+export const queuedEvents = `with head as (${chainHead}),
        queue as materialized (select event_id from audit_unchained order by event_id limit $1)
        select q.event_id, e.id is not null as present,
               (select true from audit_chain c where c.event_id = q.event_id limit 1) is not null as chained,
@@ -137,7 +140,7 @@ export const queuedEvents = `with head as (select seq, hash from audit_chain ord
  * Such a deletion leaves no link behind for verifyAudit to find: the chain vouches for an event
  * from when it is chained.
  */
-export async function chainAudit(db: Database, batch = 500): Promise<number> {
+export async function chainAudit(db: Queryable, batch = 500): Promise<number> {
   let chained = 0;
   for (;;) {
     // The queue and the chain's head are read in one statement (one snapshot), and the batch hashed outside any
@@ -170,7 +173,7 @@ interface ChainHead {
 async function appendLinks(db: Queryable, links: readonly Link[], queued: readonly QueuedRow[], head: ChainHead | undefined): Promise<boolean> {
   try {
     const [result] = await db.query<{ written: boolean }>(
-      `with head as (select seq, hash from audit_chain order by seq desc limit 1),
+      `with head as (${chainHead}),
        unmoved as (select where (select seq from head) is not distinct from $3::bigint and (select hash from head) is not distinct from $4::text),
        linked as (
          insert into audit_chain (seq, event_id, prev_hash, hash)
