@@ -6,7 +6,7 @@ import type { PatchPath } from './path.ts';
 import type { PatchOpName } from './patch-request.ts';
 import { resolveTarget, type PatchContext, type Target } from './patch-target.ts';
 import { appendNew, elementFromFilter, isSingleValued, prepareValue, settlePrimary, subNames, withoutListed } from './patch-values.ts';
-import { deleteKey, isObject, setKey, toList, type JsonObject } from './resource.ts';
+import { cloneJson, deleteKey, isObject, setKey, toList, type JsonObject } from './resource.ts';
 
 export function applyAt(resource: JsonObject, op: PatchOpName, path: PatchPath, value: unknown, ctx: PatchContext): void {
   const target = resolveTarget(resource, path, op !== 'remove', ctx);
@@ -58,7 +58,7 @@ function applySub(target: Target, op: PatchOpName, sub: string, value: unknown, 
   } else if (isObject(parent)) {
     setKey(parent, sub, incoming);
   } else if (Array.isArray(parent) && parent.length > 0 && parent.every(isObject)) {
-    for (const element of parent) setKey(element, sub, structuredClone(incoming));
+    for (const element of parent) setKey(element, sub, cloneJson(incoming));
   } else {
     throw new ScimError(400, `"${key}" has no sub-attribute "${sub}" to ${op}`, 'noTarget');
   }
@@ -92,7 +92,7 @@ function applyFiltered(target: Target, op: PatchOpName, filter: Filter, sub: str
 
   if (sub !== undefined) {
     const incoming = prepareValue(subNames(target.names, sub), value, ctx);
-    for (const element of matches) setKey(element, sub, structuredClone(incoming));
+    for (const element of matches) setKey(element, sub, cloneJson(incoming));
     settlePrimary(list, matches);
     return;
   }
@@ -104,11 +104,11 @@ function applyFiltered(target: Target, op: PatchOpName, filter: Filter, sub: str
   const changed: JsonObject[] = [];
   for (const element of matches) {
     if (op === 'replace') {
-      const fresh = structuredClone(incoming);
+      const fresh = cloneJson(incoming);
       list[list.indexOf(element)] = fresh;
       changed.push(fresh);
     } else {
-      for (const [name, item] of Object.entries(incoming)) setKey(element, name, structuredClone(item));
+      for (const [name, item] of Object.entries(incoming)) setKey(element, name, cloneJson(item));
       changed.push(element);
     }
   }

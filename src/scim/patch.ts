@@ -4,7 +4,7 @@ import { parsePath } from './path.ts';
 import { applyAt } from './patch-apply.ts';
 import { readPatchRequest, type PatchOperation } from './patch-request.ts';
 import { removeExtension, schemaKey, type PatchContext } from './patch-target.ts';
-import { deepEqual, getKey, isObject, type JsonObject } from './resource.ts';
+import { cloneJson, deepEqual, getKey, isObject, type JsonObject } from './resource.ts';
 import { SCIM } from './schemas.ts';
 
 export { readPatchRequest, type PatchOperation, type PatchOpName } from './patch-request.ts';
@@ -41,7 +41,7 @@ export interface PatchOptions {
 export function applyPatch(resource: Record<string, unknown>, request: unknown, options: PatchOptions = {}): Record<string, unknown> {
   const operations = readPatchRequest(request);
   const ctx = context(options);
-  const result = structuredClone(resource);
+  const result = cloneJson(resource);
   operations.forEach((operation, index) => {
     try {
       applyOperation(result, operation, ctx);

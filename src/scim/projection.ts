@@ -1,7 +1,7 @@
 // RFC 7644 §3.4.2.5: `attributes` and `excludedAttributes` on a resource document.
 import { splitAttributePath } from './attribute-path.ts';
 import { ScimError } from './errors.ts';
-import { isObject, type JsonObject } from './resource.ts';
+import { cloneJson, isObject, type JsonObject } from './resource.ts';
 import { resolveAttribute, type ResourceTypeDefinition } from './resource-schemas.ts';
 
 interface Pick {
@@ -30,7 +30,7 @@ export function project(doc: JsonObject, attributes: Pick[] | undefined, exclude
     return out;
   }
   if (!excluded) return doc;
-  const out = structuredClone(doc);
+  const out = cloneJson(doc);
   for (const pick of excluded) {
     if (pick.container === undefined && pick.name === 'id') continue;
     const holder = pick.container === undefined ? out : out[pick.container];
