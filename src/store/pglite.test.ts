@@ -88,6 +88,8 @@ describe('embedded database statements', () => {
         (error: Error & { code?: string }) => error.code === '0A000',
       );
       assert.deepEqual(Object.keys((await db.transaction((tx) => tx.query(all, [1])))[0] ?? {}), ['id', 'name', 'doc', 'active', 'at', 'tags'], 'and the next transaction prepares it again');
+      await db.exec('alter table t rename column name to title');
+      assert.deepEqual((await db.query(all, [1]))[0], { id: 1, title: 'one', doc: null, active: true, at: null, tags: null }, 'a renamed column comes back under its new name');
     });
   });
 
