@@ -107,6 +107,18 @@ describe('embedded database statements', () => {
     });
   });
 
+  it('commits synchronously, with fsync off on PGlite\'s command line where no setting reaches it (what the README says of it)', async () => {
+    const db = await openPglite(undefined, { settings: ['fsync=on'] });
+    try {
+      assert.deepEqual(await db.query("select name, setting, source from pg_settings where name in ('fsync', 'synchronous_commit') order by name"), [
+        { name: 'fsync', setting: 'off', source: 'command line' },
+        { name: 'synchronous_commit', setting: 'on', source: 'default' },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('has a write on disk by the time it returns: a process killed right after loses nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roster-pglite-'));
     try {

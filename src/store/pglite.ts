@@ -5,9 +5,15 @@ import { acquireFolderLock, type FolderLock } from './folder-lock.ts';
 /**
  * Postgres settings for the embedded database, sized for one process's work rather than a server's:
  * the buffer pool lives inside the WASM heap (PGlite's default of 128 MB grows that heap and the
- * process's RSS by as much), and the OS page cache still holds the data files behind it. Durability
- * is untouched (fsync and synchronous_commit stay on): snapshots must be on disk before a destructive
- * request leaves roster. bench/pglite-memory.bench.ts measures the difference.
+ * process's RSS by as much), and the OS page cache still holds the data files behind it.
+ * bench/pglite-memory.bench.ts measures the difference.
+ *
+ * Durability: synchronous_commit stays on, so each change is written to the log before its
+ * statement answers, and a roster process killed right after loses nothing (snapshots must exist
+ * before a destructive request leaves roster). PGlite starts Postgres with fsync off on its command
+ * line, which outranks every setting: the operating system decides when those writes reach the
+ * disk, and a power cut or kernel crash can lose the last of them. The README sends deployments
+ * where that matters to PostgreSQL.
  */
 export const embeddedSettings: readonly string[] = ['shared_buffers=16MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB', 'work_mem=4MB'];
 
