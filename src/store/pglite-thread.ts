@@ -9,7 +9,7 @@ import { errorFromPost, type Call, type Reply, type Sent, type ThreadOptions } f
 import type { PgliteOptions } from './pglite.ts';
 import { withLock } from './pglite.ts';
 
-export interface ThreadedOptions extends PgliteOptions {
+export interface ThreadedOptions extends Omit<PgliteOptions, 'sync'> {
   /** How often the thread looks for tables to vacuum (default 5 s). */
   upkeepMs?: number;
   /** Bounds on the thread's own heap (see node:worker_threads); none by default. */

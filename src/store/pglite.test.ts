@@ -107,7 +107,7 @@ describe('embedded database statements', () => {
     });
   });
 
-  it('commits synchronously, with fsync off on PGlite\'s command line where no setting reaches it (what the README says of it)', async () => {
+  it('commits synchronously, with fsync off on PGlite\'s command line where no setting reaches it (so roster syncs the files itself: pglite-durable.ts)', async () => {
     const db = await openPglite(undefined, { settings: ['fsync=on'] });
     try {
       assert.deepEqual(await db.query("select name, setting, source from pg_settings where name in ('fsync', 'synchronous_commit') order by name"), [

@@ -1,6 +1,7 @@
 import { PGlite, parse, protocol, type messages as wire } from '@electric-sql/pglite';
 import type { Database, Queryable } from './database.ts';
 import { acquireFolderLock, type FolderLock } from './folder-lock.ts';
+import { keepDurable, type Durability, type SyncIo } from './pglite-durable.ts';
 
 /**
  * Postgres settings for the embedded database, sized for one process's work rather than a server's:
@@ -9,11 +10,10 @@ import { acquireFolderLock, type FolderLock } from './folder-lock.ts';
  * bench/pglite-memory.bench.ts measures the difference.
  *
  * Durability: synchronous_commit stays on, so each change is written to the log before its
- * statement answers, and a roster process killed right after loses nothing (snapshots must exist
- * before a destructive request leaves roster). PGlite starts Postgres with fsync off on its command
- * line, which outranks every setting: the operating system decides when those writes reach the
- * disk, and a power cut or kernel crash can lose the last of them. The README sends deployments
- * where that matters to PostgreSQL.
+ * statement answers (snapshots must exist before a destructive request leaves roster). PGlite
+ * starts Postgres with fsync off on its command line, which outranks every setting, so roster
+ * syncs the files itself (src/store/pglite-durable.ts): each statement and transaction is on disk
+ * before it answers, and survives a power cut as well as a killed process.
  */
 export const embeddedSettings: readonly string[] = ['shared_buffers=16MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB', 'work_mem=4MB'];
 
@@ -23,6 +23,8 @@ export interface PgliteOptions {
   image?: Blob | undefined;
   /** How many distinct statement texts are kept prepared (default 2,000); past it, each is parsed on every run. */
   statementLimit?: number;
+  /** How a folder's writes are made durable (src/store/pglite-durable.ts); fdatasync and fsync by default. */
+  sync?: SyncIo;
 }
 
 /** Opens an embedded database: in memory when dataDir is undefined, else in that folder, locked. */
@@ -40,7 +42,7 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
 export async function openPgliteUnlocked(dataDir?: string, options: PgliteOptions = {}): Promise<Database> {
   const settings = options.settings ?? embeddedSettings;
   const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.image ? { loadDataDir: options.image } : {}), ...(settings.length > 0 ? { postgresqlconf: [...settings] } : {}) });
-  return wrap(pg, options.statementLimit);
+  return wrap(pg, options.statementLimit, keepDurable(pg, options.sync));
 }
 
 /** db, releasing the lock once it is closed. */
@@ -72,35 +74,50 @@ export async function pgliteImage(prepare: (db: Database) => Promise<unknown>): 
   }
 }
 
-function wrap(pg: PGlite, statementLimit?: number): Database {
+function wrap(pg: PGlite, statementLimit?: number, durability?: Durability): Database {
   const prepared = new PreparedStatements(pg, statementLimit);
-  // Inside pg.transaction the transaction's lock is held already (so its own exec must be used),
-  // and the commit writes the files.
+  // Every statement and transaction is on disk before it answers; one in a transaction, with its commit.
+  const flush = () => durability?.flush();
   const asQueryable = (transaction?: Pick<PGlite, 'exec'>): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]) {
+      // Inside pg.transaction its lock is held already (and its own exec must be used).
       if (transaction) return (await prepared.run(sql, params ?? [], true)) as T[];
       return (await pg._runExclusiveTransaction(async () => {
         const rows = await prepared.run(sql, params ?? [], false);
         await pg.syncToFs();
+        flush();
         return rows;
       })) as T[];
     },
     async exec(sql: string) {
-      await (transaction ?? pg).exec(sql);
+      if (transaction) {
+        await transaction.exec(sql);
+        return;
+      }
+      await pg.exec(sql);
+      flush();
     },
   });
   const outside = asQueryable();
   return {
     kind: 'pglite',
     ...outside,
-    transaction: (fn) => pg.transaction((tx) => fn(asQueryable(tx))),
+    async transaction(fn) {
+      const result = await pg.transaction((tx) => fn(asQueryable(tx)));
+      flush();
+      return result;
+    },
     async executeSql(sql, params) {
       // The queue's statements are few and fixed: prepared once, like the store's own.
       if (params && params.length > 0) return { rows: await outside.query(sql, params) };
       const results = await pg.exec(sql);
+      flush();
       return { rows: results.at(-1)?.rows ?? [] };
     },
-    close: () => pg.close(),
+    async close() {
+      await pg.close();
+      flush();
+    },
   };
 }
 
