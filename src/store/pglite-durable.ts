@@ -63,13 +63,14 @@ const dataFolder = '/pglite/data';
  * after each statement or transaction, before it answers.
  */
 export function keepDurable(pg: PGlite, io: SyncIo = diskSync): Durability {
-  const nodeFs = mountedFs(pg);
-  if (!nodeFs) return { flush: () => undefined };
+  const mounted = mountedFs(pg);
+  if (!mounted) return { flush: () => undefined };
+  const { fs: nodeFs, root } = mounted;
   const log = new Set<string>();
   const files = new Set<string>();
   const folders = new Set<string>();
-  const isLog = (path: string) => path.includes('/pg_wal/');
-  const isControl = (path: string) => path.endsWith('/global/pg_control');
+  const isLog = (path: string) => path.startsWith(`${root}/pg_wal/`);
+  const isControl = (path: string) => path === `${root}/global/pg_control`;
 
   const syncAll = (paths: Set<string>, sync: (path: string) => void, keep?: (path: string) => boolean) => {
     for (const path of paths) {
@@ -158,9 +159,12 @@ function wrap<A extends unknown[]>(ops: Record<string, (...args: unknown[]) => u
   };
 }
 
-/** The host file system under pg's data folder (Emscripten's NODEFS), or undefined in memory. */
-function mountedFs(pg: PGlite): NodeFs | undefined {
-  const FS = (pg.Module as unknown as { FS: { lookupPath(path: string): { node: { mount: { type: Partial<NodeFs> } } } } }).FS;
-  const type = FS.lookupPath(dataFolder).node.mount.type;
-  return typeof type.realPath === 'function' && type.stream_ops && type.node_ops ? (type as NodeFs) : undefined;
+/** The host file system under pg's data folder (Emscripten's NODEFS) and the folder's host path, or undefined in memory. */
+function mountedFs(pg: PGlite): { fs: NodeFs; root: string } | undefined {
+  const FS = (pg.Module as unknown as { FS: { lookupPath(path: string): { node: FsNode & { mount: { type: Partial<NodeFs> } } } } }).FS;
+  const { node } = FS.lookupPath(dataFolder);
+  const type = node.mount.type;
+  if (typeof type.realPath !== 'function' || !type.stream_ops || !type.node_ops) return undefined;
+  const fs = type as NodeFs;
+  return { fs, root: fs.realPath(node) };
 }
