@@ -139,3 +139,41 @@ describe('the embedded database on disk', () => {
     }
   });
 });
+
+describe('a sync that fails', () => {
+  it('fails the write that needed it, and every statement after, even once the disk answers again; the folder then opens with what was synced', async () => {
+    await inFolder(async (folder) => {
+      let failing = false;
+      const io: SyncIo = {
+        syncFile(path) {
+          if (failing) throw Object.assign(new Error(`EIO: i/o error, fdatasync '${path}'`), { code: 'EIO' });
+          diskSync.syncFile(path);
+        },
+        syncFolder: diskSync.syncFolder,
+      };
+      const db = await openPglite(folder, { sync: io });
+      try {
+        await db.exec('create table t (id int primary key, v text)');
+        await db.query('insert into t values ($1, $2)', [1, 'kept']);
+        failing = true;
+        await assert.rejects(db.query('insert into t values ($1, $2)', [2, 'unsynced']), /EIO/);
+        failing = false;
+        await assert.rejects(db.query('insert into t values ($1, $2)', [3, 'after']), /EIO/, 'a later write is not acknowledged');
+        await assert.rejects(
+          db.transaction((tx) => tx.query('insert into t values ($1, $2)', [4, 'after'])),
+          /EIO/,
+        );
+        await assert.rejects(db.query('select id from t'), /EIO/, 'nor is anything else answered');
+      } finally {
+        await db.close().catch(() => undefined);
+      }
+      const reopened = await openPglite(folder);
+      try {
+        assert.ok((await reopened.query<{ id: number }>('select id from t order by id')).some((row) => row.id === 1), 'what was synced is there');
+        await reopened.query('insert into t values ($1, $2)', [5, 'again']);
+      } finally {
+        await reopened.close();
+      }
+    });
+  });
+});

@@ -40,7 +40,13 @@ function syncPath(path: string, sync: (fd: number) => void): void {
 }
 
 export interface Durability {
-  /** Syncs every file and folder changed since the last flush: the log first, the control file last. */
+  /**
+   * Syncs every file and folder changed since the last flush: the log first, the control file
+   * last. Once a sync has failed, every flush fails with that error, so every statement does:
+   * after a failed fsync the OS may have dropped the pages it could not write and call them clean,
+   * so a later sync that succeeds proves nothing. As PostgreSQL stops there, the database answers
+   * nothing more (and `/readyz` says why) until it is opened again and recovers from its log.
+   */
   flush(): void;
 }
 
@@ -72,10 +78,17 @@ export function keepDurable(pg: PGlite, io: SyncIo = diskSync): Durability {
   const isLog = (path: string) => path.startsWith(`${root}/pg_wal/`);
   const isControl = (path: string) => path === `${root}/global/pg_control`;
 
+  let failure: unknown;
   const syncAll = (paths: Set<string>, sync: (path: string) => void, keep?: (path: string) => boolean) => {
+    if (failure !== undefined) throw failure;
     for (const path of paths) {
       if (keep?.(path)) continue;
-      sync(path);
+      try {
+        sync(path);
+      } catch (error) {
+        failure = error;
+        throw error;
+      }
       paths.delete(path);
     }
   };
@@ -119,7 +132,9 @@ export function keepDurable(pg: PGlite, io: SyncIo = diskSync): Durability {
   wrap(nodes, 'rename', (node: FsNode, newParent: FsNode) => {
     const from = nodeFs.realPath(node);
     const folder = nodeFs.realPath(newParent);
-    if (log.delete(from) || files.delete(from)) io.syncFile(from);
+    if (log.has(from) || files.has(from)) syncAll(new Set([from]), io.syncFile);
+    log.delete(from);
+    files.delete(from);
     return () => folders.add(dirname(from)).add(folder);
   });
   for (const removal of ['unlink', 'rmdir']) {
@@ -136,6 +151,7 @@ export function keepDurable(pg: PGlite, io: SyncIo = diskSync): Durability {
 
   return {
     flush() {
+      if (failure !== undefined) throw failure;
       syncLog();
       syncAll(files, io.syncFile, isControl);
       syncAll(files, io.syncFile);
