@@ -2,12 +2,13 @@
 // command line, which no setting overrides, and its file system (Emscripten's NODEFS) has no fsync
 // anyway: every write reaches only the operating system's page cache, and a power cut or kernel
 // crash loses what the OS had not written back yet. Here the file system's operations are watched
-// instead. Each statement's files are synced before it answers, and two of Postgres's own
-// orderings are kept:
+// instead. Each statement's files are synced before it answers, and Postgres's own orderings are
+// kept:
 // - the log before any other file is written (a data page never reaches the disk ahead of the log
 //   that describes it);
 // - every other file before the control file is written (a checkpoint is recorded only once the
-//   pages it vouches for are on disk).
+//   pages it vouches for are on disk);
+// - a file's content before its new name, and the folders whose entries changed (durable_rename).
 import fs from 'node:fs';
 import { dirname } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
