@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import type { Database } from './database.ts';
 import { openPglite } from './pglite.ts';
 import { diskSync, keepDurable, type SyncIo } from './pglite-durable.ts';
 
@@ -33,41 +34,40 @@ async function inFolder(fn: (folder: string) => Promise<void>): Promise<void> {
 
 const isLog = (event: string) => event.includes('/pg_wal/');
 
+/** An on-disk database with a table t, its syncs noted in events from the table's creation on. */
+async function withRecordedTable(fn: (db: Database, events: string[]) => Promise<void>): Promise<void> {
+  await inFolder(async (folder) => {
+    const events: string[] = [];
+    const db = await openPglite(folder, { sync: recordingSync(events, folder) });
+    try {
+      await db.exec('create table t (id int primary key, v text)');
+      events.length = 0;
+      await fn(db, events);
+    } finally {
+      await db.close();
+    }
+  });
+}
+
 describe('the embedded database on disk', () => {
   it('syncs the log a write went to before the statement answers, and a read syncs nothing', async () => {
-    await inFolder(async (folder) => {
-      const events: string[] = [];
-      const db = await openPglite(folder, { sync: recordingSync(events, folder) });
-      try {
-        await db.exec('create table t (id int primary key, v text)');
-        events.length = 0;
-        await db.query('insert into t values ($1, $2)', [1, 'x']);
-        assert.ok(events.some((event) => event.startsWith('sync /pg_wal/')), `the insert answered before its log was synced: ${events.join(', ')}`);
-        events.length = 0;
-        assert.deepEqual(await db.query('select v from t'), [{ v: 'x' }]);
-        assert.deepEqual(events, [], 'a read wrote nothing to sync');
-      } finally {
-        await db.close();
-      }
+    await withRecordedTable(async (db, events) => {
+      await db.query('insert into t values ($1, $2)', [1, 'x']);
+      assert.ok(events.some((event) => event.startsWith('sync /pg_wal/')), `the insert answered before its log was synced: ${events.join(', ')}`);
+      events.length = 0;
+      assert.deepEqual(await db.query('select v from t'), [{ v: 'x' }]);
+      assert.deepEqual(events, [], 'a read wrote nothing to sync');
     });
   });
 
   it('syncs a transaction once, when it commits', async () => {
-    await inFolder(async (folder) => {
-      const events: string[] = [];
-      const db = await openPglite(folder, { sync: recordingSync(events, folder) });
-      try {
-        await db.exec('create table t (id int primary key, v text)');
-        events.length = 0;
-        await db.transaction(async (tx) => {
-          await tx.query('insert into t values ($1, $2)', [1, 'x']);
-          await tx.query('insert into t values ($1, $2)', [2, 'y']);
-          assert.deepEqual(events, [], 'nothing is synced before the commit');
-        });
-        assert.ok(events.some((event) => event.startsWith('sync /pg_wal/')), 'the commit answered before its log was synced');
-      } finally {
-        await db.close();
-      }
+    await withRecordedTable(async (db, events) => {
+      await db.transaction(async (tx) => {
+        await tx.query('insert into t values ($1, $2)', [1, 'x']);
+        await tx.query('insert into t values ($1, $2)', [2, 'y']);
+        assert.deepEqual(events, [], 'nothing is synced before the commit');
+      });
+      assert.ok(events.some((event) => event.startsWith('sync /pg_wal/')), 'the commit answered before its log was synced');
     });
   });
 
